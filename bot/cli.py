@@ -1,0 +1,47 @@
+"""`recbot` command line: one subcommand per job, each in `bot/commands/<name>.py`.
+
+Subcommand modules are imported only when chosen, so `recbot parse` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# name -> one-line help. Each module `bot.commands.<name>` has
+# `configure(parser: argparse.ArgumentParser) -> None` and `run(args: argparse.Namespace) -> int`.
+SUBCOMMANDS: dict[str, str] = {
+    "parse": "show how a time phrase is understood (window, description, API windows)",
+    "ask": "answer a request in the terminal, as Slack would",
+    "simulator": "run the CSS DescribeRecordTask simulator on loopback",
+    "serve": "run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)",
+    "doctor": "check configuration, credentials, Slack token, database and Redis",
+}
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recbot",
+        description="Answers questions about Tencent Cloud CSS recording tasks.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, help_text in SUBCOMMANDS.items():
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            importlib.import_module(f"bot.commands.{name}").configure(sub_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(args_list).parse_args(args_list)
+    module = importlib.import_module(f"bot.commands.{args.command}")
+    result: int = module.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

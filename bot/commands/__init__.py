@@ -1,0 +1,1 @@
+"""One module per `recbot` subcommand; each is a thin shell over the core."""
