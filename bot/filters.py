@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.errors import AccessDenied
+
 if TYPE_CHECKING:
     from bot.tasks import RecordTask
 
@@ -47,8 +49,6 @@ def narrow_to_scope(asked: Filters, scope: Filters | None) -> Filters:
     """
     if scope is None or scope.is_empty():
         return asked
-    from bot.errors import AccessDenied
-
     narrowed: dict[str, tuple[str, ...]] = {}
     for name in ("streams", "apps", "domains"):
         allowed: tuple[str, ...] = getattr(scope, name)

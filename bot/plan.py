@@ -73,7 +73,9 @@ def clip_window(window: Window, now: datetime) -> tuple[datetime, datetime, tupl
         notes.append(f"Only the last 90 days are kept: showing from {_day(floor)}")
     if end > ceiling:
         end = ceiling
-        notes.append(f"Tasks can be scheduled at most 7 days ahead: showing until {_moment(ceiling)}")
+        notes.append(
+            f"Tasks can be scheduled at most 7 days ahead: showing until {_moment(ceiling)}"
+        )
     return start.astimezone(zone), end.astimezone(zone), tuple(notes)
 
 
