@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -53,9 +55,18 @@ class Settings(BaseSettings):
     # Access
     recbot_access_file: str | None = None
 
+    # Operations
+    recbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    recbot_log_format: Literal["auto", "json", "text"] = "auto"
+
     @property
     def has_tencent_credentials(self) -> bool:
         return self.tencentcloud_secret_id is not None and self.tencentcloud_secret_key is not None
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret's plain value, for the log and output guards that mask them."""
+        values = (getattr(self, name) for name in type(self).model_fields)
+        return tuple(v.get_secret_value() for v in values if isinstance(v, SecretStr))
 
 
 def load_settings() -> Settings:

@@ -1,0 +1,117 @@
+"""The Prometheus metrics every part of recbot increments, in one registry served at `/metrics`.
+
+Names and labels (import the objects, never create metrics elsewhere):
+
+- ``REQUESTS`` ``recbot_requests_total{surface, outcome}``: one per answered request.
+  surface: ``slash`` | ``mention`` | ``dm`` | ``action`` | ``home`` | ``cli`` | ``digest``;
+  outcome: ``ok`` | ``parse_error`` | ``api_error`` | ``denied`` | ``error``.
+- ``ACK_LATENCY`` ``recbot_ack_latency_seconds{surface}``: receipt of a Slack request → ack().
+- ``ANSWER_LATENCY`` ``recbot_answer_latency_seconds{surface}``: receipt → answer delivered.
+- ``API_CALLS`` ``recbot_api_calls_total{action, code}``: every Tencent Cloud call sent;
+  code is ``Success``, the API error code (``AuthFailure.SignatureFailure``) or ``NetworkError``.
+- ``API_RETRIES`` ``recbot_api_retries_total{code}``: retries of transient failures, by code.
+- ``RATE_LIMIT_WAITS`` ``recbot_rate_limit_waits_total`` and ``RATE_LIMIT_WAIT_SECONDS``
+  ``recbot_rate_limit_wait_seconds_total``: times (and seconds) a call waited for the 20/s budget.
+- ``CACHE_LOOKUPS`` ``recbot_cache_lookups_total{result}``: result ``hit`` | ``miss``
+  (``CACHE_HITS`` is the ``hit`` child, for the common case).
+- ``DIGESTS`` ``recbot_digests_total{outcome}``: outcome ``posted`` | ``late`` | ``skipped`` |
+  ``failed``.
+
+`render_metrics()` gives the body and content type for the `/metrics` endpoint.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+
+# Our own registry, so tests and `/metrics` see recbot's series and the process basics only.
+REGISTRY = CollectorRegistry(auto_describe=True)
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+
+SURFACES = ("slash", "mention", "dm", "action", "home", "cli", "digest")
+OUTCOMES = ("ok", "parse_error", "api_error", "denied", "error")
+DIGEST_OUTCOMES = ("posted", "late", "skipped", "failed")
+
+# Slack wants an ack within 3 s; the buckets resolve the range around that limit.
+_ACK_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
+_ANSWER_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0)
+
+REQUESTS = Counter(
+    "recbot_requests",
+    "Requests answered, by surface and outcome.",
+    ("surface", "outcome"),
+    registry=REGISTRY,
+)
+ACK_LATENCY = Histogram(
+    "recbot_ack_latency_seconds",
+    "Time from receiving a Slack request to acknowledging it.",
+    ("surface",),
+    buckets=_ACK_BUCKETS,
+    registry=REGISTRY,
+)
+ANSWER_LATENCY = Histogram(
+    "recbot_answer_latency_seconds",
+    "Time from receiving a request to delivering its answer.",
+    ("surface",),
+    buckets=_ANSWER_BUCKETS,
+    registry=REGISTRY,
+)
+API_CALLS = Counter(
+    "recbot_api_calls",
+    "Tencent Cloud API calls sent, by action and result code.",
+    ("action", "code"),
+    registry=REGISTRY,
+)
+API_RETRIES = Counter(
+    "recbot_api_retries",
+    "Retries of transient Tencent Cloud API failures, by error code.",
+    ("code",),
+    registry=REGISTRY,
+)
+RATE_LIMIT_WAITS = Counter(
+    "recbot_rate_limit_waits",
+    "Calls that waited for the shared 20 requests/second budget.",
+    registry=REGISTRY,
+)
+RATE_LIMIT_WAIT_SECONDS = Counter(
+    "recbot_rate_limit_wait_seconds",
+    "Seconds spent waiting for the shared 20 requests/second budget.",
+    registry=REGISTRY,
+)
+CACHE_LOOKUPS = Counter(
+    "recbot_cache_lookups",
+    "Task cache lookups, by result (hit or miss).",
+    ("result",),
+    registry=REGISTRY,
+)
+CACHE_HITS = CACHE_LOOKUPS.labels(result="hit")
+CACHE_MISSES = CACHE_LOOKUPS.labels(result="miss")
+DIGESTS = Counter(
+    "recbot_digests",
+    "Digest slots, by outcome (posted on time, posted late, skipped, failed).",
+    ("outcome",),
+    registry=REGISTRY,
+)
+
+# Pre-create the label sets we know, so dashboards see zeros rather than missing series.
+for _surface in SURFACES:
+    ACK_LATENCY.labels(surface=_surface)
+    ANSWER_LATENCY.labels(surface=_surface)
+    for _outcome in OUTCOMES:
+        REQUESTS.labels(surface=_surface, outcome=_outcome)
+for _digest_outcome in DIGEST_OUTCOMES:
+    DIGESTS.labels(outcome=_digest_outcome)
+
+
+def render_metrics() -> tuple[bytes, str]:
+    """The `/metrics` response: (body, content type) in the Prometheus text format."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

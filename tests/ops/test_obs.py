@@ -1,0 +1,86 @@
+"""Logs carry the request id and mask secrets; metrics render in the Prometheus format."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.obs import metrics
+from bot.obs.log import configure_logging, current_request_id, new_request_id, request_context
+
+SECRET = "s3cr3t-VALUE-0123456789"
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    stream = io.StringIO()  # not a TTY: JSON expected in "auto" mode
+    settings = Settings(tencentcloud_secret_key=SecretStr(SECRET))
+    handler = configure_logging(settings, stream)
+    yield stream
+    logging.getLogger().removeHandler(handler)
+
+
+def _lines(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_every_line_of_a_request_carries_its_id(json_log: io.StringIO) -> None:
+    log = logging.getLogger("recbot.test")
+    with request_context() as rid:
+        log.info("first", extra={"surface": "cli"})
+        logging.getLogger("other.library").warning("second")
+    log.info("outside")
+    first, second, outside = _lines(json_log)
+    assert first["request_id"] == rid
+    assert second["request_id"] == rid
+    assert first["surface"] == "cli"
+    assert outside["request_id"] == "-"
+
+
+def test_new_request_id_sets_the_current_id() -> None:
+    with request_context("outer"):
+        rid = new_request_id()
+        assert current_request_id() == rid != "outer"
+
+
+def test_secrets_are_masked_in_messages_and_tracebacks(json_log: io.StringIO) -> None:
+    log = logging.getLogger("recbot.test")
+    log.info("key is %s", SECRET)
+    try:
+        raise ValueError(f"bad key {SECRET}")
+    except ValueError:
+        log.exception("failed")
+    text = json_log.getvalue()
+    assert SECRET not in text
+    assert text.count("***") >= 2
+
+
+def test_text_format_on_request() -> None:
+    stream = io.StringIO()
+    handler = configure_logging(Settings(recbot_log_format="text"), stream)
+    try:
+        with request_context("abc123"):
+            logging.getLogger("recbot.test").warning("hello", extra={"n": 3})
+    finally:
+        logging.getLogger().removeHandler(handler)
+    line = stream.getvalue().strip()
+    assert "[abc123]" in line
+    assert line.endswith("hello n=3")
+
+
+def test_metrics_render_in_prometheus_text_format() -> None:
+    metrics.REQUESTS.labels(surface="cli", outcome="ok").inc()
+    metrics.API_CALLS.labels(action="DescribeRecordTask", code="Success").inc()
+    body, content_type = metrics.render_metrics()
+    text = body.decode()
+    assert content_type.startswith("text/plain")
+    assert 'recbot_requests_total{outcome="ok",surface="cli"}' in text
+    assert 'recbot_api_calls_total{action="DescribeRecordTask",code="Success"}' in text
+    assert "recbot_ack_latency_seconds_bucket" in text
+    assert 'recbot_digests_total{outcome="late"} 0.0' in text
