@@ -1,0 +1,115 @@
+"""The digest database: engine from the operator's URL, and migrations run once at start.
+
+Operators write `postgresql://user@host:5432/db` or `sqlite:///path`; we pick the drivers
+(psycopg 3, the standard library's sqlite3). Migrations run under a lock (a PostgreSQL
+advisory lock, a file lock beside a SQLite file) so replicas starting at once don't race.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import URL
+
+from bot.errors import ConfigError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any constant works; it only has to be the same in every replica and unused by others.
+_ADVISORY_LOCK_KEY = 0x7265_6362_6F74  # "recbot"
+_SQLITE_BUSY_MS = 15_000
+
+
+def driver_url(operator_url: str) -> URL:
+    """`postgresql://…` → psycopg 3; `sqlite:///path` as is. Anything else is a ConfigError."""
+    try:
+        url = make_url(operator_url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError with the URL in the text
+        raise ConfigError(
+            "RECBOT_DATABASE_URL is not a database URL; write it as "
+            "postgresql://user@host:5432/db or sqlite:///path/recbot.sqlite3"
+        ) from exc
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return url.set(drivername="sqlite+pysqlite")
+    raise ConfigError(
+        f"RECBOT_DATABASE_URL uses '{backend}'; recbot stores digests in sqlite or postgresql"
+    )
+
+
+class RoundTrips:
+    """Counts statements sent to the database (the bench reports round trips per digest)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self, *_: Any) -> None:
+        with self._lock:
+            self.count += 1
+
+
+def open_engine(operator_url: str, round_trips: RoundTrips | None = None) -> Engine:
+    url = driver_url(operator_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    if round_trips is not None:
+        event.listen(engine, "before_cursor_execute", round_trips.add)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside a writer; busy_timeout makes writers wait for each other
+    # instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; safe to call from many replicas at once."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if engine.url.get_backend_name() == "postgresql":
+        with engine.begin() as connection:
+            # Held until this transaction ends; PostgreSQL DDL is transactional, so a replica
+            # that waited here sees the finished schema and does nothing.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": _ADVISORY_LOCK_KEY})
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return
+    with _sqlite_file_lock(engine), engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,382 @@
+"""Digest subscriptions and per-slot delivery records in SQLAlchemy 2 (SQLite or PostgreSQL).
+
+Exactly-once rests on one rule: a row in `digest_posts` is unique per (subscription, slot),
+and whoever inserts it (or takes over its expired lease) is the only one allowed to post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Dialect,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from bot.digest.schedule import Kind, Schedule
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, whatever the backend keeps (SQLite keeps naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the digest store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SubscriptionRow(Base):
+    __tablename__ = "digest_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    creator_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))
+    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM" in `tz`
+    tz: Mapped[str] = mapped_column(String(64))
+    request_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+
+class PostState(StrEnum):
+    CLAIMED = "claimed"  # someone holds the lease and may be posting right now
+    POSTED = "posted"
+    SKIPPED = "skipped"  # missed by more than the late limit, or abandoned
+    FAILED = "failed"  # Slack refused the post (e.g. not_in_channel); not retried
+
+
+class PostRow(Base):
+    __tablename__ = "digest_posts"
+    __table_args__ = (UniqueConstraint("subscription_id", "slot", name="uq_digest_post_slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_subscriptions.id", ondelete="CASCADE")
+    )
+    slot: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    state: Mapped[str] = mapped_column(String(10))
+    claimed_by: Mapped[str] = mapped_column(String(80))
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+@dataclass(frozen=True)
+class NewSubscription:
+    team_id: str
+    channel_id: str
+    creator_id: str
+    schedule: Schedule
+    request_text: str
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    team_id: str
+    channel_id: str
+    creator_id: str
+    schedule: Schedule
+    request_text: str
+    created_at: datetime
+    active: bool
+
+
+@dataclass(frozen=True)
+class Post:
+    """One (subscription, slot) delivery record."""
+
+    id: int
+    subscription_id: int
+    slot: datetime
+    state: PostState
+    claimed_by: str
+    lease_until: datetime
+    attempts: int
+    late: bool
+    message_ts: str | None
+
+
+@dataclass(frozen=True)
+class SlotClaim:
+    """What the scheduler wants to claim: post this subscription's slot (late or on time)."""
+
+    subscription_id: int
+    slot: datetime
+    late: bool
+
+
+def _subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription(
+        id=row.id,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        creator_id=row.creator_id,
+        schedule=Schedule(
+            kind=Kind(row.kind),
+            at=time.fromisoformat(row.local_time),
+            tz=row.tz,
+            weekday=row.weekday,
+        ),
+        request_text=row.request_text,
+        created_at=row.created_at,
+        active=row.active,
+    )
+
+
+def _post(row: PostRow) -> Post:
+    return Post(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        slot=row.slot,
+        state=PostState(row.state),
+        claimed_by=row.claimed_by,
+        lease_until=row.lease_until,
+        attempts=row.attempts,
+        late=row.late,
+        message_ts=row.message_ts,
+    )
+
+
+def _insert(engine: Engine) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both backends."""
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+
+class DigestStore:
+    """Every read and write of digest state. Each method is one short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # Subscriptions
+
+    def add_subscription(self, new: NewSubscription, now: datetime) -> Subscription:
+        row = SubscriptionRow(
+            team_id=new.team_id,
+            channel_id=new.channel_id,
+            creator_id=new.creator_id,
+            kind=new.schedule.kind.value,
+            weekday=new.schedule.weekday,
+            local_time=f"{new.schedule.at:%H:%M}",
+            tz=new.schedule.tz,
+            request_text=new.request_text,
+            created_at=now,
+            active=True,
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+            session.flush()
+            return _subscription(row)
+
+    def get_subscription(self, subscription_id: int) -> Subscription | None:
+        with Session(self.engine) as session:
+            row = session.get(SubscriptionRow, subscription_id)
+            return _subscription(row) if row is not None else None
+
+    def subscriptions_of(self, team_id: str, channel_id: str | None = None) -> list[Subscription]:
+        """Active subscriptions of a team (or one of its channels), oldest first."""
+        query = select(SubscriptionRow).where(
+            SubscriptionRow.team_id == team_id, SubscriptionRow.active.is_(True)
+        )
+        if channel_id is not None:
+            query = query.where(SubscriptionRow.channel_id == channel_id)
+        with Session(self.engine) as session:
+            return [_subscription(r) for r in session.scalars(query.order_by(SubscriptionRow.id))]
+
+    def active_subscriptions(self) -> list[Subscription]:
+        query = select(SubscriptionRow).where(SubscriptionRow.active.is_(True))
+        with Session(self.engine) as session:
+            return [_subscription(r) for r in session.scalars(query.order_by(SubscriptionRow.id))]
+
+    def deactivate(self, subscription_id: int, team_id: str) -> bool:
+        """Turn a subscription off; False when the team has no such active subscription."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                update(SubscriptionRow)
+                .where(
+                    SubscriptionRow.id == subscription_id,
+                    SubscriptionRow.team_id == team_id,
+                    SubscriptionRow.active.is_(True),
+                )
+                .values(active=False)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    # Delivery records
+
+    def posts_since(self, oldest_slot: datetime) -> list[Post]:
+        query = select(PostRow).where(PostRow.slot >= oldest_slot)
+        with Session(self.engine) as session:
+            return [_post(r) for r in session.scalars(query)]
+
+    def claim(
+        self, wanted: Sequence[SlotClaim], replica: str, now: datetime, lease: timedelta
+    ) -> list[Post]:
+        """Insert a claimed row for each wanted slot nobody has yet; return the ones we got.
+
+        One statement: ON CONFLICT DO NOTHING skips slots another replica claimed first, and
+        RETURNING tells us which rows are ours.
+        """
+        if not wanted:
+            return []
+        values = [
+            {
+                "subscription_id": w.subscription_id,
+                "slot": w.slot,
+                "state": PostState.CLAIMED.value,
+                "claimed_by": replica,
+                "lease_until": now + lease,
+                "attempts": 1,
+                "late": w.late,
+            }
+            for w in wanted
+        ]
+        statement = (
+            _insert(self.engine)(PostRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["subscription_id", "slot"])
+            .returning(PostRow)
+        )
+        with Session(self.engine) as session, session.begin():
+            return [_post(r) for r in session.scalars(statement)]
+
+    def take_over(
+        self, post_id: int, replica: str, now: datetime, lease: timedelta, *, late: bool
+    ) -> Post | None:
+        """Take a claimed slot whose lease expired (its claimer died); None if someone else did."""
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(
+                update(PostRow)
+                .where(
+                    PostRow.id == post_id,
+                    PostRow.state == PostState.CLAIMED.value,
+                    PostRow.lease_until < now,
+                )
+                .values(
+                    claimed_by=replica,
+                    lease_until=now + lease,
+                    attempts=PostRow.attempts + 1,
+                    late=late,
+                )
+                .returning(PostRow)
+            ).one_or_none()
+            return _post(row) if row is not None else None
+
+    def extend_lease(self, post_ids: Iterable[int], replica: str, until: datetime) -> None:
+        ids = list(post_ids)
+        if not ids:
+            return
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(PostRow)
+                .where(
+                    PostRow.id.in_(ids),
+                    PostRow.claimed_by == replica,
+                    PostRow.state == PostState.CLAIMED.value,
+                )
+                .values(lease_until=until)
+            )
+
+    def finish(
+        self,
+        post_id: int,
+        replica: str,
+        state: PostState,
+        *,
+        now: datetime,
+        message_ts: str | None = None,
+        detail: str | None = None,
+    ) -> bool:
+        """Record the outcome of a claim we hold; False if we had lost it (lease taken over)."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                update(PostRow)
+                .where(
+                    PostRow.id == post_id,
+                    PostRow.claimed_by == replica,
+                    PostRow.state == PostState.CLAIMED.value,
+                )
+                .values(state=state.value, message_ts=message_ts, finished_at=now, detail=detail)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    def skip(
+        self, subscription_id: int, slot: datetime, replica: str, now: datetime, reason: str
+    ) -> bool:
+        """Mark a slot skipped unless someone already settled it; True if this call did."""
+        statement = (
+            _insert(self.engine)(PostRow)
+            .values(
+                subscription_id=subscription_id,
+                slot=slot,
+                state=PostState.SKIPPED.value,
+                claimed_by=replica,
+                lease_until=now,
+                attempts=0,
+                late=True,
+                finished_at=now,
+                detail=reason,
+            )
+            .on_conflict_do_nothing(index_elements=["subscription_id", "slot"])
+            .returning(PostRow.id)
+        )
+        with Session(self.engine) as session, session.begin():
+            return session.scalars(statement).first() is not None
+
+    def skip_abandoned(self, post_id: int, replica: str, now: datetime, reason: str) -> bool:
+        """Give up a claimed slot whose claimer died long ago (past the late limit)."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                update(PostRow)
+                .where(
+                    PostRow.id == post_id,
+                    PostRow.state == PostState.CLAIMED.value,
+                    PostRow.lease_until < now,
+                )
+                .values(state=PostState.SKIPPED.value, claimed_by=replica,
+                        finished_at=now, detail=reason)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    def posts_of(self, subscription_id: int) -> list[Post]:
+        query = select(PostRow).where(PostRow.subscription_id == subscription_id)
+        with Session(self.engine) as session:
+            return [_post(r) for r in session.scalars(query.order_by(PostRow.slot))]
