@@ -10,6 +10,10 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bot.errors import ConfigError
+
+CONFIG_ERROR_EXIT = 2
+
 # name -> one-line help. Each module `bot.commands.<name>` has
 # `configure(parser: argparse.ArgumentParser) -> None` and `run(args: argparse.Namespace) -> int`.
 SUBCOMMANDS: dict[str, str] = {
@@ -39,7 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(args_list).parse_args(args_list)
     module = importlib.import_module(f"bot.commands.{args.command}")
-    result: int = module.run(args)
+    try:
+        result: int = module.run(args)
+    except ConfigError as exc:
+        # Configuration problems are the operator's to fix: the message, no traceback.
+        print(f"recbot: configuration error:\n{exc.user_message}", file=sys.stderr)
+        return CONFIG_ERROR_EXIT
     return result
 
 

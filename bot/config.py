@@ -1,11 +1,35 @@
-"""One typed settings object, read once at start from the environment and passed down."""
+"""One typed settings object, read once at start from the environment and passed down.
+
+Sources, strongest first: environment variables, then the optional file named by
+`RECBOT_CONFIG_FILE` (`.toml`, or `.env` style `NAME=value` lines), then the defaults.
+`load_settings()` validates everything and raises `ConfigError` with one line per problem,
+each naming the variable; `recbot` prints it and exits with status 2.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 CSS_REGIONS = (
     "ap-bangkok",
@@ -22,6 +46,73 @@ CSS_REGIONS = (
     "na-toronto",
     "sa-saopaulo",
 )
+
+CONFIG_FILE_VARIABLE = "RECBOT_CONFIG_FILE"
+_HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
+_DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
+# Which token prefix each Slack secret must have; a swapped token is the classic mistake.
+_SLACK_PREFIXES = {
+    "slack_bot_token": ("xoxb-", "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"),
+    "slack_app_token": ("xapp-", "an app-level token (xapp-…) with connections:write"),
+}
+
+
+def variable(field: str) -> str:
+    """The environment variable that sets a settings field."""
+    return field.upper()
+
+
+class _ConfigFileSource(PydanticBaseSettingsSource):
+    """Values from the file named by RECBOT_CONFIG_FILE; environment variables win over it."""
+
+    def get_field_value(
+        self,
+        field: FieldInfo,  # noqa: ARG002 - the base class's signature
+        field_name: str,
+    ) -> tuple[Any, str, bool]:
+        # Unused: __call__ reads the whole file at once.
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        name = os.environ.get(CONFIG_FILE_VARIABLE)
+        if not name:
+            return {}
+        values = read_config_file(Path(name))
+        known = set(self.settings_cls.model_fields)
+        unknown = sorted(k for k in values if k.lower() not in known)
+        if unknown:
+            raise ConfigError(
+                f"{CONFIG_FILE_VARIABLE} {name!r} sets unknown variable(s): "
+                + ", ".join(unknown)
+                + " (see the README's configuration table)"
+            )
+        return {k.lower(): v for k, v in values.items() if v is not None}
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """NAME=value pairs from a `.toml` file (top-level keys) or a `.env` style file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"{CONFIG_FILE_VARIABLE} {str(path)!r} cannot be read ({exc.strerror or exc})"
+        ) from None
+    if path.suffix == ".toml":
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(
+                f"{CONFIG_FILE_VARIABLE} {str(path)!r} is not valid TOML: {exc}"
+            ) from None
+        nested = sorted(k for k, v in data.items() if isinstance(v, dict))
+        if nested:
+            raise ConfigError(
+                f"{CONFIG_FILE_VARIABLE} {str(path)!r}: put every variable at the top level, "
+                f"not in tables ({', '.join(nested)})"
+            )
+        return data
+    return dict(dotenv_values(path))
 
 
 class Settings(BaseSettings):
@@ -51,6 +142,9 @@ class Settings(BaseSettings):
     # Storage and replicas
     recbot_database_url: str = "sqlite:///recbot.sqlite3"
     recbot_redis_url: str | None = None
+    recbot_redis_prefix: str = "recbot:"
+    recbot_digest_tick_s: float = Field(default=5.0, gt=0, le=60)
+    recbot_digest_lease_s: float = Field(default=120.0, gt=0)
 
     # Access
     recbot_access_file: str | None = None
@@ -58,6 +152,170 @@ class Settings(BaseSettings):
     # Operations
     recbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     recbot_log_format: Literal["auto", "json", "text"] = "auto"
+    recbot_max_body_bytes: int = Field(default=1_000_000, ge=1_024, le=50_000_000)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - replaced by our file
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _ConfigFileSource(settings_cls))
+
+    # --- validation: each message is read after the variable's name ---------------------
+
+    @field_validator(
+        "tencentcloud_secret_id",
+        "tencentcloud_secret_key",
+        "tencentcloud_token",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        mode="before",
+    )
+    @classmethod
+    def _empty_secret_is_unset(cls, value: Any) -> Any:
+        # `FOO=` in a file or a compose environment means "not set", not "the empty secret".
+        if isinstance(value, str) and value == "":
+            return None
+        return value
+
+    @field_validator(
+        "tencentcloud_secret_id", "tencentcloud_secret_key", "tencentcloud_token", mode="after"
+    )
+    @classmethod
+    def _no_stray_whitespace(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() != value.get_secret_value().strip():
+            # The value itself is never echoed.
+            raise ValueError(
+                "has leading or trailing whitespace (a classic cause of "
+                "AuthFailure.SecretIdNotFound); remove it"
+            )
+        return value
+
+    @field_validator("tencentcloud_region", mode="before")
+    @classmethod
+    def _css_region(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() not in CSS_REGIONS:
+            raise ValueError(f"{value!r} is not a CSS region; one of: {', '.join(CSS_REGIONS)}")
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("recbot_css_endpoint", mode="after")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        host = value
+        if "://" in value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    f"{value!r} is not an endpoint; use a host name such as "
+                    "live.intl.tencentcloudapi.com, or http://127.0.0.1:PORT for a simulator"
+                )
+            host = parts.netloc
+        if not _HOST_PORT.match(host):
+            raise ValueError(
+                f"{value!r} is not an endpoint; use a host name such as "
+                "live.intl.tencentcloudapi.com, or http://127.0.0.1:PORT for a simulator"
+            )
+        return value
+
+    @field_validator("recbot_default_tz", mode="after")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; e.g. UTC, Europe/Berlin, Asia/Tokyo"
+            ) from None
+        return value
+
+    @field_validator("slack_bot_token", "slack_app_token", mode="after")
+    @classmethod
+    def _slack_token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            return value
+        prefix, what = _SLACK_PREFIXES[str(info.field_name)]
+        if not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"must be {what}; the value set does not start with {prefix!r}")
+        return value
+
+    @field_validator("slack_api_url", mode="after")
+    @classmethod
+    def _slack_api_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL, e.g. https://slack.com/api/")
+        return value
+
+    @field_validator("recbot_database_url", mode="after")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].split("+", 1)[0] if "://" in value else ""
+        if scheme not in _DATABASE_SCHEMES:
+            # Only the scheme is echoed: the rest may hold a password.
+            raise ValueError(
+                f"is not a database URL (scheme {scheme or 'missing'!r}); use "
+                "sqlite:///path/recbot.sqlite3 or postgresql+psycopg://user:pass@host/db"
+            )
+        return value
+
+    @field_validator("recbot_redis_url", mode="after")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        scheme = urlsplit(value).scheme
+        if scheme not in _REDIS_SCHEMES:
+            raise ValueError(
+                f"is not a Redis URL (scheme {scheme or 'missing'!r}); "
+                "use redis://host:6379/0 or rediss://… for TLS"
+            )
+        return value
+
+    @field_validator("recbot_access_file", mode="after")
+    @classmethod
+    def _access_file(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not Path(value).is_file():
+            raise ValueError(f"{value!r} is not a readable file")
+        return value
+
+    @field_validator("recbot_log_level", mode="before")
+    @classmethod
+    def _log_level_any_case(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("recbot_log_format", mode="before")
+    @classmethod
+    def _log_format_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _secret_pairs(self) -> Settings:
+        if (self.tencentcloud_secret_id is None) != (self.tencentcloud_secret_key is None):
+            have, missing = (
+                ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY")
+                if self.tencentcloud_secret_id is not None
+                else ("TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SECRET_ID")
+            )
+            raise ValueError(f"{missing} is not set but {have} is; set both or neither")
+        if self.tencentcloud_token is not None and self.tencentcloud_secret_id is None:
+            raise ValueError(
+                "TENCENTCLOUD_TOKEN is set without TENCENTCLOUD_SECRET_ID and "
+                "TENCENTCLOUD_SECRET_KEY; a temporary token needs its key pair"
+            )
+        return self
+
+    # --- what the commands ask ----------------------------------------------------------
 
     @property
     def has_tencent_credentials(self) -> bool:
@@ -65,9 +323,72 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> tuple[str, ...]:
         """Every secret's plain value, for the log and output guards that mask them."""
-        values = (getattr(self, name) for name in type(self).model_fields)
-        return tuple(v.get_secret_value() for v in values if isinstance(v, SecretStr))
+        values = [getattr(self, name) for name in type(self).model_fields]
+        secrets = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+        for url in (self.recbot_database_url, self.recbot_redis_url):
+            password = urlsplit(url).password if url else None
+            if password:
+                secrets.append(password)
+        return tuple(secrets)
+
+    def require(self, *fields: str, why: str) -> None:
+        """Raise ConfigError naming every field in `fields` that is not set, and why it is needed.
+
+        e.g. `settings.require("slack_bot_token", "slack_signing_secret", why="HTTP mode")`.
+        """
+        missing = [variable(f) for f in fields if getattr(self, f) in (None, "")]
+        if missing:
+            raise ConfigError(
+                "\n".join(f"{name} is not set; it is needed for {why}" for name in missing)
+            )
 
 
-def load_settings() -> Settings:
-    return Settings()
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, each starting with the variable's name; secrets never echoed."""
+    lines: list[str] = []
+    for item in error.errors(include_url=False):
+        loc = item.get("loc", ())
+        field = str(loc[0]) if loc else ""
+        message = str(item.get("msg", "is not valid"))
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if not field:  # a model-level rule: the message names its variables itself
+            lines.append(message)
+            continue
+        secret = field in Settings.model_fields and _is_secret_field(field)
+        given = item.get("input")
+        if item.get("type") != "value_error" and not secret and isinstance(given, str | int):
+            message = f"{given!r}: {_plain(message)}"
+        elif item.get("type") != "value_error":
+            message = _plain(message)
+        lines.append(f"{variable(field)} {message}")
+    return "\n".join(lines)
+
+
+def _is_secret_field(field: str) -> bool:
+    annotation = str(Settings.model_fields[field].annotation)
+    return "SecretStr" in annotation
+
+
+def _plain(pydantic_message: str) -> str:
+    # "Input should be greater than 0" reads better after the name as "should be greater than 0".
+    if pydantic_message.startswith("Input should be"):
+        return pydantic_message[len("Input ") :]
+    return pydantic_message[:1].lower() + pydantic_message[1:]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate the settings once at start; raise ConfigError naming each problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def unknown_variables(environ: Iterable[str] | None = None) -> tuple[str, ...]:
+    """RECBOT_* names in the environment that no setting reads (likely typos)."""
+    names = os.environ if environ is None else environ
+    known = {variable(f) for f in Settings.model_fields} | {CONFIG_FILE_VARIABLE}
+    return tuple(
+        sorted(n for n in names if n.upper().startswith("RECBOT_") and n.upper() not in known)
+    )

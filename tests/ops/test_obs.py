@@ -20,7 +20,7 @@ SECRET = "s3cr3t-VALUE-0123456789"
 @pytest.fixture
 def json_log() -> Iterator[io.StringIO]:
     stream = io.StringIO()  # not a TTY: JSON expected in "auto" mode
-    settings = Settings(tencentcloud_secret_key=SecretStr(SECRET))
+    settings = Settings(slack_signing_secret=SecretStr(SECRET))
     handler = configure_logging(settings, stream)
     yield stream
     logging.getLogger().removeHandler(handler)

@@ -1,0 +1,395 @@
+"""`recbot doctor`: check configuration, Tencent Cloud, Slack, the database and Redis.
+
+Each check prints one line, ✓ or ✗ (! for a warning, – when not configured), with the fix
+under a ✗. Exit status: 0 all good, 1 any ✗, 2 the configuration itself is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from bot.config import Settings, load_settings, unknown_variables
+from bot.errors import ApiError, ConfigError
+from bot.obs.log import configure_logging, request_context
+
+Status = Literal["ok", "fail", "warn", "skip"]
+SYMBOLS: dict[Status, str] = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "–"}
+CHECK_FAILED_EXIT = 1
+CONFIG_ERROR_EXIT = 2
+_NETWORK_TIMEOUT_S = 10.0
+
+# The bot scopes manifest.yml asks for (tests/ops/test_doctor.py keeps the two in step).
+# Kept in code because the installed package does not ship manifest.yml.
+MANIFEST_BOT_SCOPES: tuple[str, ...] = (
+    "app_mentions:read",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "im:history",
+    "im:write",
+    "users:read",
+)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One line of the report: what was checked, how it went, and what to do if it failed."""
+
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        if not args.json:
+            raise  # `recbot` prints the message and exits with status 2
+        failed = CheckResult("configuration", "fail", exc.user_message, _CONFIG_FIX)
+        _print_json([failed])
+        return CONFIG_ERROR_EXIT
+    configure_logging(settings)
+    # The report is the output; library chatter (alembic's INFO lines) would only hide it.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with request_context():
+        results = run_checks(settings, datetime.now(UTC))
+    if args.json:
+        _print_json(results)
+    else:
+        _print_text(results)
+    return CHECK_FAILED_EXIT if any(r.status == "fail" for r in results) else 0
+
+
+def run_checks(settings: Settings, now: datetime) -> list[CheckResult]:
+    checks: Sequence[tuple[str, Callable[[], CheckResult]]] = (
+        ("configuration", lambda: check_configuration(settings)),
+        ("tencent cloud", lambda: check_tencent(settings, now)),
+        ("slack", lambda: check_slack(settings)),
+        ("database", lambda: check_database(settings)),
+        ("redis", lambda: check_redis(settings)),
+    )
+    return [_guarded(name, check) for name, check in checks]
+
+
+_CONFIG_FIX = "set the variables named above (README: Configuration), then run recbot doctor again"
+
+
+def _guarded(name: str, check: Callable[[], CheckResult]) -> CheckResult:
+    try:
+        return check()
+    except ConfigError as exc:
+        return CheckResult(name, "fail", exc.user_message, _CONFIG_FIX)
+    except Exception as exc:  # a check must report, never crash the report
+        return CheckResult(
+            name, "fail", f"the check itself failed ({type(exc).__name__})", "report this as a bug"
+        )
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def check_configuration(settings: Settings) -> CheckResult:
+    unknown = unknown_variables()
+    detail = f"valid; region {settings.tencentcloud_region}, time zone {settings.recbot_default_tz}"
+    if unknown:
+        return CheckResult(
+            "configuration",
+            "warn",
+            f"{detail}; unknown variable(s) ignored: {', '.join(unknown)}",
+            "fix the spelling; the README's configuration table lists every variable",
+        )
+    return CheckResult("configuration", "ok", detail)
+
+
+# --- Tencent Cloud ------------------------------------------------------------------------
+
+_AUTH_EXPLAINED: dict[str, tuple[str, str]] = {
+    "AuthFailure.SecretIdNotFound": (
+        "Tencent Cloud does not know this SecretId (deleted, disabled, or mistyped)",
+        "copy the key pair again from CAM → API Keys into TENCENTCLOUD_SECRET_ID/_KEY",
+    ),
+    "AuthFailure.InvalidSecretId": (
+        "TENCENTCLOUD_SECRET_ID is not a Tencent Cloud API key",
+        "use a CAM API key (it starts with AKID) in TENCENTCLOUD_SECRET_ID",
+    ),
+    "AuthFailure.SignatureFailure": (
+        "the signature did not match: TENCENTCLOUD_SECRET_KEY is not the key of this SecretId",
+        "copy TENCENTCLOUD_SECRET_KEY again from CAM → API Keys (same key pair as the id)",
+    ),
+    "AuthFailure.SignatureExpire": (
+        "the request's timestamp is more than 5 minutes off Tencent Cloud's clock",
+        "synchronise this machine's clock (NTP)",
+    ),
+    "AuthFailure.TokenFailure": (
+        "the temporary token in TENCENTCLOUD_TOKEN is invalid or expired",
+        "get a fresh STS token, or unset TENCENTCLOUD_TOKEN for a permanent key",
+    ),
+    "AuthFailure.UnauthorizedOperation": (
+        "the key is valid but CAM does not allow it to call live:DescribeRecordTask",
+        "attach a CAM policy allowing live:DescribeRecordTask (QcloudLiveReadOnlyAccess)",
+    ),
+    "UnauthorizedOperation": (
+        "the key is valid but CAM does not allow it to call live:DescribeRecordTask",
+        "attach a CAM policy allowing live:DescribeRecordTask (QcloudLiveReadOnlyAccess)",
+    ),
+    "UnsupportedRegion": (
+        "CSS does not serve this region for the account",
+        "set TENCENTCLOUD_REGION to the region your CSS domains are in",
+    ),
+}
+_SERVICE_EXPLAINED: dict[str, str] = {
+    "ResourceNotFound.ForbidService": "the account is banned from CSS",
+    "ResourceNotFound.FreezeService": "the CSS service of the account is frozen",
+    "ResourceNotFound.StopService": "CSS is suspended (often: the account is in arrears)",
+    "ResourceNotFound.UserDisableService": "CSS was switched off for the account",
+}
+
+
+def explain_api_error(error: ApiError, settings: Settings) -> tuple[str, str]:
+    """Plain words for why the harmless call failed, and what to do about it."""
+    code = error.code
+    if code in _AUTH_EXPLAINED:
+        what, fix = _AUTH_EXPLAINED[code]
+    elif code.startswith("AuthFailure"):
+        what, fix = (
+            "Tencent Cloud rejected the credentials",
+            "check TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_TOKEN)",
+        )
+    elif code in _SERVICE_EXPLAINED:
+        what = _SERVICE_EXPLAINED[code]
+        fix = "restore the service in the CSS console (Overview, Billing); nothing to fix here"
+    elif code.startswith("ResourceNotFound"):
+        what, fix = "the CSS service is not available to this account", "check the CSS console"
+    elif error.transient or code in ("NetworkError", "Timeout", "ConnectionError"):
+        where = settings.recbot_css_endpoint or "live.tencentcloudapi.com"
+        what = f"could not reach Tencent Cloud at {where}"
+        fix = (
+            "check network access and proxies (HTTPS_PROXY) to the endpoint, "
+            "and RECBOT_CSS_ENDPOINT if set"
+        )
+    else:
+        what, fix = "the API refused the call", "see the message and RequestId above"
+    request = f"; RequestId {error.request_id}" if error.request_id else ""
+    return f"{what} ({code}{request})", fix
+
+
+def check_tencent(settings: Settings, now: datetime) -> CheckResult:
+    name = "tencent cloud"
+    if not settings.has_tencent_credentials:
+        return CheckResult(
+            name,
+            "fail",
+            "no Tencent Cloud credentials: answers come from the built-in CSS simulator",
+            "set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY "
+            "(a CAM key allowed live:DescribeRecordTask)",
+        )
+    # The harmless DescribeRecordTask call goes through bot.css.client once it lands.
+    del now
+    return CheckResult(name, "warn", "credentials set; not yet verified with an API call")
+
+
+# --- Slack --------------------------------------------------------------------------------
+
+
+def check_slack(settings: Settings) -> CheckResult:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    name = "slack"
+    if settings.slack_bot_token is None:
+        return CheckResult(
+            name,
+            "fail",
+            "SLACK_BOT_TOKEN is not set",
+            "install the app from manifest.yml and copy its Bot User OAuth Token (xoxb-…)",
+        )
+    mode_problem = _slack_mode_problem(settings)
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url or WebClient.BASE_URL,
+        timeout=int(_NETWORK_TIMEOUT_S),
+    )
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        return CheckResult(
+            name,
+            "fail",
+            f"Slack rejected SLACK_BOT_TOKEN ({error})",
+            "copy the Bot User OAuth Token again (OAuth & Permissions); reinstall if revoked",
+        )
+    except (SlackClientError, OSError) as exc:
+        return CheckResult(
+            name,
+            "fail",
+            f"could not reach Slack at {client.base_url} ({type(exc).__name__})",
+            "check network access to slack.com, proxies, and SLACK_API_URL if set",
+        )
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    granted = {s.strip() for s in str(headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
+    missing = [s for s in MANIFEST_BOT_SCOPES if s not in granted]
+    who = f"token of @{response.get('user', '?')} in {response.get('team', '?')}"
+    if missing:
+        return CheckResult(
+            name,
+            "fail",
+            f"{who} lacks scope(s) manifest.yml needs: {', '.join(missing)}",
+            "add them under OAuth & Permissions (or re-create from manifest.yml) and reinstall",
+        )
+    if mode_problem:
+        return CheckResult(
+            name, "fail", f"{who} has every scope, but {mode_problem[0]}", mode_problem[1]
+        )
+    return CheckResult(name, "ok", f"{who} has every scope manifest.yml needs; {_mode(settings)}")
+
+
+def _mode(settings: Settings) -> str:
+    return "Socket Mode" if settings.slack_app_token is not None else "HTTP mode"
+
+
+def _slack_mode_problem(settings: Settings) -> tuple[str, str] | None:
+    if settings.slack_app_token is None and settings.slack_signing_secret is None:
+        return (
+            "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP) is set",
+            "set SLACK_SIGNING_SECRET from Basic Information → App Credentials, "
+            "or SLACK_APP_TOKEN for Socket Mode",
+        )
+    return None
+
+
+# --- database -----------------------------------------------------------------------------
+
+
+def check_database(settings: Settings) -> CheckResult:
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.digest.database import MIGRATIONS, driver_url
+
+    name = "database"
+    url = driver_url(settings.recbot_database_url)
+    shown = url.render_as_string(hide_password=True)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    connect_args = (
+        {"connect_timeout": int(_NETWORK_TIMEOUT_S)}
+        if url.get_backend_name() == ("postgresql")
+        else {}
+    )
+    # Connecting to a missing SQLite file would create it; the doctor only looks.
+    database = url.database or ""
+    is_file_db = url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if is_file_db and not Path(database).is_file():
+        return CheckResult(
+            name,
+            "fail",
+            f"{shown}: the file does not exist yet",
+            "start recbot serve once (it creates the file and applies migrations)",
+        )
+    engine = create_engine(url, connect_args=connect_args)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as exc:
+        reason = type(getattr(exc, "orig", None) or exc).__name__
+        return CheckResult(
+            name,
+            "fail",
+            f"cannot connect to {shown} ({reason})",
+            "check RECBOT_DATABASE_URL, that the server runs and accepts this user",
+        )
+    finally:
+        engine.dispose()
+    if current != heads:
+        have = ", ".join(sorted(current)) or "no schema"
+        return CheckResult(
+            name,
+            "fail",
+            f"{shown} is at {have}; the code needs {', '.join(sorted(heads))}",
+            "start recbot serve once (it applies migrations at start), then check again",
+        )
+    return CheckResult(name, "ok", f"{shown} reachable, migrations current ({', '.join(heads)})")
+
+
+# --- Redis --------------------------------------------------------------------------------
+
+
+def check_redis(settings: Settings) -> CheckResult:
+    import redis
+
+    name = "redis"
+    if settings.recbot_redis_url is None:
+        return CheckResult(name, "skip", "not configured (only needed for several replicas)")
+    client = redis.Redis.from_url(
+        settings.recbot_redis_url,
+        socket_connect_timeout=_NETWORK_TIMEOUT_S,
+        socket_timeout=_NETWORK_TIMEOUT_S,
+    )
+    shown = _redis_shown(settings.recbot_redis_url)
+    try:
+        client.ping()
+    except redis.AuthenticationError:
+        return CheckResult(
+            name, "fail", f"{shown} refused the password", "check the password in RECBOT_REDIS_URL"
+        )
+    except redis.RedisError as exc:
+        return CheckResult(
+            name,
+            "fail",
+            f"cannot reach {shown} ({type(exc).__name__})",
+            "check RECBOT_REDIS_URL and that Redis runs and is reachable",
+        )
+    finally:
+        client.close()
+    return CheckResult(name, "ok", f"{shown} answers PING")
+
+
+def _redis_shown(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def _print_text(results: Sequence[CheckResult]) -> None:
+    for result in results:
+        lines = result.detail.splitlines() or [""]
+        print(f"{SYMBOLS[result.status]} {result.name}: {lines[0]}")
+        for extra in lines[1:]:
+            print(f"    {extra}")
+        if result.fix and result.status in ("fail", "warn"):
+            print(f"    fix: {result.fix}")
+
+
+def _print_json(results: Sequence[CheckResult]) -> None:
+    report = {
+        "ok": not any(r.status == "fail" for r in results),
+        "checks": [asdict(r) for r in results],
+    }
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    print()
