@@ -1,0 +1,144 @@
+"""`recbot doctor` over real wire: the Slack stand-in, SQLite/PostgreSQL and Redis on loopback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from bot.commands.doctor import (
+    CheckResult,
+    check_database,
+    check_redis,
+    check_slack,
+)
+from bot.config import Settings
+from bot.digest.database import migrate, open_engine
+from tests.digest.pg import fresh_postgres_url
+from tests.servers.slack_api import DEFAULT_SCOPES, SlackStandIn
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as stand_in:
+        yield stand_in
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def slack_settings(slack: SlackStandIn, token: str = "xoxb-doctor") -> Settings:
+    return Settings(
+        slack_bot_token=token, slack_signing_secret="signing-1234", slack_api_url=slack.base_url
+    )
+
+
+def test_slack_token_with_every_scope_passes(slack: SlackStandIn) -> None:
+    result = check_slack(slack_settings(slack))
+    assert result.status == "ok", result
+    assert "has every scope manifest.yml needs; HTTP mode" in result.detail
+    assert [c.method for c in slack.calls()] == ["auth.test"]
+
+
+def test_invalid_token_is_a_cross_with_a_fix(slack: SlackStandIn) -> None:
+    result = check_slack(slack_settings(slack, token="xoxb-invalid"))
+    assert result == CheckResult(
+        "slack",
+        "fail",
+        "Slack rejected SLACK_BOT_TOKEN (invalid_auth)",
+        "copy the Bot User OAuth Token again (OAuth & Permissions); reinstall if revoked",
+    )
+
+
+def test_missing_scopes_are_named() -> None:
+    scopes = tuple(s for s in DEFAULT_SCOPES if s not in ("files:write", "users:read"))
+    with SlackStandIn(scopes=scopes) as slack:
+        result = check_slack(slack_settings(slack))
+    assert result.status == "fail"
+    assert result.detail.endswith("lacks scope(s) manifest.yml needs: files:write, users:read")
+
+
+def test_no_signing_secret_nor_app_token_is_a_cross(slack: SlackStandIn) -> None:
+    settings = Settings(slack_bot_token="xoxb-doctor", slack_api_url=slack.base_url)
+    result = check_slack(settings)
+    assert result.status == "fail"
+    assert "neither SLACK_APP_TOKEN" in result.detail
+
+
+def test_unreachable_slack_is_a_network_cross() -> None:
+    settings = Settings(
+        slack_bot_token="xoxb-doctor",
+        slack_signing_secret="signing-1234",
+        slack_api_url=f"http://127.0.0.1:{closed_port()}/api/",
+    )
+    result = check_slack(settings)
+    assert result.status == "fail"
+    assert result.detail.startswith("could not reach Slack at http://127.0.0.1:")
+
+
+def test_migrated_sqlite_database_passes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/recbot.sqlite3"
+    engine = open_engine(url)
+    migrate(engine)
+    engine.dispose()
+    result = check_database(Settings(recbot_database_url=url))
+    assert result.status == "ok", result
+    assert "migrations current" in result.detail
+
+
+def test_missing_sqlite_file_is_reported_and_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "recbot.sqlite3"
+    result = check_database(Settings(recbot_database_url=f"sqlite:///{path}"))
+    assert result.status == "fail"
+    assert "the file does not exist yet" in result.detail
+    assert not path.exists()
+
+
+def test_unmigrated_database_is_a_cross(tmp_path: Path) -> None:
+    path = tmp_path / "recbot.sqlite3"
+    path.touch()
+    result = check_database(Settings(recbot_database_url=f"sqlite:///{path}"))
+    assert result.status == "fail"
+    assert "is at no schema; the code needs" in result.detail
+
+
+@pytest.mark.postgres
+def test_migrated_postgres_passes_and_hides_the_password() -> None:
+    with fresh_postgres_url() as url:
+        engine = open_engine(url)
+        migrate(engine)
+        engine.dispose()
+        with_password = url.replace("postgres@", "postgres:hunter22@")
+        result = check_database(Settings(recbot_database_url=with_password))
+    assert result.status == "ok", result
+    assert "hunter22" not in result.detail
+
+
+def test_unreachable_postgres_is_a_cross() -> None:
+    url = f"postgresql://postgres@127.0.0.1:{closed_port()}/test"
+    result = check_database(Settings(recbot_database_url=url))
+    assert result.status == "fail"
+    assert result.detail.startswith("cannot connect to postgresql+psycopg://postgres@127.0.0.1:")
+
+
+def test_redis_not_configured_is_skipped() -> None:
+    assert check_redis(Settings()).status == "skip"
+
+
+@pytest.mark.redis
+def test_reachable_redis_passes() -> None:
+    result = check_redis(Settings(recbot_redis_url="redis://127.0.0.1:6379/0"))
+    assert result == CheckResult("redis", "ok", "redis://127.0.0.1:6379/0 answers PING")
+
+
+def test_unreachable_redis_is_a_cross() -> None:
+    result = check_redis(Settings(recbot_redis_url=f"redis://127.0.0.1:{closed_port()}/0"))
+    assert result.status == "fail"
+    assert result.detail.startswith("cannot reach redis://127.0.0.1:")
