@@ -1,0 +1,69 @@
+"""Choose shared (Redis) or in-process rate limiter, cache and event de-dup from the settings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from bot.replicas.cache import RedisCache
+from bot.replicas.dedup import RedisSeenEvents
+from bot.replicas.ratelimit import RedisRateLimiter
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.slack.dedup import SeenEvents
+
+# Tencent Cloud's DescribeRecordTask limit is one budget for the whole account, so every
+# replica uses the same key.
+CSS_RATE_KEY = "css:describe_record_task:rate"
+SLACK_CHANNEL_RATE_KEY = "slack:post:"
+CACHE_KEY = "cache:"
+EVENTS_KEY = "events:"
+
+_clients: dict[str, redis.Redis[bytes]] = {}
+
+
+def redis_client(settings: Settings) -> redis.Redis[bytes] | None:
+    """One connection pool per URL and process, or None when RECBOT_REDIS_URL is unset."""
+    url = settings.recbot_redis_url
+    if not url:
+        return None
+    client = _clients.get(url)
+    if client is None:
+        client = redis.Redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+        )
+        _clients[url] = client
+    return client
+
+
+def make_rate_limiter(settings: Settings) -> Any:
+    """The DescribeRecordTask limiter (`bot.css.ratelimit.RateLimiter`)."""
+    client = redis_client(settings)
+    if client is not None:
+        return RedisRateLimiter(
+            client, settings.recbot_redis_prefix + CSS_RATE_KEY, settings.recbot_rate_limit
+        )
+    from bot.css.ratelimit import InProcessRateLimiter  # type: ignore[import-not-found]
+
+    return InProcessRateLimiter(settings.recbot_rate_limit)
+
+
+def make_cache(settings: Settings) -> Any:
+    """The answer cache (`bot.css.cache`)."""
+    client = redis_client(settings)
+    if client is not None:
+        return RedisCache(client, settings.recbot_redis_prefix + CACHE_KEY)
+    from bot.css.cache import InMemoryCache  # type: ignore[import-not-found]
+
+    return InMemoryCache()
+
+
+def make_seen_events(settings: Settings) -> SeenEvents:
+    client = redis_client(settings)
+    if client is not None:
+        return RedisSeenEvents(client, settings.recbot_redis_prefix + EVENTS_KEY)
+    from bot.slack.dedup import InMemorySeenEvents
+
+    return InMemorySeenEvents()
