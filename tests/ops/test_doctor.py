@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from bot.commands.doctor import (
     CheckResult,
     check_database,
