@@ -1,0 +1,50 @@
+"""Buttons (Next, Previous, Share, Export CSV, Chart): ack, then answer via response_url.
+
+The button's value is untrusted: the conversation decodes and re-validates it and re-checks
+access and scope for the person clicking, in the channel where they click.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.slack.conversation import Asker
+from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
+
+# Every recbot action id starts with this (bot.render.actions); one listener serves them all.
+ACTION_PATTERN = re.compile(r"^recbot_[a-z_]+$")
+# Paging replaces the message in place; the others add a new message.
+REPLACING = ("recbot_next", "recbot_prev")
+
+
+def register(app: App, parts: BotParts) -> None:
+    @app.action(ACTION_PATTERN)
+    def on_button(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        ack()
+        started = acked("action", context)
+        user = (body.get("user") or {}).get("id", "")
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        asker = Asker(str(user), channel, "action")
+        action_id = str(action.get("action_id", ""))
+        value = str(action.get("value", ""))
+        message = body.get("message") or {}
+        target = Target(
+            channel,
+            response_url=body.get("response_url"),
+            thread_ts=message.get("thread_ts") or container.get("thread_ts"),
+            replace_original=action_id in REPLACING,
+        )
+        parts.pool.submit(
+            answer_and_deliver,
+            parts,
+            asker,
+            target,
+            started,
+            lambda: parts.conversation.click(action_id, value, asker),
+        )

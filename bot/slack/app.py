@@ -1,0 +1,76 @@
+"""The Bolt app: one registration of every surface, shared by HTTP and Socket Mode.
+
+Listeners run before the response is sent (`process_before_response`) because all they do
+is ack and hand the work to the `WorkPool`; the ack never waits on a thread hop or a query.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+
+from bot.slack import actions, commands, home, mentions
+from bot.slack.delivery import retry_handlers
+from bot.slack.parts import BotParts
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+# Web API calls from answers; a slow Slack must not hold a worker for long.
+API_TIMEOUT_S = 10
+
+
+def web_client(token: str, api_url: str | None) -> WebClient:
+    """The one WebClient: SLACK_API_URL as base URL, retries on 429 and dropped connections."""
+    base = api_url or DEFAULT_API_URL
+    if not base.endswith("/"):
+        base += "/"
+    return WebClient(
+        token=token, base_url=base, timeout=API_TIMEOUT_S, retry_handlers=retry_handlers()
+    )
+
+
+def build_app(
+    client: WebClient, signing_secret: str | None, parts: BotParts, *, socket_mode: bool = False
+) -> App:
+    """Bolt `App` with every listener registered. Calls auth.test once (token check)."""
+    app = App(
+        client=client,
+        signing_secret=signing_secret or "",
+        # Socket Mode requests come over an authenticated WebSocket and carry no signature.
+        request_verification_enabled=not socket_mode,
+        process_before_response=True,
+        # Requests no listener handles are logged by Bolt and answered 404, not raised.
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+
+    def answer_each_event_once(body: dict[str, Any], next: Any) -> BoltResponse | None:
+        # Slack re-sends an unacknowledged event with the same event_id (and X-Slack-Retry-Num);
+        # the first delivery is being answered, so a repeat is acked and dropped.
+        event_id = body.get("event_id")
+        if (
+            body.get("type") == "event_callback"
+            and isinstance(event_id, str)
+            and not parts.seen.first_time(event_id)
+        ):
+            log.info("duplicate event dropped", extra={"event_id": event_id})
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        next()
+        return None
+
+    app.use(answer_each_event_once)
+
+    @app.error
+    def on_error(error: Exception) -> None:
+        # Listener errors are caught here; the asker's message comes from the worker's handler.
+        log.error("listener failed", exc_info=error)
+
+    commands.register(app, parts)
+    mentions.register(app, parts)
+    actions.register(app, parts)
+    home.register(app, parts)
+    return app

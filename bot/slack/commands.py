@@ -1,0 +1,30 @@
+"""`/recordings <request>`: ack at once, answer ephemerally through the response_url."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.slack.conversation import Asker
+from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
+
+COMMAND = "/recordings"
+
+
+def register(app: App, parts: BotParts) -> None:
+    @app.command(COMMAND)
+    def on_recordings(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        ack()
+        started = acked("slash", context)
+        asker = Asker(str(command.get("user_id", "")), command.get("channel_id"), "slash")
+        target = Target(asker.channel_id, response_url=command.get("response_url"))
+        text = str(command.get("text", ""))
+        parts.pool.submit(
+            answer_and_deliver,
+            parts,
+            asker,
+            target,
+            started,
+            lambda: parts.conversation.reply(text, asker),
+        )

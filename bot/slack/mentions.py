@@ -1,0 +1,49 @@
+"""`@recbot …` in a channel (answered in the mention's thread) and direct messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+
+from bot.slack.conversation import Asker
+from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
+
+EVENTS = ("app_mention", "message")
+
+
+def register(app: App, parts: BotParts) -> None:
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], context: BoltContext) -> None:
+        started = acked("mention", context)
+        asker = Asker(str(event.get("user", "")), event.get("channel"), "mention")
+        # Reply in the thread the mention is in, or start one under the mention.
+        thread = event.get("thread_ts") or event.get("ts")
+        target = Target(asker.channel_id, thread_ts=thread)
+        text = str(event.get("text", ""))
+        parts.pool.submit(
+            answer_and_deliver,
+            parts,
+            asker,
+            target,
+            started,
+            lambda: parts.conversation.reply(text, asker),
+        )
+
+    @app.event("message")
+    def on_direct_message(event: dict[str, Any], context: BoltContext) -> None:
+        # Edits, joins, bot posts and other subtypes are not questions.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        started = acked("dm", context)
+        asker = Asker(str(event.get("user", "")), event.get("channel"), "dm")
+        target = Target(asker.channel_id, thread_ts=event.get("thread_ts"))
+        text = str(event.get("text", ""))
+        parts.pool.submit(
+            answer_and_deliver,
+            parts,
+            asker,
+            target,
+            started,
+            lambda: parts.conversation.reply(text, asker),
+        )

@@ -1,0 +1,89 @@
+"""What every surface shares: the conversation, delivery, worker pool and event de-dup,
+plus the one `deliver` step and the per-request metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.obs.log import new_request_id
+from bot.obs.metrics import ACK_LATENCY, ANSWER_LATENCY, REQUESTS
+from bot.slack.conversation import Asker, Conversation, Reply
+from bot.slack.dedup import SeenEvents
+from bot.slack.delivery import Delivery
+from bot.slack.workers import WorkPool
+
+log = logging.getLogger(__name__)
+
+# The WSGI layer stamps each request with its arrival (time.monotonic()) under this key of
+# Bolt's context, so ack and answer latency start when the request arrived, not when a
+# listener ran.
+RECEIVED_AT = "recbot_received_at"
+
+
+@dataclass(frozen=True)
+class BotParts:
+    conversation: Conversation
+    delivery: Delivery
+    pool: WorkPool
+    seen: SeenEvents
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a reply goes: a response_url (slash, buttons) or a channel (and thread)."""
+
+    channel_id: str | None
+    response_url: str | None = None
+    thread_ts: str | None = None
+    replace_original: bool = False
+
+
+def received_at(context: Mapping[str, Any]) -> float:
+    stamp = context.get(RECEIVED_AT)
+    return float(stamp) if isinstance(stamp, int | float) else time.monotonic()
+
+
+def acked(surface: str, context: Mapping[str, Any]) -> float:
+    """Record the ack latency; start a request id for the work that follows. Returns arrival."""
+    start = received_at(context)
+    ACK_LATENCY.labels(surface=surface).observe(time.monotonic() - start)
+    new_request_id()
+    return start
+
+
+def deliver(delivery: Delivery, reply: Reply, target: Target) -> bool:
+    """Upload when the reply carries a file (its message is the fallback), else send it."""
+    if reply.upload is not None and target.channel_id is not None:
+        if delivery.upload(target.channel_id, reply.upload, thread_ts=target.thread_ts):
+            return True
+        log.info("upload failed; sending the fallback message instead")
+    if target.response_url:
+        return delivery.respond(
+            target.response_url,
+            reply.message,
+            in_channel=reply.in_channel,
+            replace_original=target.replace_original,
+        )
+    if target.channel_id is None:
+        log.warning("nowhere to deliver the reply")
+        return False
+    return delivery.post(target.channel_id, reply.message, thread_ts=target.thread_ts)
+
+
+def answer_and_deliver(
+    parts: BotParts, asker: Asker, target: Target, started: float, make: Callable[[], Reply]
+) -> None:
+    """Run on the worker pool: make the reply, deliver it, count it."""
+    reply = make()
+    delivered = deliver(parts.delivery, reply, target)
+    outcome = reply.outcome if delivered else "error"
+    REQUESTS.labels(surface=asker.surface, outcome=outcome).inc()
+    ANSWER_LATENCY.labels(surface=asker.surface).observe(time.monotonic() - started)
+    log.info(
+        "answered",
+        extra={"surface": asker.surface, "outcome": outcome, "delivered": delivered},
+    )
