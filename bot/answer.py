@@ -1,0 +1,120 @@
+"""The one pipeline every surface uses: Request + context -> Answer (window, tasks, findings).
+
+CLI, Slack and digests all call `answer()`; they differ only in how they deliver the result.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from types import MappingProxyType
+
+from bot.filters import Filters, narrow_to_scope
+from bot.findings import Findings, find
+from bot.plan import Plan
+from bot.request import Request, StatusFilter
+from bot.source import FetchResult, TaskSource
+from bot.tasks import RecordTask, Status
+from bot.timephrase.window import Grain, Window
+
+DEFAULT_SPAN = timedelta(hours=24)
+SCHEDULED_SPAN = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """Everything an answer depends on besides the request; `now` and `zone` are the asker's."""
+
+    now: datetime
+    zone: tzinfo
+    source: TaskSource
+    scope: Filters | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What was asked, what was fetched and what it means.
+
+    `result` is the full fetch (every task overlapping the clipped window that matches the
+    filters); `tasks` are those with the asked status, stream by stream, newest first;
+    `statuses` maps every fetched TaskId to its status at `now`; `findings` cover `result`.
+    """
+
+    request: Request
+    window: Window
+    plan: Plan
+    filters: Filters
+    result: FetchResult
+    tasks: tuple[RecordTask, ...]
+    findings: Findings
+    statuses: Mapping[str, Status]
+    now: datetime
+    zone: tzinfo
+    counts: tuple[tuple[Status, int], ...] = field(default=())
+
+    def status_of(self, task: RecordTask) -> Status:
+        return self.statuses.get(task.task_id) or task.status_at(self.now)
+
+
+def _span_text(start: datetime, end: datetime) -> str:
+    return f"{start:%b} {start.day} {start:%H:%M} → {end:%b} {end.day} {end:%H:%M} {end:%Z}"
+
+
+def default_window(status: StatusFilter, now: datetime, zone: tzinfo) -> Window:
+    """No phrase: now ± 24 h, or the next 7 days when asking what is scheduled."""
+    if status is StatusFilter.SCHEDULED:
+        start, end, label = now, now + SCHEDULED_SPAN, "next 7 days"
+    else:
+        start, end, label = now - DEFAULT_SPAN, now + DEFAULT_SPAN, "now ± 24 h"
+    # Added in UTC so "24 h" stays 24 real hours across a DST change, then shown locally.
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    return Window(start, end, Grain.HOUR, f"{label}, {_span_text(start, end)}", "")
+
+
+def window_for(request: Request, now: datetime, zone: tzinfo) -> Window:
+    """The asked window: the time phrase read by the time-phrase engine, else the default."""
+    if request.phrase is None:
+        return default_window(request.status, now, zone)
+    engine = importlib.import_module("bot.timephrase")
+    window: Window = engine.parse_phrase(request.phrase, now, zone)
+    return window
+
+
+def _newest_first(tasks: list[RecordTask]) -> tuple[RecordTask, ...]:
+    """Grouped by stream (streams in name order), newest start first within a stream."""
+    tasks.sort(key=lambda t: (t.start, t.task_id), reverse=True)
+    tasks.sort(key=lambda t: (t.stream, t.app, t.domain))
+    return tuple(tasks)
+
+
+def answer(request: Request, ctx: AnswerContext) -> Answer:
+    """Raises ParseError (time phrase), AccessDenied (outside the scope) or ApiError (fetch)."""
+    filters = narrow_to_scope(request.filters, ctx.scope)
+    window = window_for(request, ctx.now, ctx.zone)
+    result = ctx.source.fetch_tasks(window, filters, ctx.now)
+    # The source already filters; checking again keeps a scope safe from a source's mistake.
+    fetched = [
+        t for t in result.tasks if filters.matches(t) and t.overlaps(result.plan.start,
+                                                                    result.plan.end)
+    ]
+    statuses = {t.task_id: t.status_at(ctx.now) for t in fetched}
+    counted = Counter(statuses.values())
+    chosen = [t for t in fetched if request.status.admits(statuses[t.task_id])]
+    return Answer(
+        request=request,
+        window=window,
+        plan=result.plan,
+        filters=filters,
+        result=FetchResult(tuple(fetched), result.stats, result.plan, result.notes)
+        if len(fetched) != len(result.tasks)
+        else result,
+        tasks=_newest_first(chosen),
+        findings=find(fetched, ctx.now),
+        statuses=MappingProxyType(statuses),
+        now=ctx.now,
+        zone=ctx.zone,
+        counts=tuple((s, counted[s]) for s in Status if counted[s]),
+    )

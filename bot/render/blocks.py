@@ -1,0 +1,345 @@
+"""Answer -> Block Kit message (product.md §3), plus the error, help and stats messages.
+
+Always inside Slack's limits (bot/render/limits.py): one page of tasks at a time, counts of
+the full result, every user- or API-supplied text escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta, tzinfo
+from typing import Any
+
+from bot.answer import Answer
+from bot.errors import RecbotError
+from bot.findings import Finding, Stats, StreamKey, stats
+from bot.render.actions import (
+    ACTION_CHART,
+    ACTION_EXPORT,
+    ACTION_NEXT,
+    ACTION_PREV,
+    ACTION_SHARE,
+    encode_action_value,
+)
+from bot.render.escape import code, mrkdwn
+from bot.render.format import (
+    FINDING_EMOJI,
+    STATUS_EMOJI,
+    TimeFormat,
+    duration,
+    finding_sentence,
+    plural,
+    short_id,
+    slack_time_format,
+    status_label,
+    stop_note,
+    task_span,
+    template_text,
+)
+from bot.render.limits import MAX_SECTION_TEXT
+from bot.render.message import SlackMessage
+from bot.request import StatusFilter
+from bot.source import FetchStats
+from bot.tasks import RecordTask, Status
+
+PAGE_SIZE = 25
+# More matching tasks than one page: offer the CSV of all of them.
+EXPORT_THRESHOLD = PAGE_SIZE
+MAX_FINDING_LINES = 8
+Block = dict[str, Any]
+
+
+def _section(text: str, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def _context(texts: Iterable[str]) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in texts]}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def zone_key(zone: tzinfo) -> str | None:
+    key = getattr(zone, "key", None)
+    return key if isinstance(key, str) else None
+
+
+# --- pieces of an answer ----------------------------------------------------------------------
+
+
+def filters_text(answer: Answer) -> str:
+    parts: list[str] = []
+    f = answer.filters
+    for label, values in (("stream", f.streams), ("app", f.apps), ("domain", f.domains)):
+        if values:
+            parts.append(f"{label} " + ", ".join(code(v) for v in values))
+    if not parts:
+        parts.append("all streams")
+    parts.append(status_label(answer.request.status))
+    return " · ".join(parts)
+
+
+def notes(answer: Answer) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(answer.plan.notes + answer.result.notes))
+
+
+def understood(answer: Answer) -> str:
+    lines = [f"*Understood:* {filters_text(answer)} · {mrkdwn(answer.window.description)}"]
+    lines += [f"_{mrkdwn(n)}_" for n in notes(answer)]
+    return "\n".join(lines)
+
+
+def yes_no(answer: Answer) -> str:
+    n = len(answer.tasks)
+    if n:
+        return f"*Yes* — {plural(n, 'matching task')} ({status_label(answer.request.status)})."
+    return f"*No* — no matching task ({status_label(answer.request.status)}) in that window."
+
+
+def summary(answer: Answer, page: int, pages: int) -> str:
+    total = len(answer.result.tasks)
+    if total == 0:
+        return "No recording tasks match."
+    counts = " · ".join(f"{STATUS_EMOJI[s]} {n} {s.value}" for s, n in answer.counts)
+    text = f"*{plural(total, 'task')}*: {counts}"
+    shown = len(answer.tasks)
+    if answer.request.status is not StatusFilter.ALL:
+        text += f"\n{plural(shown, 'task')} {status_label(answer.request.status)}"
+    if pages > 1:
+        first = page * PAGE_SIZE + 1
+        last = min(shown, (page + 1) * PAGE_SIZE)
+        text += f"\nShowing {first}–{last} of {shown} (page {page + 1} of {pages})"
+    return text
+
+
+def stream_heading(key: StreamKey) -> str:
+    return f"*{mrkdwn(key.stream)}*  {code(key.app)} · {code(key.domain)}"
+
+
+def task_line(task: RecordTask, status: Status, zone: tzinfo, fmt: TimeFormat) -> str:
+    parts = [
+        f"{STATUS_EMOJI[status]} {task_span(task, zone, fmt)}",
+        duration(task.end - task.start),
+        template_text(task.template_id),
+        code(short_id(task.task_id)),
+    ]
+    note = stop_note(task, zone, fmt)
+    if note:
+        parts.append(note)
+    return " · ".join(parts)
+
+
+def _pack(lines: Sequence[str], limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Join lines into as few texts as fit in `limit` characters each."""
+    texts: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            texts.append(current)
+            candidate = line
+        current = candidate[:limit]
+    if current:
+        texts.append(current)
+    return texts
+
+
+def task_sections(answer: Answer, page_tasks: Sequence[RecordTask]) -> list[Block]:
+    fmt = slack_time_format(answer.zone)
+    lines: list[str] = []
+    current: StreamKey | None = None
+    groups: list[list[str]] = []
+    for task in page_tasks:
+        key = StreamKey.of(task)
+        if key != current:
+            current = key
+            groups.append([stream_heading(key)])
+            lines = groups[-1]
+        lines.append(task_line(task, answer.status_of(task), answer.zone, fmt))
+    return [_section(text) for group in groups for text in _pack(group)]
+
+
+def findings_text(findings: Sequence[Finding], answer: Answer) -> str:
+    fmt = slack_time_format(answer.zone)
+    lines = [f"*Worth a look ({len(findings)})*"]
+    for finding in findings[:MAX_FINDING_LINES]:
+        name = f"*{mrkdwn(finding.stream.stream)}*"
+        lines.append(
+            f"{FINDING_EMOJI[finding.kind]} {finding_sentence(finding, answer.now, fmt, name)}"
+        )
+    if len(findings) > MAX_FINDING_LINES:
+        lines.append(f"…and {len(findings) - MAX_FINDING_LINES} more (see the export)")
+    return _pack(lines)[0]
+
+
+def footer(fetch: FetchStats) -> list[str]:
+    parts = [
+        f"region {mrkdwn(fetch.region)}",
+        f"{plural(fetch.api_calls, 'API call')}, {plural(fetch.pages, 'page')}",
+        f"{fetch.elapsed_s:.2f} s",
+    ]
+    if fetch.cache_age_s is not None:
+        parts.append(f"from cache, {duration_text(fetch.cache_age_s)} old")
+    if fetch.retries:
+        parts.append(plural(fetch.retries, "retry").replace("retrys", "retries"))
+    if fetch.simulated:
+        parts.append("simulated data")
+    return [" · ".join(parts)]
+
+
+def duration_text(seconds: float) -> str:
+    return duration(timedelta(seconds=seconds))
+
+
+def page_count(answer: Answer) -> int:
+    return max(1, -(-len(answer.tasks) // PAGE_SIZE))
+
+
+def _buttons(answer: Answer, page: int, pages: int, share: bool) -> list[Block]:
+    zone = zone_key(answer.zone)
+
+    def value(to_page: int) -> str:
+        return encode_action_value(answer.request.raw, to_page, answer.now, zone)
+
+    buttons: list[Block] = []
+    if page > 0:
+        buttons.append(_button("◀ Previous", ACTION_PREV, value(page - 1)))
+    if page < pages - 1:
+        buttons.append(_button("Next ▶", ACTION_NEXT, value(page + 1)))
+    if len(answer.tasks) > EXPORT_THRESHOLD:
+        label = f"Export all {len(answer.tasks)} as CSV"
+        buttons.append(_button(label, ACTION_EXPORT, value(0)))
+    if answer.tasks:
+        buttons.append(_button("Chart", ACTION_CHART, value(0)))
+    if share:
+        buttons.append(_button("Share in channel", ACTION_SHARE, value(page), "primary"))
+    return buttons
+
+
+def fallback_text(answer: Answer) -> str:
+    first = yes_no(answer) + " " if answer.request.question else ""
+    counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts) or "none"
+    text = (
+        f"{first}{plural(len(answer.result.tasks), 'recording task')} "
+        f"({mrkdwn(answer.window.description)}): {counts}"
+    )
+    return text[:3000]
+
+
+def render_answer(answer: Answer, page: int = 0, *, share: bool = False) -> SlackMessage:
+    """The answer message; `page` is clamped to the pages there are. `share` adds the Share
+    button (for ephemeral slash-command answers)."""
+    pages = page_count(answer)
+    page = min(max(page, 0), pages - 1)
+    head = understood(answer)
+    if answer.request.question:
+        head = f"{yes_no(answer)}\n{head}"
+    blocks: list[Block] = [_section(head), _section(summary(answer, page, pages))]
+    if len(answer.findings):
+        blocks.append(_section(findings_text(answer.findings.all(), answer)))
+    page_tasks = answer.tasks[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    if page_tasks:
+        blocks.append({"type": "divider"})
+        blocks += task_sections(answer, page_tasks)
+    buttons = _buttons(answer, page, pages, share)
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "recbot_actions", "elements": buttons})
+    blocks.append(_context(footer(answer.result.stats)))
+    return SlackMessage(fallback_text(answer), blocks)
+
+
+# --- other messages ---------------------------------------------------------------------------
+
+
+def render_error(error: RecbotError) -> SlackMessage:
+    text = mrkdwn(error.user_message)[:MAX_SECTION_TEXT - 20]
+    return SlackMessage(text, [_section(f":warning: {text}")])
+
+
+HELP_EXAMPLES = (
+    ("livetest yesterday", "tasks of stream livetest that overlap yesterday"),
+    ("running on 5000.live.push.example.com", "what is recording now on a push domain"),
+    ("scheduled stream:cam1,cam2", "what cam1 and cam2 will record in the next 7 days"),
+    ("stopped last week", "tasks stopped early with StopRecordTask"),
+    ("app:live Jul 26 10:00-12:00", "a window on a day, app filter"),
+    ("stats last 7 days", "counts by stream, status, template and day"),
+    ("export last 3 days", "a CSV file of every matching task"),
+    ("chart today", "a timeline picture"),
+    ("digest daily 09:00 stopped", "a daily digest in this channel"),
+)
+
+
+def render_help() -> SlackMessage:
+    intro = (
+        "*Ask me about CSS recording tasks.* Filters: `stream:NAME` (or a bare name), "
+        "`app:NAME`, `domain:NAME` (or a dotted host), several with commas. Status: "
+        "`running`, `scheduled`, `finished`, `stopped`, `all`. A time: `yesterday`, "
+        "`last 3 days`, `since monday 9am`, `Jul 26 10:00-12:00`. No time means now ± 24 h "
+        "(`scheduled`: the next 7 days)."
+    )
+    examples = "\n".join(f"• `{req}` — {what}" for req, what in HELP_EXAMPLES)
+    return SlackMessage(
+        "How to ask recbot about recording tasks",
+        [_section(intro), _section(f"*Examples*\n{examples}")],
+    )
+
+
+def _count_lines(rows: Sequence[tuple[str, int]], limit: int = 10) -> str:
+    lines = [f"{label}: {n}" for label, n in rows[:limit]]
+    if len(rows) > limit:
+        rest = sum(n for _, n in rows[limit:])
+        lines.append(f"{len(rows) - limit} more: {rest}")
+    return "\n".join(lines) or "none"
+
+
+def stats_fields(s: Stats) -> list[Block]:
+    by_status = [(f"{STATUS_EMOJI[st]} {st.value}", n) for st, n in s.by_status]
+    by_stream = [(mrkdwn(name), n) for name, n in s.by_stream]
+    by_template = [(template_text(t), n) for t, n in s.by_template]
+    by_day = [(f"{d:%a %b} {d.day}", n) for d, n in s.by_day]
+    return [
+        {"type": "mrkdwn", "text": f"*By {title}*\n{_count_lines(rows)}"[:2000]}
+        for title, rows in (
+            ("status", by_status),
+            ("stream", by_stream),
+            ("template", by_template),
+            ("day", by_day),
+        )
+    ]
+
+
+def render_stats(answer: Answer) -> SlackMessage:
+    s = stats(answer.tasks, answer.now, answer.zone)
+    blocks: list[Block] = [
+        _section(understood(answer)),
+        _section(f"*{plural(s.total, 'task')}*"),
+    ]
+    if s.total:
+        blocks.append({"type": "section", "fields": stats_fields(s)})
+    blocks.append(_context(footer(answer.result.stats)))
+    text = f"{plural(s.total, 'recording task')} ({mrkdwn(answer.window.description)})"
+    return SlackMessage(text, blocks)
+
+
+
+def render_timeline_message(answer: Answer) -> SlackMessage:
+    """The chart as text, for where a PNG cannot be uploaded."""
+    from bot.render.timeline import render_text_timeline
+
+    timeline = mrkdwn(render_text_timeline(answer))[: MAX_SECTION_TEXT - 10]
+    blocks = [_section(understood(answer)), _section(f"```{timeline}```")]
+    blocks.append(_context(footer(answer.result.stats)))
+    return SlackMessage(fallback_text(answer), blocks)

@@ -1,0 +1,78 @@
+"""Answer -> PNG timeline (product.md §4): one row per stream, one bar per task coloured by
+status, a line at now. matplotlib is imported only when a chart is drawn (it is slow to load)."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from typing import Any
+
+from bot.answer import Answer
+from bot.findings import StreamKey
+from bot.tasks import RecordTask, Status
+
+MAX_ROWS = 40
+COLOURS = {
+    Status.FINISHED: "#2e7d32",
+    Status.RUNNING: "#d32f2f",
+    Status.SCHEDULED: "#1976d2",
+    Status.STOPPED: "#9e9e9e",
+}
+
+
+def _literal(text: str) -> str:
+    """matplotlib reads `$…$` as math; names from the API are shown as they are."""
+    return text.replace("$", r"\$")
+
+
+def _figure(rows: int) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display; must precede pyplot's import
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(10, 1.4 + 0.35 * max(rows, 1)), dpi=100)
+
+
+def render_chart_png(answer: Answer) -> bytes:
+    import matplotlib.dates
+    from matplotlib.patches import Patch
+
+    mdates: Any = matplotlib.dates  # partly untyped; used only for conversions
+
+    groups: dict[StreamKey, list[RecordTask]] = defaultdict(list)
+    for task in answer.tasks:
+        groups[StreamKey.of(task)].append(task)
+    keys = sorted(groups)[:MAX_ROWS]
+    fig = _figure(len(keys))
+    ax = fig.add_subplot(1, 1, 1)
+    zone = answer.zone
+    for row, key in enumerate(keys):
+        for status, colour in COLOURS.items():
+            bars = [
+                (mdates.date2num(t.start), mdates.date2num(t.end) - mdates.date2num(t.start))
+                for t in groups[key]
+                if answer.status_of(t) is status
+            ]
+            if bars:
+                ax.broken_barh(bars, (row - 0.35, 0.7), facecolors=colour)
+    ax.set_yticks(range(len(keys)))
+    ax.set_yticklabels([_literal(k.stream[:24]) for k in keys])
+    ax.invert_yaxis()
+    ax.set_xlim(mdates.date2num(answer.plan.start), mdates.date2num(answer.plan.end))
+    ax.set_ylim(max(len(keys), 1) - 0.5, -0.5)
+    ax.axvline(mdates.date2num(answer.now), color="#ff6f00", linewidth=1.5, linestyle="--")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d %H:%M", tz=zone))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    title = _literal(answer.window.description)
+    if len(groups) > MAX_ROWS:
+        title += f" (first {MAX_ROWS} of {len(groups)} streams)"
+    ax.set_title(title, fontsize=10)
+    handles = [Patch(color=c, label=s.value) for s, c in COLOURS.items()]
+    ax.legend(handles=handles, loc="upper right", fontsize=7, ncols=4)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

@@ -1,0 +1,57 @@
+"""Answer -> CSV of every matching task (not a page): the API fields, status and local times."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.answer import Answer
+from bot.tasks import to_unix
+
+COLUMNS = (
+    "TaskId",
+    "DomainName",
+    "AppName",
+    "StreamName",
+    "StartTime",
+    "EndTime",
+    "TemplateId",
+    "Stopped",
+    "Status",
+    "StartLocal",
+    "EndLocal",
+    "StoppedLocal",
+)
+# A cell starting with one of these is a formula to a spreadsheet; names come from the API.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render_csv(answer: Answer) -> bytes:
+    """UTF-8 CSV; Unix seconds as the API gives them plus ISO 8601 in the asker's zone."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    zone = answer.zone
+    for task in answer.tasks:
+        stopped = task.stopped
+        writer.writerow(
+            (
+                _cell(task.task_id),
+                _cell(task.domain),
+                _cell(task.app),
+                _cell(task.stream),
+                to_unix(task.start),
+                to_unix(task.end),
+                task.template_id,
+                to_unix(stopped) if stopped else 0,
+                answer.status_of(task).value,
+                task.start.astimezone(zone).isoformat(),
+                task.end.astimezone(zone).isoformat(),
+                stopped.astimezone(zone).isoformat() if stopped else "",
+            )
+        )
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,136 @@
+"""Small shared wording for every renderer: statuses, durations, times, short ids, findings.
+
+Times are written two ways: `plain_time` in the asker's zone (terminal, CSV, fallbacks) and
+`slack_time`, a `<!date^…>` token that Slack shows in each reader's own zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, tzinfo
+
+from bot.findings import Finding, FindingKind
+from bot.request import StatusFilter
+from bot.tasks import RecordTask, Status
+
+STATUS_EMOJI = {
+    Status.RUNNING: ":red_circle:",
+    Status.SCHEDULED: ":spiral_calendar_pad:",
+    Status.FINISHED: ":white_check_mark:",
+    Status.STOPPED: ":octagonal_sign:",
+}
+STATUS_SYMBOL = {
+    Status.RUNNING: "●",
+    Status.SCHEDULED: "◷",
+    Status.FINISHED: "✓",
+    Status.STOPPED: "■",
+}
+FINDING_EMOJI = {
+    FindingKind.STOPPED_EARLY: ":octagonal_sign:",
+    FindingKind.OVERLAP: ":warning:",
+    FindingKind.GAP: ":hole:",
+    FindingKind.ENDING_SOON: ":hourglass_flowing_sand:",
+}
+FINDING_TITLE = {
+    FindingKind.STOPPED_EARLY: "stopped early",
+    FindingKind.OVERLAP: "recorded twice",
+    FindingKind.GAP: "gap",
+    FindingKind.ENDING_SOON: "ending within the hour",
+}
+
+TimeFormat = Callable[[datetime, bool], str]
+
+
+def duration(span: timedelta) -> str:
+    """`2h 05m`, `45m`, `30s`: compact and unambiguous."""
+    seconds = max(0, int(span.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m"
+    return f"{secs}s"
+
+
+def short_id(task_id: str) -> str:
+    """TaskIds are ~56 opaque characters; the tail tells them apart in a list."""
+    return task_id if len(task_id) <= 10 else "…" + task_id[-8:]
+
+
+def plain_time(moment: datetime, zone: tzinfo, with_date: bool = True) -> str:
+    local = moment.astimezone(zone)
+    if with_date:
+        return f"{local:%b} {local.day} {local:%H:%M}"
+    return f"{local:%H:%M}"
+
+
+def zone_name(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).tzname() or "UTC"
+
+
+def slack_time_format(zone: tzinfo) -> TimeFormat:
+    """A `<!date^…>` token; the fallback, for clients that can't render it, is the asker's time."""
+
+    def fmt(moment: datetime, with_date: bool) -> str:
+        tokens = "{date_short} {time}" if with_date else "{time}"
+        fallback = plain_time(moment, zone, with_date) + " " + zone_name(moment, zone)
+        return f"<!date^{int(moment.timestamp())}^{tokens}|{fallback}>"
+
+    return fmt
+
+
+def plain_time_format(zone: tzinfo) -> TimeFormat:
+    return lambda moment, with_date: plain_time(moment, zone, with_date)
+
+
+def template_text(template_id: int) -> str:
+    return "default template" if template_id == 0 else f"template {template_id}"
+
+
+def same_local_day(a: datetime, b: datetime, zone: tzinfo) -> bool:
+    return a.astimezone(zone).date() == b.astimezone(zone).date()
+
+
+def task_span(task: RecordTask, zone: tzinfo, fmt: TimeFormat) -> str:
+    end_has_date = not same_local_day(task.start, task.end, zone)
+    return f"{fmt(task.start, True)} – {fmt(task.end, end_has_date)}"
+
+
+def stop_note(task: RecordTask, zone: tzinfo, fmt: TimeFormat) -> str:
+    if task.stopped is None:
+        return ""
+    if task.stopped < task.start:
+        return f"stopped at {fmt(task.stopped, True)}, before it began"
+    return f"stopped at {fmt(task.stopped, not same_local_day(task.start, task.stopped, zone))}"
+
+
+def finding_sentence(finding: Finding, now: datetime, fmt: TimeFormat, name: str) -> str:
+    """One line about a finding; `name` is the stream as the caller wants it shown (escaped)."""
+    ids = " and ".join(short_id(t) for t in finding.task_ids)
+    span = f"{fmt(finding.start, True)} – {fmt(finding.end, True)}"
+    length = duration(finding.end - finding.start)
+    if finding.kind is FindingKind.STOPPED_EARLY:
+        at = finding.at or finding.start
+        if at < finding.start:
+            return f"{name}: cancelled before it began, stopped at {fmt(at, True)} ({ids})"
+        return f"{name}: {length} cut off by a stop at {fmt(at, True)} ({ids})"
+    if finding.kind is FindingKind.OVERLAP:
+        return f"{name}: recorded twice for {length}, {span} ({ids})"
+    if finding.kind is FindingKind.GAP:
+        return f"{name}: {length} gap between tasks, {span} ({ids})"
+    return f"{name}: ends at {fmt(finding.end, False)}, in {duration(finding.end - now)} ({ids})"
+
+
+def status_label(status: StatusFilter) -> str:
+    return {
+        StatusFilter.ALL: "all statuses",
+        StatusFilter.RUNNING: "running now",
+        StatusFilter.SCHEDULED: "scheduled",
+        StatusFilter.FINISHED: "finished",
+        StatusFilter.STOPPED: "stopped early",
+    }[status]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -1,0 +1,97 @@
+"""Answer -> terminal output with rich: the same content as the Slack message, as a table.
+Colour only when the console is a terminal (rich decides from the Console it is given)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.answer import Answer
+from bot.render.format import (
+    FINDING_TITLE,
+    STATUS_SYMBOL,
+    duration,
+    finding_sentence,
+    plain_time_format,
+    plural,
+    short_id,
+    status_label,
+    stop_note,
+    task_span,
+    template_text,
+)
+from bot.request import StatusFilter
+from bot.tasks import Status
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+STYLE = {
+    Status.RUNNING: "bold red",
+    Status.SCHEDULED: "blue",
+    Status.FINISHED: "green",
+    Status.STOPPED: "yellow",
+}
+
+
+def header_lines(answer: Answer) -> list[str]:
+    f = answer.filters
+    parts = [
+        f"{label} {', '.join(values)}"
+        for label, values in (("stream", f.streams), ("app", f.apps), ("domain", f.domains))
+        if values
+    ] or ["all streams"]
+    parts.append(status_label(answer.request.status))
+    lines = []
+    if answer.request.question:
+        n = len(answer.tasks)
+        lines.append(f"Yes — {plural(n, 'matching task')}." if n else "No — no matching task.")
+    lines.append(f"Understood: {' · '.join(parts)} · {answer.window.description}")
+    lines += list(dict.fromkeys(answer.plan.notes + answer.result.notes))
+    counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts) or "none"
+    lines.append(f"{plural(len(answer.result.tasks), 'task')}: {counts}")
+    if answer.request.status is not StatusFilter.ALL:
+        lines.append(f"{plural(len(answer.tasks), 'task')} {status_label(answer.request.status)}")
+    return lines
+
+
+def footer_line(answer: Answer) -> str:
+    s = answer.result.stats
+    parts = [f"region {s.region}", f"{plural(s.api_calls, 'API call')}, {plural(s.pages, 'page')}",
+             f"{s.elapsed_s:.2f} s"]
+    if s.cache_age_s is not None:
+        parts.append(f"from cache, {s.cache_age_s:.0f} s old")
+    if s.simulated:
+        parts.append("simulated data")
+    return " · ".join(parts)
+
+
+def render_terminal(answer: Answer, console: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    for line in header_lines(answer):
+        console.print(escape(line), highlight=False)
+    fmt = plain_time_format(answer.zone)
+    if answer.tasks:
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for column in ("", "stream", "start – end", "length", "template", "task", "note"):
+            table.add_column(column, overflow="fold")
+        for task in answer.tasks:
+            status = answer.status_of(task)
+            table.add_row(
+                f"[{STYLE[status]}]{STATUS_SYMBOL[status]} {status.value}[/]",
+                escape(task.stream),
+                task_span(task, answer.zone, fmt),
+                duration(task.end - task.start),
+                template_text(task.template_id),
+                escape(short_id(task.task_id)),
+                stop_note(task, answer.zone, fmt),
+            )
+        console.print(table)
+    findings = answer.findings.all()
+    if findings:
+        console.print(f"Worth a look ({len(findings)}):", style="bold", highlight=False)
+        for finding in findings:
+            sentence = finding_sentence(finding, answer.now, fmt, finding.stream.stream)
+            console.print(f"  {FINDING_TITLE[finding.kind]}: {escape(sentence)}", highlight=False)
+    console.print(footer_line(answer), style="dim", highlight=False)

@@ -1,0 +1,475 @@
+"""What a person typed -> Request: filters, status, subcommand, time phrase, yes/no question.
+
+One language for slash commands, mentions, DMs and the CLI (product.md §2). The time phrase
+is only cut out here; `bot.timephrase.parse_phrase` reads it later, with `now` and the zone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum, auto
+
+from bot.errors import ParseError
+from bot.filters import Filters
+from bot.tasks import Status
+
+MAX_LENGTH = 500
+# Slack markup makes mention text longer than what was typed; anything far beyond the limit
+# is refused before any work is done on it.
+MAX_RAW_LENGTH = 4 * MAX_LENGTH
+EXAMPLES = ("livetest yesterday", "stream:cam1,cam2 last 3 days", "running on a.push.example.com")
+
+
+class Subcommand(StrEnum):
+    ANSWER = "answer"
+    HELP = "help"
+    EXPORT = "export"
+    CHART = "chart"
+    STATS = "stats"
+    DIGEST = "digest"
+
+
+class StatusFilter(StrEnum):
+    ALL = "all"
+    RUNNING = "running"
+    SCHEDULED = "scheduled"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+    def admits(self, status: Status) -> bool:
+        return self is StatusFilter.ALL or self.value == status.value
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request as understood. `raw` is the text as the person typed it (Slack markup turned
+    back into plain text, whitespace collapsed); parsing `raw` again gives the same Request."""
+
+    raw: str
+    subcommand: Subcommand = Subcommand.ANSWER
+    filters: Filters = field(default_factory=Filters)
+    status: StatusFilter = StatusFilter.ALL
+    phrase: str | None = None
+    question: bool = False
+    digest_args: str = ""
+
+
+# --- vocabulary (rules as data) -------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+SUBCOMMAND_WORDS: dict[str, Subcommand] = {
+    "help": Subcommand.HELP,
+    "export": Subcommand.EXPORT,
+    "csv": Subcommand.EXPORT,
+    "chart": Subcommand.CHART,
+    "timeline": Subcommand.CHART,
+    "stats": Subcommand.STATS,
+    "digest": Subcommand.DIGEST,
+}
+
+STATUS_WORDS: dict[str, StatusFilter] = {
+    "all": StatusFilter.ALL,
+    "everything": StatusFilter.ALL,
+    "running": StatusFilter.RUNNING,
+    "now": StatusFilter.RUNNING,
+    "live": StatusFilter.RUNNING,
+    "active": StatusFilter.RUNNING,
+    "ongoing": StatusFilter.RUNNING,
+    "currently": StatusFilter.RUNNING,
+    "scheduled": StatusFilter.SCHEDULED,
+    "upcoming": StatusFilter.SCHEDULED,
+    "planned": StatusFilter.SCHEDULED,
+    "pending": StatusFilter.SCHEDULED,
+    "finished": StatusFilter.FINISHED,
+    "completed": StatusFilter.FINISHED,
+    "done": StatusFilter.FINISHED,
+    "ended": StatusFilter.FINISHED,
+    "stopped": StatusFilter.STOPPED,
+    "cancelled": StatusFilter.STOPPED,
+    "canceled": StatusFilter.STOPPED,
+    "aborted": StatusFilter.STOPPED,
+}
+
+# Two-word status phrases, read before single words ("stopped early" is not "early morning").
+STATUS_PAIRS: dict[tuple[str, str], StatusFilter] = {
+    ("stopped", "early"): StatusFilter.STOPPED,
+    ("ended", "early"): StatusFilter.STOPPED,
+    ("right", "now"): StatusFilter.RUNNING,
+    ("in", "progress"): StatusFilter.RUNNING,
+    ("coming", "up"): StatusFilter.SCHEDULED,
+    ("still", "running"): StatusFilter.RUNNING,
+}
+
+# Words that start a yes/no question ("did livetest record yesterday?").
+YES_NO_STARTERS = _words(
+    "did does do is are was were has have had will any anything something"
+)
+
+# Words that carry no filter, status or time: questions and chatter around the request.
+FILLER = _words(
+    """
+    a an the of on in at for with about from to and or by within during over
+    did does do is are was were has have had be been being will would can could should
+    any anything something there what what's whats which who how many much when where
+    show me list give get got find tell please pls thanks i we us you my our your it its
+    recording recordings record recorded records task tasks happen happened happening
+    go going went get gets see check look up early late yet still also just ok hey hi
+    stream streams app apps domain domains
+    """
+)
+
+# Words that may start a time phrase and change its meaning; a dual-use word right after one
+# of them belongs to the phrase ("from now until friday").
+CONNECTORS = _words(
+    "from since until till to and between through thru by before after at in on"
+)
+
+FILTER_KEYS: dict[str, str] = {
+    "stream": "streams",
+    "streams": "streams",
+    "streamname": "streams",
+    "app": "apps",
+    "apps": "apps",
+    "appname": "apps",
+    "domain": "domains",
+    "domains": "domains",
+    "domainname": "domains",
+    "status": "status",
+}
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.]{0,127}")
+_HOST = re.compile(r"(?=.{4,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z][A-Za-z0-9-]{0,62}")
+_KEY_VALUE = re.compile(r"([A-Za-z]+)[:=](.*)")
+_URL = re.compile(r"https?://([^/\s|?#]+)/?", re.IGNORECASE)
+_MARKUP = re.compile(r"<([^<>]*)>")
+_LEAD_PUNCT = "\"'(["
+_TRAIL_PUNCT = "\"'?!.,;)]"
+
+
+# --- Slack markup and hostile input -----------------------------------------------------------
+
+
+def safe_fragment(text: str, limit: int = 40) -> str:
+    """A piece of user input fit to quote in a message: shortened, no control characters,
+    and no `<`, `>`, `&` (so it can never become Slack markup, even unescaped)."""
+    cleaned = "".join(
+        "?" if unicodedata.category(ch).startswith("C") else ch for ch in text
+    )
+    cleaned = cleaned.replace("<", "‹").replace(">", "›").replace("&", "+")
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def _unmarkup(match: re.Match[str]) -> str:
+    """Slack's markup back to what the person typed; mentions of the bot or users vanish."""
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target.startswith("@"):
+        return " "
+    if target.startswith("#"):
+        return f"#{label or target[1:]}"
+    if target.startswith("!"):
+        if target.startswith("!date^") and label:
+            return label
+        # <!channel>, <!here>, <!subteam^S…|@team>: keep as inert words, never as markup.
+        return label or "@" + target[1:].split("^")[0]
+    if target.startswith("mailto:"):
+        return label or target[len("mailto:") :]
+    return label or target
+
+
+def clean_text(text: str) -> str:
+    """Normalise a request: Slack markup and entities undone, Unicode folded, one space between
+    words. Raises ParseError for text that is too long or holds control characters."""
+    if len(text) > MAX_RAW_LENGTH:
+        raise ParseError(
+            f"That request is too long ({len(text)} characters; at most {MAX_LENGTH})",
+            EXAMPLES,
+        )
+    text = _MARKUP.sub(_unmarkup, text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+    text = text.replace("\u201d", '"')
+    text = re.sub(r"[\t\n\r\u00a0 ]+", " ", text).strip()
+    bad = [ch for ch in text if unicodedata.category(ch)[0] == "C"]
+    if bad:
+        raise ParseError(
+            f"That request holds control or invisible characters (U+{ord(bad[0]):04X}); "
+            "please retype it",
+            EXAMPLES,
+        )
+    if len(text) > MAX_LENGTH:
+        raise ParseError(
+            f"That request is too long ({len(text)} characters; at most {MAX_LENGTH})",
+            EXAMPLES,
+        )
+    return text
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+class Kind(Enum):
+    FILTER = auto()
+    STATUS = auto()
+    TIME = auto()
+    FILLER = auto()
+    NAME = auto()
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str  # as typed, punctuation around it removed
+    word: str  # lower case, for vocabulary look-ups
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    for piece in text.split(" "):
+        stripped = piece.lstrip(_LEAD_PUNCT).rstrip(_TRAIL_PUNCT)
+        if stripped:
+            out.append(_Token(stripped, stripped.lower()))
+    return out
+
+
+def _is_host(text: str) -> bool:
+    return _HOST.fullmatch(text) is not None
+
+
+def _check_name(value: str, what: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ParseError(
+            f"'{safe_fragment(value)}' is not a {what} name I can look up "
+            "(letters, digits, '-', '_' and '.')",
+            EXAMPLES,
+        )
+    return value
+
+
+@dataclass
+class _Builder:
+    """Collects what the tokens say; turned into a frozen Request at the end."""
+
+    streams: list[str] = field(default_factory=list)
+    apps: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    statuses: list[StatusFilter] = field(default_factory=list)
+
+    def add(self, dimension: str, value: str) -> None:
+        if dimension == "status":
+            status = STATUS_WORDS.get(value.lower())
+            if status is None:
+                raise ParseError(
+                    f"'{safe_fragment(value)}' is not a status",
+                    ("running", "scheduled", "finished", "stopped", "all"),
+                )
+            self.statuses.append(status)
+            return
+        what = dimension.rstrip("s")
+        for part in value.split(","):
+            if not part:
+                continue
+            if dimension == "domains":
+                self.domains.append(_check_name(part, what).lower())
+            else:
+                getattr(self, dimension).append(_check_name(part, what))
+
+    def filters(self) -> Filters:
+        return Filters(
+            streams=tuple(dict.fromkeys(self.streams)),
+            apps=tuple(dict.fromkeys(self.apps)),
+            domains=tuple(dict.fromkeys(self.domains)),
+        )
+
+    def status(self) -> StatusFilter:
+        distinct = list(dict.fromkeys(self.statuses))
+        if len(distinct) > 1:
+            raise ParseError(
+                "Please ask for one status at a time, not "
+                + " and ".join(s.value for s in distinct),
+                ("running", "stopped last week"),
+            )
+        return distinct[0] if distinct else StatusFilter.ALL
+
+
+def _filter_token(token: _Token, following: _Token | None, builder: _Builder) -> int:
+    """Read `key:value`, `key=value`, `key: value`, `stream NAME` or a URL; return tokens used."""
+    url = _URL.fullmatch(token.text)
+    if url:
+        builder.add("domains", url.group(1))
+        return 1
+    kv = _KEY_VALUE.fullmatch(token.text)
+    if kv:
+        key, value = kv.group(1).lower(), kv.group(2)
+        dimension = FILTER_KEYS.get(key)
+        if dimension is None:
+            raise ParseError(
+                f"I don't know the filter '{safe_fragment(key)}:'; use stream:, app:, "
+                "domain: or status:",
+                EXAMPLES,
+            )
+        if value:
+            builder.add(dimension, value)
+            return 1
+        if following is None:
+            raise ParseError(f"'{key}:' needs a value, e.g. '{key}:NAME'", EXAMPLES)
+        builder.add(dimension, following.text)
+        return 2
+    return 0
+
+
+Temporal = Callable[[str], bool]
+
+
+def _classify(tokens: Sequence[_Token], temporal: Temporal) -> list[Kind]:
+    """Kind of each remaining token. A word that could be chatter, a status or a name and also
+    part of a time phrase belongs to the phrase when a time word follows it, or when it comes
+    right after a connector of the phrase ("from now", "on friday", "all week")."""
+    is_time = [not _is_host(t.text) and temporal(t.word) for t in tokens]
+    kinds: list[Kind | None] = []
+    for token, timeish in zip(tokens, is_time, strict=True):
+        if _is_host(token.text):
+            kinds.append(Kind.NAME)
+            continue
+        other = (
+            Kind.STATUS
+            if token.word in STATUS_WORDS
+            else Kind.FILLER
+            if token.word in FILLER
+            else None
+        )
+        if timeish and other is None:
+            kinds.append(Kind.TIME)
+        elif other is not None and not timeish:
+            kinds.append(other)
+        elif other is None:
+            kinds.append(Kind.NAME)
+        else:
+            kinds.append(None)  # decided by its neighbours below
+    resolved: list[Kind] = [Kind.FILLER] * len(tokens)
+    for i in range(len(tokens) - 1, -1, -1):
+        kind = kinds[i]
+        if kind is not None:
+            resolved[i] = kind
+            continue
+        token = tokens[i]
+        fallback = Kind.STATUS if token.word in STATUS_WORDS else Kind.FILLER
+        next_is_time = i + 1 < len(tokens) and resolved[i + 1] is Kind.TIME
+        after_connector = (
+            i > 0 and kinds[i - 1] is Kind.TIME and tokens[i - 1].word in CONNECTORS
+        )
+        resolved[i] = Kind.TIME if next_is_time or after_connector else fallback
+    return resolved
+
+
+def _phrase(tokens: Sequence[_Token], kinds: Sequence[Kind]) -> str | None:
+    runs: list[list[str]] = []
+    previous: Kind | None = None
+    for token, kind in zip(tokens, kinds, strict=True):
+        if kind is Kind.TIME:
+            if previous is Kind.TIME:
+                runs[-1].append(token.text)
+            else:
+                runs.append([token.text])
+        previous = kind
+    if not runs:
+        return None
+    if len(runs) > 1:
+        parts = ", ".join(f"'{safe_fragment(' '.join(r))}'" for r in runs)
+        raise ParseError(
+            f"I found more than one time in your request ({parts}); please give one",
+            ("livetest yesterday afternoon", "stream:cam1 from Jul 26 to Jul 27"),
+        )
+    words = runs[0]
+    # "on friday" / "for last week": the leading word adds nothing to the time.
+    while len(words) > 1 and words[0].lower() in {"on", "for", "during", "over", "within"}:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _default_temporal(token: str) -> bool:
+    # Looked up at call time: the time-phrase engine is a sibling package, loaded on first use.
+    engine = importlib.import_module("bot.timephrase")
+    return bool(engine.looks_temporal(token))
+
+
+def parse_request(text: str, temporal: Temporal | None = None) -> Request:
+    """Read a request. Raises ParseError naming the part not understood, with examples.
+
+    `temporal` tells whether a word can be part of a time phrase (the time-phrase engine's
+    `looks_temporal` by default).
+    """
+    temporal = temporal or _default_temporal
+    cleaned = clean_text(text)
+    tokens = _tokens(cleaned)
+    if cleaned == "?":
+        return Request(raw=cleaned, subcommand=Subcommand.HELP)
+    if not tokens:
+        return Request(raw=cleaned)
+    subcommand = SUBCOMMAND_WORDS.get(tokens[0].word, Subcommand.ANSWER)
+    if subcommand is Subcommand.HELP:
+        return Request(raw=cleaned, subcommand=subcommand)
+    if subcommand is Subcommand.DIGEST:
+        args = cleaned.split(" ", 1)[1] if " " in cleaned else ""
+        return Request(raw=cleaned, subcommand=subcommand, digest_args=args)
+    if subcommand is not Subcommand.ANSWER:
+        tokens = tokens[1:]
+    question = bool(tokens) and tokens[0].word in YES_NO_STARTERS
+
+    builder = _Builder()
+    rest: list[_Token] = []
+    i = 0
+    while i < len(tokens):
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        used = _filter_token(tokens[i], following, builder)
+        if used:
+            i += used
+            continue
+        token = tokens[i]
+        pair = (token.word, following.word) if following else None
+        if pair in STATUS_PAIRS:
+            builder.statuses.append(STATUS_PAIRS[pair])
+            i += 2
+            continue
+        dimension = FILTER_KEYS.get(token.word)
+        if (
+            dimension in {"streams", "apps", "domains"}
+            and following is not None
+            and following.word not in FILLER
+            and following.word not in STATUS_WORDS
+            and not temporal(following.word)
+        ):
+            # "stream livetest", "on domain a.example": the keyword names the next word.
+            builder.add(dimension, following.text)
+            i += 2
+            continue
+        rest.append(token)
+        i += 1
+
+    kinds = _classify(rest, temporal)
+    for token, kind in zip(rest, kinds, strict=True):
+        if kind is Kind.STATUS:
+            builder.statuses.append(STATUS_WORDS[token.word])
+        elif kind is Kind.NAME:
+            if _is_host(token.text):
+                builder.add("domains", token.text)
+            elif _NAME.fullmatch(token.text):
+                builder.add("streams", token.text)
+            else:
+                raise ParseError(f"I couldn't read '{safe_fragment(token.text)}'", EXAMPLES)
+    return Request(
+        raw=cleaned,
+        subcommand=subcommand,
+        filters=builder.filters(),
+        status=builder.status(),
+        phrase=_phrase(rest, kinds),
+        question=question,
+    )
