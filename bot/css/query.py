@@ -1,0 +1,296 @@
+"""Plan -> tasks: fetch the API windows concurrently, page to the end, retry, cache, de-duplicate.
+
+Every call goes through one shared rate limiter. `CssSource` implements `bot.source.TaskSource`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Protocol
+
+from bot.css.cache import Cache
+from bot.css.errors import api_error, is_transient
+from bot.css.page import CallFailed, PageReply
+from bot.css.ratelimit import RateLimiter
+from bot.filters import Filters
+from bot.plan import ApiWindow, plan_windows
+from bot.source import FetchResult, FetchStats
+from bot.tasks import RecordTask, to_unix
+from bot.timephrase.window import Window
+
+SHORT_TTL_S = 60.0
+# A window that ended more than a day ago changes only when someone deletes or stops an old
+# task, which is rare; it may be served from cache for longer.
+LONG_TTL_S = 3600.0
+SETTLED_AFTER = timedelta(days=1)
+MAX_PAGES_PER_WINDOW = 5000
+
+
+class PageFetcher(Protocol):
+    def fetch(self, window: ApiWindow, filters: Mapping[str, str], token: str) -> PageReply:
+        """One call; raise `CallFailed` on any failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter: sleep uniform(0, min(cap, base * 2**n))."""
+
+    attempts: int = 6
+    base_s: float = 0.1
+    cap_s: float = 2.0
+
+    def delay(self, failures: int, rng: random.Random) -> float:
+        return rng.uniform(0.0, min(self.cap_s, self.base_s * 2 ** (failures - 1)))
+
+
+class _Aborted(Exception):
+    """Another window failed; this one stops quietly."""
+
+
+@dataclass
+class _Counters:
+    calls: int = 0
+    pages: int = 0
+    retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, calls: int = 0, pages: int = 0, retries: int = 0) -> None:
+        with self.lock:
+            self.calls += calls
+            self.pages += pages
+            self.retries += retries
+
+
+@dataclass
+class _Walk:
+    """One API window being paged through."""
+
+    window: ApiWindow
+    key: str
+    tasks: list[RecordTask] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+    pages: int = 0
+
+
+def _encode(tasks: list[RecordTask]) -> bytes:
+    return json.dumps([t.to_api() for t in tasks]).encode()
+
+
+def _decode(value: bytes | object) -> list[RecordTask] | None:
+    if not isinstance(value, bytes | bytearray):
+        return None
+    try:
+        return [RecordTask.from_api(item) for item in json.loads(value)]
+    except (ValueError, KeyError, TypeError):
+        return None  # an unreadable entry is a miss, not an error
+
+
+class CssSource:
+    """The query engine over any `PageFetcher` (normally `bot.css.client.SdkPages`)."""
+
+    def __init__(
+        self,
+        pages: PageFetcher,
+        *,
+        region: str,
+        endpoint: str,
+        limiter: RateLimiter,
+        cache: Cache | None,
+        deadline_s: float,
+        cache_scope: str = "",
+        simulated: bool = False,
+        retry: RetryPolicy | None = None,
+        max_workers: int = 8,
+        on_close: Callable[[], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.pages = pages
+        self.region = region
+        self.endpoint = endpoint
+        self.limiter = limiter
+        self.cache = cache
+        self.deadline_s = deadline_s
+        self.cache_scope = cache_scope
+        self.simulated = simulated
+        self.retry = retry or RetryPolicy()
+        self._rng = rng or random.Random()
+        self._on_close = on_close
+        # One pool per source bounds concurrent calls (and so HTTP connections) to max_workers.
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="css-query")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._on_close is not None:
+            self._on_close()
+            self._on_close = None
+
+    def __enter__(self) -> CssSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the query --------------------------------------------------------------------------
+
+    def fetch_tasks(self, window: Window, filters: Filters, now: datetime) -> FetchResult:
+        started = time.monotonic()
+        plan = plan_windows(window, now)
+        server = filters.server_side()
+        counters = _Counters()
+        found: dict[str, RecordTask] = {}
+        hits, oldest = 0, None
+        walks: list[_Walk] = []
+        for api_window in plan.api_windows:
+            key = self._key(api_window, server)
+            cached = self._cached(key)
+            if cached is None:
+                walks.append(_Walk(api_window, key))
+                continue
+            tasks, age = cached
+            hits += 1
+            oldest = age if oldest is None else max(oldest, age)
+            found.update((t.task_id, t) for t in tasks)
+        for walk in self._walk_all(walks, server, started + self.deadline_s, counters):
+            found.update((t.task_id, t) for t in walk.tasks)
+            if self.cache is not None:
+                self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, now))
+        tasks = sorted(
+            (t for t in found.values() if t.overlaps(plan.start, plan.end) and filters.matches(t)),
+            key=lambda t: (t.start, t.task_id),
+        )
+        stats = FetchStats(
+            region=self.region,
+            api_calls=counters.calls,
+            pages=counters.pages,
+            retries=counters.retries,
+            cache_hits=hits,
+            elapsed_s=time.monotonic() - started,
+            cache_age_s=oldest,
+            simulated=self.simulated,
+        )
+        return FetchResult(tuple(tasks), stats, plan, plan.notes)
+
+    def _key(self, window: ApiWindow, server: Mapping[str, str]) -> str:
+        filters = json.dumps(sorted(server.items()))
+        return f"recbot:css:v1:{self.cache_scope}:{window.start}:{window.end}:{filters}"
+
+    @staticmethod
+    def _ttl(window: ApiWindow, now: datetime) -> float:
+        return LONG_TTL_S if window.end < to_unix(now - SETTLED_AFTER) else SHORT_TTL_S
+
+    def _cached(self, key: str) -> tuple[list[RecordTask], float] | None:
+        if self.cache is None:
+            return None
+        entry = self.cache.get(key)
+        if entry is None:
+            return None
+        tasks = _decode(entry[0])
+        return None if tasks is None else (tasks, entry[1])
+
+    def _walk_all(
+        self,
+        walks: list[_Walk],
+        server: Mapping[str, str],
+        deadline: float,
+        counters: _Counters,
+    ) -> list[_Walk]:
+        """Page through every window; page calls of all windows interleave in the pool."""
+        abort = threading.Event()
+        running: dict[Future[PageReply], _Walk] = {}
+
+        def submit(walk: _Walk, token: str) -> None:
+            future = self._pool.submit(
+                self._call, walk.window, server, token,
+                deadline=deadline, counters=counters, abort=abort,
+            )
+            running[future] = walk
+
+        try:
+            for walk in walks:
+                submit(walk, "")
+            while running:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise api_error(
+                        "QueryDeadline", f"{self.deadline_s:g} s", None,
+                        region=self.region, endpoint=self.endpoint,
+                    )
+                done, _ = wait(running, timeout=remaining, return_when=FIRST_COMPLETED)
+                for future in done:
+                    walk = running.pop(future)
+                    reply = future.result()
+                    self._advance(walk, reply)
+                    if reply.token:
+                        submit(walk, reply.token)
+        except BaseException:
+            abort.set()
+            for future in running:
+                future.cancel()
+            raise
+        return walks
+
+    def _advance(self, walk: _Walk, reply: PageReply) -> None:
+        walk.tasks.extend(reply.tasks)
+        walk.pages += 1
+        if reply.token and (reply.token in walk.tokens or walk.pages >= MAX_PAGES_PER_WINDOW):
+            raise api_error(
+                "RepeatingScrollToken",
+                f"page {walk.pages} of the window starting {walk.window.start}",
+                reply.request_id,
+                region=self.region,
+                endpoint=self.endpoint,
+            )
+        walk.tokens.add(reply.token)
+
+    def _call(
+        self,
+        window: ApiWindow,
+        server: Mapping[str, str],
+        token: str,
+        *,
+        deadline: float,
+        counters: _Counters,
+        abort: threading.Event,
+    ) -> PageReply:
+        """One page, retried on transient failures until attempts or the deadline run out."""
+        failures = 0
+        while True:
+            if abort.is_set():
+                raise _Aborted
+            self.limiter.acquire()
+            counters.add(calls=1)
+            try:
+                reply = self.pages.fetch(window, server, token)
+            except CallFailed as failure:
+                failures += 1
+                delay = self.retry.delay(failures, self._rng)
+                retry = (
+                    is_transient(failure.code)
+                    and failures < self.retry.attempts
+                    and time.monotonic() + delay < deadline
+                )
+                if not retry:
+                    raise api_error(
+                        failure.code, failure.message, failure.request_id,
+                        region=self.region, endpoint=self.endpoint, attempts=failures,
+                    ) from None
+                counters.add(retries=1)
+                abort.wait(delay)
+                continue
+            counters.add(pages=1)
+            return reply
+
