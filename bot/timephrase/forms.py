@@ -1,0 +1,409 @@
+"""The phrase forms, as data: ranges, open ends, rolling periods, "X for D" and plain points.
+
+Each Form has a token pattern of literal words, POINT slots (read by `points.read_point`)
+and DURATION slots, the examples it handles, and a builder that turns the captured values
+into a window `[start, end)` (None = open end). The first form whose pattern matches and
+whose builder succeeds wins; the order below goes from specific to general.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.errors import ParseError
+from bot.timephrase import lexicon as lx
+from bot.timephrase import pieces as p
+from bot.timephrase.lexer import EXAMPLES, Kind, Token
+from bot.timephrase.points import count_of, count_token, read_point
+from bot.timephrase.resolve import Bias, Context, Span, resolve_point
+from bot.timephrase.window import Grain
+from bot.timephrase.zones import before, step, unit_span
+
+
+@dataclass(frozen=True)
+class Lit:
+    words: frozenset[str]
+    optional: bool = False
+
+
+class PointSlot:
+    """A run of tokens that reads as a point."""
+
+
+class DurationSlot:
+    """A count and a unit ("3 days", "24h", "an hour"); `implicit_one` also takes a lone unit."""
+
+    def __init__(self, *, implicit_one: bool = False, units: frozenset[Grain] | None = None):
+        self.implicit_one = implicit_one
+        self.units = units
+
+
+@dataclass(frozen=True)
+class Duration:
+    count: int
+    unit: Grain
+
+
+Element = Lit | PointSlot | DurationSlot
+Capture = tuple[p.Piece, ...] | Duration
+
+
+@dataclass(frozen=True)
+class Result:
+    start: datetime | None
+    end: datetime | None
+    grain: Grain
+
+
+Build = Callable[[Sequence[Capture], Context], Result]
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    pattern: tuple[Element, ...]
+    build: Build
+    examples: tuple[str, ...]
+
+
+def lit(*words: str) -> Lit:
+    return Lit(frozenset(words))
+
+
+def opt(*words: str) -> Lit:
+    return Lit(frozenset(words), optional=True)
+
+
+POINT = PointSlot()
+DURATION = DurationSlot()
+
+
+def _fail(reason: str) -> ParseError:
+    return ParseError(reason, EXAMPLES)
+
+
+# --- matching -------------------------------------------------------------------------------
+
+class Reader:
+    """Matches form patterns against one phrase's tokens, reading each span at most once."""
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.tokens = tokens
+        self._points: dict[tuple[int, int], tuple[p.Piece, ...] | None] = {}
+
+    def point(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
+        key = (start, end)
+        if key not in self._points:
+            self._points[key] = read_point(self.tokens[start:end])
+        return self._points[key]
+
+    def duration(self, slot: DurationSlot, start: int) -> Iterator[tuple[Duration, int]]:
+        tokens = self.tokens
+        if start < len(tokens) and count_token(tokens[start]) and start + 1 < len(tokens):
+            unit = lx.UNITS.get(tokens[start + 1].text)
+            if unit is not None and tokens[start + 1].kind is Kind.WORD and (
+                    slot.units is None or unit in slot.units):
+                yield Duration(count_of(tokens[start]), unit), start + 2
+        if slot.implicit_one and start < len(tokens) and tokens[start].kind is Kind.WORD:
+            unit = lx.UNITS.get(tokens[start].text)
+            if unit is not None and (slot.units is None or unit in slot.units):
+                yield Duration(1, unit), start + 1
+
+    def match(self, pattern: Sequence[Element], start: int = 0) -> Iterator[list[Capture]]:
+        if not pattern:
+            if start == len(self.tokens):
+                yield []
+            return
+        head, rest = pattern[0], pattern[1:]
+        tokens = self.tokens
+        if isinstance(head, Lit):
+            if start < len(tokens) and tokens[start].text in head.words and (
+                    tokens[start].kind in (Kind.WORD, Kind.SYM)):
+                yield from self.match(rest, start + 1)
+            if head.optional:
+                yield from self.match(rest, start)
+        elif isinstance(head, DurationSlot):
+            for duration, after in self.duration(head, start):
+                for captures in self.match(rest, after):
+                    yield [duration, *captures]
+        else:
+            for end in range(start + 1, len(tokens) + 1):
+                if rest and isinstance(rest[0], Lit) and not rest[0].optional and (
+                        end >= len(tokens) or tokens[end].text not in rest[0].words):
+                    continue  # a point followed by a word can only end before that word
+                pieces = self.point(start, end)
+                if pieces is None:
+                    continue
+                for captures in self.match(rest, end):
+                    yield [pieces, *captures]
+
+
+# --- builders -------------------------------------------------------------------------------
+
+def _pieces(capture: Capture) -> tuple[p.Piece, ...]:
+    assert isinstance(capture, tuple)
+    return capture
+
+
+def _duration(capture: Capture) -> Duration:
+    assert isinstance(capture, Duration)
+    if capture.count < 1:
+        raise _fail("A count must be at least 1")
+    return capture
+
+
+def _resolve(capture: Capture, ctx: Context, bias: Bias = Bias.NEAREST) -> Span:
+    return resolve_point(_pieces(capture), Context(ctx.now, ctx.zone, bias))
+
+
+def _step(moment: datetime, duration: Duration, sign: int) -> datetime:
+    try:
+        return step(moment, duration.unit, sign * duration.count)
+    except (OverflowError, ValueError):
+        raise _fail(f"{duration.count} {duration.unit}s is further than I can count") from None
+
+
+def _point(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx)
+    return Result(span.start, span.end, span.grain)
+
+
+def _rolling_past(captures: Sequence[Capture], ctx: Context) -> Result:
+    duration = _duration(captures[0])
+    return Result(_step(ctx.now, duration, -1), ctx.now, duration.unit)
+
+
+def _rolling_next(captures: Sequence[Capture], ctx: Context) -> Result:
+    duration = _duration(captures[0])
+    return Result(ctx.now, _step(ctx.now, duration, 1), duration.unit)
+
+
+def _negative(_captures: Sequence[Capture], _ctx: Context) -> Result:
+    raise _fail("A count must be at least 1, not negative")
+
+
+def _unit_of(captures: Sequence[Capture]) -> Grain:
+    return _duration(captures[0]).unit
+
+
+def _so_far(captures: Sequence[Capture], ctx: Context) -> Result:
+    unit = _unit_of(captures) if captures else Grain.DAY
+    start, _ = unit_span(ctx.now, unit)
+    return Result(start, ctx.now, unit)
+
+
+def _rest_of(captures: Sequence[Capture], ctx: Context) -> Result:
+    unit = _unit_of(captures) if captures else Grain.DAY
+    _, end = unit_span(ctx.now, unit)
+    return Result(ctx.now, end, unit)
+
+
+def _all_of(captures: Sequence[Capture], ctx: Context) -> Result:
+    unit = _unit_of(captures)
+    start, end = unit_span(ctx.now, unit)
+    return Result(start, end, unit)
+
+
+def _for(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx)
+    duration = _duration(captures[1])
+    return Result(span.start, _step(span.start, duration, 1), span.grain)
+
+
+def _since(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx, Bias.PAST)
+    if not before(span.start, ctx.now):
+        raise _fail("'since' needs a time in the past")
+    return Result(span.start, ctx.now, span.grain)
+
+
+def _from_start(start: datetime, grain: Grain, ctx: Context) -> Result:
+    if before(start, ctx.now):
+        return Result(start, ctx.now, grain)
+    return Result(start, None, grain)
+
+
+def _from(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx)
+    return _from_start(span.start, span.grain, ctx)
+
+
+def _after(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx)
+    return _from_start(span.start if span.clock else span.end, span.grain, ctx)
+
+
+def _until(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx)
+    return Result(None, span.start, span.grain)
+
+
+def _through(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx)
+    return Result(None, span.start if span.clock else span.end, span.grain)
+
+
+def _by(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx, Bias.FUTURE)
+    if not before(ctx.now, span.start):
+        raise _fail("That is already past; 'by' needs a time ahead")
+    return Result(ctx.now, span.start, span.grain)
+
+
+def _by_end_of(captures: Sequence[Capture], ctx: Context) -> Result:
+    span = _resolve(captures[0], ctx, Bias.FUTURE)
+    if not before(ctx.now, span.end):
+        raise _fail("That is already past; 'by the end of' needs a time ahead")
+    return Result(ctx.now, span.end, span.grain)
+
+
+def _by_end_of_unit(unit: Grain) -> Build:
+    def build(_captures: Sequence[Capture], ctx: Context) -> Result:
+        _, end = unit_span(ctx.now, unit)
+        return Result(ctx.now, end, unit)
+
+    return build
+
+
+def _earlier_today(_captures: Sequence[Capture], ctx: Context) -> Result:
+    start, _ = unit_span(ctx.now, Grain.DAY)
+    return Result(start, ctx.now, Grain.DAY)
+
+
+# Ranges: the end inherits what it leaves out from the start ("Jul 13-15", "Jul 26 10:00 to
+# 12:00") and the start from the end ("3-4pm", "10:00 to 12:00 yesterday").
+
+def _has(pieces: Sequence[p.Piece], kinds: type | tuple[type, ...]) -> bool:
+    return any(isinstance(x, kinds) for x in pieces)
+
+
+def _complete(left: tuple[p.Piece, ...], right: tuple[p.Piece, ...]
+              ) -> tuple[tuple[p.Piece, ...], tuple[p.Piece, ...]]:
+    day_l = [x for x in left if isinstance(x, p.DAYLIKE)]
+    day_r = [x for x in right if isinstance(x, p.DAYLIKE)]
+    zone_l = [x for x in left if isinstance(x, p.ExplicitZone)]
+    zone_r = [x for x in right if isinstance(x, p.ExplicitZone)]
+    if zone_l and not zone_r:
+        right = (*right, *zone_l)
+    elif zone_r and not zone_l:
+        left = (*left, *zone_r)
+    if right and all(isinstance(x, p.BareNumber | p.ExplicitZone) for x in right) and \
+            len(day_l) == 1 and isinstance(day_l[0], p.CalendarDate):
+        number = next(x for x in right if isinstance(x, p.BareNumber))
+        right = (p.CalendarDate(day_l[0].month, number.value, day_l[0].year),
+                 *(x for x in right if isinstance(x, p.ExplicitZone)))
+        return left, right
+    bare = [x for x in left if isinstance(x, p.BareNumber)]
+    if bare and len(bare) == len([x for x in left if not isinstance(x, p.ExplicitZone)]):
+        value = bare[0].value
+        date_r = [x for x in day_r if isinstance(x, p.CalendarDate)]
+        clock_r = [x for x in right if isinstance(x, p.TimeOfDay)]
+        if date_r and not clock_r:
+            left = (p.CalendarDate(date_r[0].month, value, date_r[0].year), *zone_l)
+        elif clock_r:
+            meridiem = clock_r[0].meridiem
+            hour = value
+            if meridiem == "pm" and value < 12 and value + 12 <= clock_r[0].hour:
+                hour = value + 12  # "3-4pm"; but "11-2pm" starts at 11am
+            if not 0 <= hour <= 23:
+                raise _fail(f"'{value}' is not a time of day")
+            left = (p.TimeOfDay(hour, 0, 0, Grain.HOUR, meridiem, str(value)), *zone_l)
+            day_l = []
+    timed_l = _has(left, (p.TimeOfDay, p.PartOfDay))
+    timed_r = _has(right, (p.TimeOfDay, p.PartOfDay))
+    if day_l and not day_r and timed_r:
+        right = (*right, *day_l)
+    elif day_r and not day_l and timed_l:
+        left = (*left, *day_r)
+    return left, right
+
+
+def _range(captures: Sequence[Capture], ctx: Context) -> Result:
+    left, right = _complete(_pieces(captures[0]), _pieces(captures[1]))
+    first = resolve_point(left, ctx)
+    last = resolve_point(right, ctx)
+    if _has(right, p.Weekday) and not before(first.start, last.start) and all(
+            x.mode is p.WeekdayMode.RECENT for x in right if isinstance(x, p.Weekday)):
+        # "between monday and wednesday": a bare weekday at the end comes after the start.
+        last = resolve_point(right, Context(step(ctx.now, Grain.WEEK, 1), ctx.zone, ctx.bias))
+    end = last.start if last.clock else last.end
+    clocks_only = all(
+        _has(side, p.TimeOfDay) and not _has(side, (*p.DAYLIKE, p.Instant))
+        for side in (left, right)
+    )
+    if clocks_only and not before(first.start, end):
+        end = step(end, Grain.DAY, 1)  # "22:00-02:00": the night through to the next day
+    if not before(first.start, end):
+        raise _fail("The range ends before it starts")
+    return Result(first.start, end, first.grain)
+
+
+# --- the forms ------------------------------------------------------------------------------
+
+SEP = ("-", "..", "to", "until", "till", "til", "through", "thru")
+PREFIX = ("in", "over", "within", "during", "for")
+PAST_WORDS = ("last", "past", "previous", "prev")
+NEXT_WORDS = ("next", "upcoming", "coming")
+CLOCK_UNITS = frozenset({Grain.SECOND, Grain.MINUTE, Grain.HOUR, Grain.DAY})
+CURRENT_UNIT = DurationSlot(implicit_one=True)
+UNIT_ONLY = DurationSlot(implicit_one=True)
+
+FORMS: tuple[Form, ...] = (
+    Form("negative count", (opt(*PREFIX), opt("the"), lit(*PAST_WORDS, *NEXT_WORDS), lit("-"),
+                            DURATION), _negative, ("last -3 days",)),
+    Form("earlier today", (lit("earlier"), lit("today")), _earlier_today, ("earlier today",)),
+    Form("today so far", (lit("today"), lit("so"), lit("far")), _so_far, ("today so far",)),
+    Form("unit so far", (opt("this", "the"), CURRENT_UNIT, lit("so"), lit("far")), _so_far,
+         ("this week so far", "month so far")),
+    Form("so far this unit", (lit("so"), lit("far"), opt("this"), CURRENT_UNIT), _so_far,
+         ("so far this week",)),
+    Form("rest of today", (opt("for"), opt("the"), lit("rest"), lit("of"), lit("today")),
+         _rest_of, ("rest of today",)),
+    Form("rest of the unit", (opt("for"), opt("the"), lit("rest"), lit("of"), opt("the", "this"),
+                              CURRENT_UNIT), _rest_of, ("rest of the week", "rest of the day")),
+    Form("all unit", (lit("all"), CURRENT_UNIT), _all_of, ("all week", "all day")),
+    Form("last N units", (opt(*PREFIX), opt("the"), lit(*PAST_WORDS), DURATION), _rolling_past,
+         ("last 3 days", "past 24h", "in the last 2 hours")),
+    Form("past unit", (opt(*PREFIX), opt("the"), lit("past"), UNIT_ONLY), _rolling_past,
+         ("past week", "past hour")),
+    Form("last clock unit", (opt(*PREFIX), opt("the"), lit("last", "previous"),
+                             DurationSlot(implicit_one=True, units=CLOCK_UNITS)), _rolling_past,
+         ("last hour", "last day")),
+    Form("next N units", (opt(*PREFIX), opt("the"), lit(*NEXT_WORDS), DURATION), _rolling_next,
+         ("next 6 hours", "upcoming 3 days")),
+    Form("next clock unit", (opt(*PREFIX), opt("the"), lit(*NEXT_WORDS),
+                             DurationSlot(implicit_one=True, units=CLOCK_UNITS)), _rolling_next,
+         ("next hour", "next day")),
+    Form("bare duration", (DURATION,), _rolling_past, ("90 days", "24h", "2d")),
+    Form("by the end of", (lit("by", "until", "till"), opt("the"), lit("end"), lit("of"), POINT),
+         _by_end_of, ("by the end of next month",)),
+    Form("by EOD", (lit("by", "until", "till"), lit("eod")), _by_end_of_unit(Grain.DAY),
+         ("by EOD",)),
+    Form("by EOW", (lit("by", "until", "till"), lit("eow")), _by_end_of_unit(Grain.WEEK),
+         ("by EOW",)),
+    Form("by EOM", (lit("by", "until", "till"), lit("eom")), _by_end_of_unit(Grain.MONTH),
+         ("by EOM",)),
+    Form("by EOY", (lit("by", "until", "till"), lit("eoy")), _by_end_of_unit(Grain.YEAR),
+         ("by EOY",)),
+    Form("between X and Y", (lit("between"), POINT, lit("and"), POINT), _range,
+         ("between monday and wednesday",)),
+    Form("from X to Y", (lit("from", "since", "starting"), POINT, lit(*SEP), POINT), _range,
+         ("from Jul 26 to Jul 27",)),
+    Form("X to Y", (POINT, lit(*SEP), POINT), _range,
+         ("Jul 13-15", "3-4pm", "9:30-11:00", "1360643400..1360650000")),
+    Form("X for D", (opt("from", "starting"), POINT, lit("for"), DURATION), _for,
+         ("monday 9am for 3 hours",)),
+    Form("since X", (lit("since"), POINT), _since, ("since 3pm", "since friday")),
+    Form("from X", (lit("from", "starting"), opt("from"), POINT), _from, ("from monday",)),
+    Form("after X", (lit("after"), POINT), _after, ("after 2 pm", "after monday")),
+    Form("until X", (lit("until", "till", "til", "before"), POINT), _until,
+         ("until friday", "before 3pm")),
+    Form("up to X", (lit("up"), lit("to", "until"), POINT), _until, ("up to monday",)),
+    Form("through X", (lit("through", "thru"), POINT), _through,
+         ("through friday", "through 2pm")),
+    Form("by X", (lit("by"), POINT), _by, ("by monday",)),
+    Form("point", (opt(*PREFIX), POINT), _point,
+         ("yesterday", "monday 9am", "last night", "Jul 26")),
+)

@@ -1,0 +1,105 @@
+"""Phrase text -> tokens: numbers, times, dates, words and the few symbols of ranges.
+
+Checks the raw text first (length, control and format characters), then scans once with one
+anchored regex whose alternatives are all linear, so no input can make it backtrack badly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import ParseError
+
+MAX_LENGTH = 500
+# Real phrases are a handful of tokens; the cap bounds the work of trying rule splits.
+MAX_TOKENS = 40
+EXAMPLES = ("yesterday", "last 3 days", "Jul 26 10:00-12:00", "since Monday 9am")
+
+
+class Kind(StrEnum):
+    WORD = "word"
+    NUM = "num"  # 1 to 8 digits
+    UNIX = "unix"  # 9 to 11 digits: Unix seconds
+    TIME = "time"  # 15:00, 3:30, 15:00:05
+    ISO = "iso"  # 2013-02-12, 2013-02-12t04:30:00+09:00
+    SLASHDATE = "slashdate"  # 2/12, 2/12/2013, 2013/2/12, 12.02.2013
+    SYM = "sym"  # - .. + /
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    text: str
+
+    @property
+    def number(self) -> int:
+        return int(self.text)
+
+
+_SCAN = re.compile(
+    r"(?P<iso>\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:z|[+-]\d{2}:?\d{2})?"
+    r"|\d{4}-\d{2}-\d{2})"
+    r"|(?P<slashdate>\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{4}|/\d{2})?|\d{1,2}\.\d{1,2}\.\d{4})"
+    r"|(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
+    r"|(?P<num>\d+)"
+    r"|(?P<word>[a-z]+(?:['_][a-z]+)*)"
+    r"|(?P<sym>\.\.|[-+/])"
+    r"|(?P<space>[\s,]+)"
+)
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "−": "-", "\u00a0": " "})
+_MERIDIEM = re.compile(r"\b([ap])\.m\.?")
+_TRAILING = "?!.;:"
+
+
+def normalize(phrase: str) -> str:
+    """Lower-case text with unicode dashes as '-', 'a.m.' as 'am', trailing punctuation off."""
+    if not phrase.strip():
+        raise ParseError("There is no time phrase to read", EXAMPLES)
+    if len(phrase) > MAX_LENGTH:
+        raise ParseError(
+            f"That is {len(phrase)} characters; a time phrase may have at most {MAX_LENGTH}",
+            EXAMPLES,
+        )
+    for char in phrase:
+        if char in "\t\n\r":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            raise ParseError(
+                f"The phrase contains an invisible or control character (U+{ord(char):04X})",
+                EXAMPLES,
+            )
+    text = phrase.translate(_DASHES).lower()
+    text = _MERIDIEM.sub(r"\1m", text)
+    return text.strip().rstrip(_TRAILING).strip()
+
+
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Tokens of normalized text; anything else (emoji, letters outside a-z) is an error."""
+    tokens: list[Token] = []
+    position = 0
+    while position < len(text):
+        match = _SCAN.match(text, position)
+        if match is None:
+            bad = text[position]
+            raise ParseError(f"I couldn't read {bad!r} in a time phrase", EXAMPLES)
+        position = match.end()
+        kind = match.lastgroup or "space"
+        value = match.group()
+        if kind == "space":
+            continue
+        if kind == "num":
+            if len(value) > 11:
+                raise ParseError(
+                    f"The number {value[:12]}… is too long to be a time", EXAMPLES
+                )
+            tokens.append(Token(Kind.UNIX if len(value) >= 9 else Kind.NUM, value))
+        else:
+            tokens.append(Token(Kind(kind), value))
+        if len(tokens) > MAX_TOKENS:
+            raise ParseError("That is too long to be a time phrase", EXAMPLES)
+    if not tokens:
+        raise ParseError("There is no time phrase to read", EXAMPLES)
+    return tuple(tokens)

@@ -1,0 +1,62 @@
+"""phrase + now + zone -> Window: lex, try the forms in order, describe the result."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from bot.errors import ParseError
+from bot.timephrase.describe import describe
+from bot.timephrase.forms import FORMS, Reader
+from bot.timephrase.lexer import EXAMPLES, Kind, Token, normalize, tokenize
+from bot.timephrase.lexicon import ORDINAL_SUFFIXES, TIME_WORDS
+from bot.timephrase.resolve import Context
+from bot.timephrase.window import Window
+from bot.timephrase.zones import before
+
+
+def parse_phrase(phrase: str, now: datetime, zone: tzinfo) -> Window:
+    """The window `phrase` means at `now` in `zone`, or ParseError saying what was not read.
+
+    `now` must be aware; the window's ends are in `zone` (None = open end).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    text = normalize(phrase)
+    label = " ".join(phrase.split()).rstrip("?!.;:")
+    tokens = tokenize(text)
+    ctx = Context(now.astimezone(zone), zone)
+    try:
+        return _first_reading(tokens, ctx, label)
+    except ParseError as error:
+        raise ParseError(f"I couldn't read '{label}' as a time: {error.reason}", EXAMPLES) from None
+
+
+def _first_reading(tokens: tuple[Token, ...], ctx: Context, label: str) -> Window:
+    reader = Reader(tokens)
+    first_error: ParseError | None = None
+    for form in FORMS:
+        for captures in reader.match(form.pattern):
+            try:
+                result = form.build(captures, ctx)
+            except ParseError as error:
+                first_error = first_error or error
+                continue
+            if result.start is not None and result.end is not None and not before(
+                    result.start, result.end):
+                first_error = first_error or ParseError("That window is empty", EXAMPLES)
+                continue
+            return Window(
+                start=result.start,
+                end=result.end,
+                grain=result.grain,
+                description=describe(label, result.start, result.end, ctx.now),
+                phrase=label,
+            )
+    if first_error is not None:
+        raise first_error
+    raise ParseError(f"nothing in it is a date or time I know{_unknown(tokens)}", EXAMPLES)
+
+def _unknown(tokens: tuple[Token, ...]) -> str:
+    known = TIME_WORDS | ORDINAL_SUFFIXES | {"a", "an"}
+    words = [t.text for t in tokens if t.kind is Kind.WORD and t.text not in known]
+    return f" (I don't know '{words[0]}')" if words else ""

@@ -1,0 +1,148 @@
+"""The pieces a point in time is built from ("monday", "9am", "afternoon", "CET", "3 days ago").
+
+Pieces are plain values; `resolve.py` turns a set of them into a span of time, and
+`points.py` holds the rules that read them from tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+
+from bot.timephrase.window import Grain
+
+
+class WeekdayMode(StrEnum):
+    RECENT = "recent"  # "monday", "this monday": most recent, today included (ops)
+    LAST = "last"  # "last monday": most recent before today
+    NEXT = "next"  # "next monday": in the next calendar week
+    OF_WEEK = "of_week"  # "monday of next week": in the week `week_offset` from this one
+
+
+class WeekendMode(StrEnum):
+    THIS = "this"  # the coming one, or the current one while it runs
+    LAST = "last"  # the last finished one
+    NEXT = "next"  # the one of next calendar week
+
+
+@dataclass(frozen=True)
+class RelativeDay:
+    """today (0), yesterday (-1), tomorrow (1), the day before yesterday (-2)."""
+
+    offset: int
+
+
+@dataclass(frozen=True)
+class Weekday:
+    weekday: int  # Monday = 0
+    mode: WeekdayMode
+    week_offset: int = 0
+
+
+@dataclass(frozen=True)
+class CalendarDate:
+    """A day of a month; `year` None means the nearest occurrence (ops)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Month:
+    month: int
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+
+
+@dataclass(frozen=True)
+class CalendarUnit:
+    """this (0) / last (-1) / next (1) week, month, year, hour, minute."""
+
+    unit: Grain
+    offset: int
+
+
+@dataclass(frozen=True)
+class Weekend:
+    mode: WeekendMode
+
+
+@dataclass(frozen=True)
+class Shifted:
+    """"3 days ago" (sign -1), "in 2 hours" (sign 1)."""
+
+    count: int
+    unit: Grain
+    sign: int
+
+
+@dataclass(frozen=True)
+class PartOfDay:
+    name: str
+    start_hour: int
+    end_hour: int
+
+
+@dataclass(frozen=True)
+class TimeOfDay:
+    """A clock time; `meridiem` "am"/"pm" when given; grain HOUR for "3pm", MINUTE for "3:30"."""
+
+    hour: int
+    minute: int
+    second: int
+    grain: Grain
+    meridiem: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ExplicitZone:
+    zone: tzinfo
+    text: str
+
+
+@dataclass(frozen=True)
+class Instant:
+    """A moment given exactly (ISO 8601 with offset, Unix seconds, now)."""
+
+    moment: datetime
+    grain: Grain
+
+
+@dataclass(frozen=True)
+class Now:
+    """"now", "right now": the reference instant itself."""
+
+
+@dataclass(frozen=True)
+class BareNumber:
+    """A number that is a time or a day only next to one in a range ("3-4pm", "Jul 13-15")."""
+
+    value: int
+
+
+Piece = (
+    RelativeDay
+    | Weekday
+    | CalendarDate
+    | Month
+    | Year
+    | CalendarUnit
+    | Weekend
+    | Shifted
+    | PartOfDay
+    | TimeOfDay
+    | ExplicitZone
+    | Instant
+    | Now
+    | BareNumber
+)
+
+# Pieces that name a day or longer; a point has at most one of them.
+DAYLIKE = (RelativeDay, Weekday, CalendarDate, Month, Year, CalendarUnit, Weekend, Shifted)

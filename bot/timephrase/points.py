@@ -1,0 +1,374 @@
+"""Rules that read the pieces of a point in time from tokens, as data: each names its pattern,
+what it builds and the examples it handles (Duckling style). `read_point` applies them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot.errors import ParseError
+from bot.timephrase import lexicon as lx
+from bot.timephrase import pieces as p
+from bot.timephrase.lexer import EXAMPLES, Kind, Token
+from bot.timephrase.window import Grain
+from bot.timephrase.zones import fixed_offset_zone, iana_zone
+
+Match = Callable[[Token], bool]
+
+
+@dataclass(frozen=True)
+class Opt:
+    """A pattern element that may be absent."""
+
+    match: Match
+
+
+Element = Match | Opt
+
+
+def word(*words: str) -> Match:
+    wanted = frozenset(words)
+    return lambda t: t.kind is Kind.WORD and t.text in wanted
+
+
+def in_table(table: Collection[str]) -> Match:
+    return lambda t: t.kind is Kind.WORD and t.text in table
+
+
+def num(low: int, high: int, digits: int | None = None) -> Match:
+    def match(t: Token) -> bool:
+        if t.kind is not Kind.NUM or (digits is not None and len(t.text) != digits):
+            return False
+        return low <= t.number <= high
+
+    return match
+
+
+def kind(k: Kind) -> Match:
+    return lambda t: t.kind is k
+
+
+def sym(*texts: str) -> Match:
+    wanted = frozenset(texts)
+    return lambda t: t.kind is Kind.SYM and t.text in wanted
+
+
+def count_token(t: Token) -> bool:
+    return (t.kind is Kind.NUM) or (t.kind is Kind.WORD and t.text in lx.COUNT_WORDS)
+
+
+def count_of(t: Token) -> int:
+    return t.number if t.kind is Kind.NUM else lx.COUNT_WORDS[t.text]
+
+
+Build = Callable[[Sequence[Token]], tuple[p.Piece, ...]]
+
+
+@dataclass(frozen=True)
+class PieceRule:
+    name: str
+    pattern: tuple[Element, ...]
+    build: Build
+    examples: tuple[str, ...]
+
+
+# --- builders -------------------------------------------------------------------------------
+
+def _words(tokens: Sequence[Token]) -> list[str]:
+    return [t.text for t in tokens if t.kind is Kind.WORD]
+
+
+def _first(tokens: Sequence[Token], table: dict[str, int]) -> int:
+    return next(table[t.text] for t in tokens if t.kind is Kind.WORD and t.text in table)
+
+
+def _year(tokens: Sequence[Token]) -> int | None:
+    return next((t.number for t in tokens if t.kind is Kind.NUM and len(t.text) == 4), None)
+
+
+def _day_number(tokens: Sequence[Token]) -> int:
+    return next(t.number for t in tokens if t.kind is Kind.NUM and len(t.text) <= 2)
+
+
+def _checked_date(year: int | None, month: int, day: int, text: str) -> p.CalendarDate:
+    try:
+        date(year if year is not None else 2000, month, day)  # 2000: Feb 29 is possible
+    except ValueError:
+        raise ParseError(f"'{text}' is not a date", EXAMPLES) from None
+    return p.CalendarDate(month, day, year)
+
+
+def _text(tokens: Sequence[Token]) -> str:
+    return " ".join(t.text for t in tokens)
+
+
+def _month_day(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    return (_checked_date(_year(tokens), _first(tokens, lx.MONTHS), _day_number(tokens),
+                          _text(tokens)),)
+
+
+def _weekday(mode: p.WeekdayMode) -> Build:
+    return lambda tokens: (p.Weekday(_first(tokens, lx.WEEKDAYS), mode),)
+
+
+_WEEK_OFFSETS = {"this": 0, "current": 0, "last": -1, "previous": -1, "prev": -1, "next": 1}
+_OFFSETS = {**_WEEK_OFFSETS, "coming": 1, "upcoming": 1}
+
+
+def _weekday_of_week(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    offset = _first(tokens, _WEEK_OFFSETS)
+    return (p.Weekday(_first(tokens, lx.WEEKDAYS), p.WeekdayMode.OF_WEEK, offset),)
+
+
+def _calendar_unit(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    unit = next(lx.UNITS[t.text] for t in tokens if t.text in lx.UNITS)
+    return (p.CalendarUnit(unit, _first(tokens, _OFFSETS)),)
+
+
+def _shifted(sign: int) -> Build:
+    def build(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+        count = count_of(next(t for t in tokens if count_token(t) and t.text != "in"))
+        unit = lx.UNITS[next(t.text for t in tokens if t.text in lx.UNITS)]
+        if count < 1:
+            raise ParseError(f"'{_text(tokens)}' needs a count of at least 1", EXAMPLES)
+        return (p.Shifted(count, unit, sign),)
+
+    return build
+
+
+def _part(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    name = next(w for w in _words(tokens) if w in lx.PARTS_OF_DAY)
+    start, end = lx.PARTS_OF_DAY[name]
+    return (p.PartOfDay(name, start, end),)
+
+
+def _clock(hour: int, minute: int, second: int, grain: Grain, *, meridiem: str | None,
+           text: str) -> p.TimeOfDay:
+    limit = 12 if meridiem else 23
+    low = 1 if meridiem else 0
+    if not (low <= hour <= limit and 0 <= minute <= 59 and 0 <= second <= 59):
+        raise ParseError(f"'{text}' is not a time of day", EXAMPLES)
+    if meridiem == "pm" and hour < 12:
+        hour += 12
+    elif meridiem == "am" and hour == 12:
+        hour = 0
+    return p.TimeOfDay(hour, minute, second, grain, meridiem, text)
+
+
+def _meridiem(tokens: Sequence[Token]) -> str | None:
+    return next((t.text for t in tokens if t.text in ("am", "pm")), None)
+
+
+def _hour_meridiem(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    hour = next(t.number for t in tokens if t.kind is Kind.NUM)
+    return (_clock(hour, 0, 0, Grain.HOUR, meridiem=_meridiem(tokens), text=_text(tokens)),)
+
+
+def _clock_time(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    clock = next(t.text for t in tokens if t.kind is Kind.TIME)
+    parts = [int(x) for x in clock.split(":")]
+    grain = Grain.SECOND if len(parts) == 3 else Grain.MINUTE
+    hour, minute, second = (*parts, 0)[:3]
+    return (_clock(hour, minute, second, grain, meridiem=_meridiem(tokens), text=_text(tokens)),)
+
+
+def _at_hour(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    hour = next(t.number for t in tokens if t.kind is Kind.NUM)
+    return (_clock(hour, 0, 0, Grain.HOUR, meridiem=None, text=_text(tokens)),)
+
+
+def _fixed_clock(hour: int) -> Build:
+    return lambda tokens: (p.TimeOfDay(hour, 0, 0, Grain.HOUR, None, _text(tokens)),)
+
+
+def _zone_word(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    name = tokens[0].text
+    if name in lx.AMBIGUOUS_ZONES:
+        raise ParseError(
+            f"'{name.upper()}' could mean {lx.AMBIGUOUS_ZONES[name]}; write the offset, "
+            "e.g. 'UTC+8'",
+            EXAMPLES,
+        )
+    return (p.ExplicitZone(fixed_offset_zone(lx.ZONE_ABBREVIATIONS[name]), name.upper()),)
+
+
+def _zone_offset(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    sign = -1 if tokens[1].text == "-" else 1
+    amount = tokens[2].text
+    if ":" in amount:
+        hours, minutes = (int(x) for x in amount.split(":")[:2])
+    elif len(amount) in (3, 4):
+        hours, minutes = int(amount[:-2]), int(amount[-2:])
+    else:
+        hours, minutes = int(amount), 0
+    if hours > 14 or minutes > 59:
+        raise ParseError(f"'{_text(tokens)}' is not a UTC offset", EXAMPLES)
+    offset = sign * timedelta(hours=hours, minutes=minutes)
+    return (p.ExplicitZone(fixed_offset_zone(offset), _text(tokens).upper()),)
+
+
+def _iana(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    name = "".join(t.text for t in tokens)
+    zone = iana_zone(name)
+    if zone is None:
+        raise ParseError(f"'{name}' is not a time zone I know", EXAMPLES)
+    return (p.ExplicitZone(zone, zone.key),)
+
+
+def _iso(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    text = tokens[0].text
+    try:
+        moment = datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise ParseError(f"'{text}' is not a date", EXAMPLES) from None
+    day = _checked_date(moment.year, moment.month, moment.day, text)
+    if "t" not in text:
+        return (day,)
+    grain = Grain.SECOND if text.count(":") >= 2 and moment.tzinfo is None else Grain.MINUTE
+    if moment.tzinfo is not None:
+        return (p.Instant(moment, Grain.SECOND),)
+    clock = p.TimeOfDay(moment.hour, moment.minute, moment.second, grain, None, text)
+    return (day, clock)
+
+
+def _slash_date(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    text = tokens[0].text
+    if "." in text:  # 12.02.2013: day.month.year, the European order this form is used in
+        day, month, year = (int(x) for x in text.split("."))
+        return (_checked_date(year, month, day, text),)
+    fields = [int(x) for x in text.split("/")]
+    if len(text.split("/")[0]) == 4:
+        return (_checked_date(fields[0], fields[1], fields[2], text),)
+    first, second = fields[0], fields[1]
+    # US month/day, unless the first number cannot be a month (25/12).
+    month, day = (second, first) if first > 12 >= second else (first, second)
+    full_year: int | None = None
+    if len(fields) == 3:
+        full_year = fields[2] + 2000 if fields[2] < 100 else fields[2]
+    return (_checked_date(full_year, month, day, text),)
+
+
+def _unix(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    return (p.Instant(datetime.fromtimestamp(tokens[0].number, UTC), Grain.SECOND),)
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+THE = Opt(word("the"))
+ORD = Opt(in_table(lx.ORDINAL_SUFFIXES))
+YEAR = num(1900, 2100, digits=4)
+DAY = num(1, 31)
+WEEKDAY = in_table(lx.WEEKDAYS)
+MONTH = in_table(lx.MONTHS)
+CAL_UNITS = ("week", "weeks", "wk", "month", "months", "mo", "year", "years", "yr",
+             "hour", "hr", "minute", "min")
+
+RULES: tuple[PieceRule, ...] = (
+    PieceRule("day before yesterday", (THE, word("day"), word("before"), word("yesterday")),
+              lambda _: (p.RelativeDay(-2),), ("the day before yesterday",)),
+    PieceRule("day after tomorrow", (THE, word("day"), word("after"), word("tomorrow")),
+              lambda _: (p.RelativeDay(2),), ("the day after tomorrow",)),
+    PieceRule("relative day", (in_table(lx.RELATIVE_DAYS),),
+              lambda ts: (p.RelativeDay(lx.RELATIVE_DAYS[ts[0].text]),),
+              ("today", "yesterday", "yday", "tmrw")),
+    PieceRule("last night", (word("last"), word("night")),
+              lambda _: (p.RelativeDay(-1), p.PartOfDay("night", 18, 24)), ("last night",)),
+    PieceRule("early morning", (Opt(word("this")), word("early"), word("morning")),
+              lambda _: (p.PartOfDay("early morning", *lx.EARLY_MORNING),), ("early morning",)),
+    PieceRule("part of day", (Opt(word("this")), in_table(lx.PARTS_OF_DAY)), _part,
+              ("morning", "this afternoon", "tonight", "evening", "lunch")),
+    PieceRule("noon", (word("noon", "midday"),), _fixed_clock(12), ("noon",)),
+    PieceRule("midnight", (word("midnight"),), _fixed_clock(0), ("midnight",)),
+    PieceRule("weekday of a week", (WEEKDAY, Opt(word("of")), in_table(_WEEK_OFFSETS),
+                                    word("week")), _weekday_of_week,
+              ("monday of next week", "fri this week")),
+    PieceRule("this weekday", (Opt(word("this")), WEEKDAY), _weekday(p.WeekdayMode.RECENT),
+              ("monday", "this tuesday", "mon")),
+    PieceRule("last weekday", (word("last", "previous", "prev"), WEEKDAY),
+              _weekday(p.WeekdayMode.LAST), ("last monday",)),
+    PieceRule("next weekday", (word("next", "coming"), WEEKDAY), _weekday(p.WeekdayMode.NEXT),
+              ("next wednesday",)),
+    PieceRule("this weekend", (Opt(word("this", "the")), word("weekend")),
+              lambda _: (p.Weekend(p.WeekendMode.THIS),), ("weekend", "this weekend")),
+    PieceRule("last weekend", (Opt(word("this")), word("last", "past", "previous"),
+                               word("weekend")),
+              lambda _: (p.Weekend(p.WeekendMode.LAST),), ("last weekend", "this past weekend")),
+    PieceRule("next weekend", (word("next"), word("weekend")),
+              lambda _: (p.Weekend(p.WeekendMode.NEXT),), ("next weekend",)),
+    PieceRule("month day", (MONTH, THE, DAY, ORD, Opt(YEAR)), _month_day,
+              ("Feb 8", "july 26th", "Feb 8 2013")),
+    PieceRule("day month", (THE, DAY, ORD, Opt(word("of")), MONTH, Opt(YEAR)), _month_day,
+              ("8 Feb", "the 8th of february", "26 July 2012")),
+    PieceRule("month", (MONTH, Opt(YEAR)),
+              lambda ts: (p.Month(_first(ts, lx.MONTHS), _year(ts)),), ("july", "Jan 2013")),
+    PieceRule("year", (YEAR,), lambda ts: (p.Year(ts[0].number),), ("2012",)),
+    PieceRule("this/last/next unit", (in_table(_OFFSETS), word(*CAL_UNITS)), _calendar_unit,
+              ("this week", "last month", "next year")),
+    PieceRule("N units ago", (count_token, in_table(lx.UNITS), word("ago")), _shifted(-1),
+              ("3 days ago", "an hour ago", "2h ago")),
+    PieceRule("in N units", (word("in"), count_token, in_table(lx.UNITS)), _shifted(1),
+              ("in 2 hours", "in 3 days")),
+    PieceRule("clock time", (kind(Kind.TIME), Opt(word("am", "pm"))), _clock_time,
+              ("15:00", "3:30pm", "09:15:30")),
+    PieceRule("hour am/pm", (num(0, 99), word("am", "pm")), _hour_meridiem, ("3pm", "11 am")),
+    PieceRule("o'clock", (num(0, 99), word("o'clock", "oclock")), _at_hour, ("9 o'clock",)),
+    PieceRule("at hour", (word("at"), num(0, 99), Opt(word("am", "pm"))), _hour_meridiem,
+              ("at 3", "at 15", "at 3 pm")),
+    PieceRule("zone abbreviation",
+              (in_table(frozenset(lx.ZONE_ABBREVIATIONS) | frozenset(lx.AMBIGUOUS_ZONES)),),
+              _zone_word, ("UTC", "CET", "JST")),
+    PieceRule("utc offset", (word("utc", "gmt"), sym("+", "-"), lambda t: t.kind in (
+        Kind.NUM, Kind.TIME)), _zone_offset, ("UTC+8", "GMT-03:30")),
+    PieceRule("iana zone", (kind(Kind.WORD), sym("/"), kind(Kind.WORD), Opt(sym("/")),
+                            Opt(kind(Kind.WORD))), _iana, ("Asia/Tokyo",)),
+    PieceRule("iso 8601", (kind(Kind.ISO),), _iso, ("2013-02-12", "2013-02-12T04:30:00Z")),
+    PieceRule("numeric date", (kind(Kind.SLASHDATE),), _slash_date, ("2/12", "12.02.2013")),
+    PieceRule("unix seconds", (kind(Kind.UNIX),), _unix, ("1360643400",)),
+    PieceRule("now", (Opt(word("right", "just")), word("now")), lambda _: (p.Now(),), ("now",)),
+    PieceRule("bare number", (num(0, 99),), lambda ts: (p.BareNumber(ts[0].number),), ("3",)),
+)
+
+FILLERS = frozenset({"at", "on", "the", "of", "in", "during", "around"})
+
+
+def _match_length(pattern: Sequence[Element], tokens: Sequence[Token], start: int) -> int:
+    """The longest number of tokens from `start` the pattern matches, or -1."""
+    if not pattern:
+        return 0
+    head, rest = pattern[0], pattern[1:]
+    best = -1
+    if isinstance(head, Opt):
+        if start < len(tokens) and head.match(tokens[start]):
+            tail = _match_length(rest, tokens, start + 1)
+            best = tail + 1 if tail >= 0 else -1
+        skipped = _match_length(rest, tokens, start)
+        return max(best, skipped)
+    if start < len(tokens) and head(tokens[start]):
+        tail = _match_length(rest, tokens, start + 1)
+        return tail + 1 if tail >= 0 else -1
+    return -1
+
+
+def read_point(tokens: Sequence[Token]) -> tuple[p.Piece, ...] | None:
+    """The pieces of `tokens`, read left to right with the longest rule at each place; None
+    when some token belongs to no rule. Rules may raise ParseError for impossible values."""
+    found: list[p.Piece] = []
+    position = 0
+    while position < len(tokens):
+        best_rule: PieceRule | None = None
+        best = 0
+        for rule in RULES:
+            length = _match_length(rule.pattern, tokens, position)
+            if length > best:
+                best_rule, best = rule, length
+        if best_rule is None:
+            token = tokens[position]
+            if token.kind is Kind.WORD and token.text in FILLERS:
+                position += 1
+                continue
+            return None
+        found.extend(best_rule.build(tokens[position:position + best]))
+        position += best
+    return tuple(found) if found else None

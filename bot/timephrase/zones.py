@@ -1,0 +1,136 @@
+"""Local-time arithmetic that stays right across DST, and explicit zones named in a phrase.
+
+Python compares and subtracts aware datetimes that share a tzinfo by wall clock, ignoring the
+offset, so every elapsed-time step here goes through UTC and every wall-clock step is
+re-localized. Day boundaries are local midnight (or the first instant after it, where
+midnight falls into a DST gap).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.timephrase.window import Grain
+
+
+def localize(naive: datetime, zone: tzinfo) -> datetime:
+    """The real instant of a wall time in `zone`; a time in a DST gap moves forward."""
+    guess = naive.replace(tzinfo=zone)
+    return datetime.fromtimestamp(guess.timestamp(), zone)
+
+
+def at(zone: tzinfo, day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return localize(datetime(day.year, day.month, day.day, hour, minute, second), zone)
+
+
+def elapsed(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta` in real elapsed time, kept in the moment's zone."""
+    zone = moment.tzinfo
+    assert zone is not None
+    return (moment.astimezone(UTC) + delta).astimezone(zone)
+
+
+def seconds_between(start: datetime, end: datetime) -> float:
+    return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
+
+
+def before(a: datetime, b: datetime) -> bool:
+    """`a < b` as instants, whatever their tzinfo."""
+    return a.astimezone(UTC) < b.astimezone(UTC)
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+FIXED_UNITS: dict[Grain, timedelta] = {
+    Grain.SECOND: timedelta(seconds=1),
+    Grain.MINUTE: timedelta(minutes=1),
+    Grain.HOUR: timedelta(hours=1),
+}
+
+
+def step(moment: datetime, unit: Grain, count: int) -> datetime:
+    """Move by `count` units: seconds to hours in elapsed time, days and longer on the local
+    calendar at the same wall time (so "3 days" may be 71 or 73 hours across DST)."""
+    if unit in FIXED_UNITS:
+        return elapsed(moment, FIXED_UNITS[unit] * count)
+    zone = moment.tzinfo
+    assert zone is not None
+    naive = moment.replace(tzinfo=None)
+    if unit is Grain.DAY:
+        naive += timedelta(days=count)
+    elif unit is Grain.WEEK:
+        naive += timedelta(days=7 * count)
+    else:
+        months = count if unit is Grain.MONTH else 12 * count
+        moved = add_months(naive.date(), months)
+        naive = naive.replace(year=moved.year, month=moved.month, day=moved.day)
+    return localize(naive, zone)
+
+
+def unit_start(moment: datetime, unit: Grain) -> datetime:
+    """Start of the calendar unit (minute .. year) holding `moment`; weeks start on Monday."""
+    zone = moment.tzinfo
+    assert zone is not None
+    if unit in FIXED_UNITS:
+        # Floor in UTC terms so a repeated DST hour is not folded into the first one.
+        utc = moment.astimezone(UTC)
+        size = int(FIXED_UNITS[unit].total_seconds())
+        seconds = int(utc.timestamp())
+        offset = int((moment.utcoffset() or timedelta(0)).total_seconds())
+        floored = seconds - (seconds + offset) % size
+        return datetime.fromtimestamp(floored, zone)
+    day = moment.date()
+    if unit is Grain.WEEK:
+        day -= timedelta(days=day.weekday())
+    elif unit is Grain.MONTH:
+        day = day.replace(day=1)
+    elif unit is Grain.YEAR:
+        day = day.replace(month=1, day=1)
+    return at(zone, day)
+
+
+def unit_span(moment: datetime, unit: Grain) -> tuple[datetime, datetime]:
+    start = unit_start(moment, unit)
+    return start, step(start, unit, 1)
+
+
+def fixed_offset_zone(offset: timedelta) -> tzinfo:
+    from datetime import timezone
+
+    return UTC if not offset else timezone(offset)
+
+
+@cache
+def _iana_names() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def iana_zone(word: str) -> ZoneInfo | None:
+    """An IANA zone named case-insensitively ("asia/tokyo"), or None."""
+    name = _iana_names().get(word.lower())
+    return ZoneInfo(name) if name else None
+
+
+def zone_label(moment: datetime) -> str:
+    """The zone abbreviation for descriptions: "JST", "CET", or "UTC+05:45" for offsets."""
+    name = moment.tzname() or ""
+    if name and name[0] in "+-":
+        offset = moment.utcoffset() or timedelta(0)
+        return offset_label(offset)
+    return name or offset_label(moment.utcoffset() or timedelta(0))
+
+
+def offset_label(offset: timedelta) -> str:
+    if not offset:
+        return "UTC"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
