@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.config import Settings, load_settings, unknown_variables
-from bot.errors import ApiError, ConfigError
+from bot.errors import ConfigError
 from bot.obs.log import configure_logging, request_context
 
 Status = Literal["ok", "fail", "warn", "skip"]
@@ -118,79 +118,61 @@ def check_configuration(settings: Settings) -> CheckResult:
 
 # --- Tencent Cloud ------------------------------------------------------------------------
 
-_AUTH_EXPLAINED: dict[str, tuple[str, str]] = {
-    "AuthFailure.SecretIdNotFound": (
-        "Tencent Cloud does not know this SecretId (deleted, disabled, or mistyped)",
-        "copy the key pair again from CAM → API Keys into TENCENTCLOUD_SECRET_ID/_KEY",
+# What to do, by the code family of a failed probe; the CSS error rules give the plain words.
+_TENCENT_FIXES: tuple[tuple[str, str], ...] = (
+    ("AuthFailure.SignatureExpire", "synchronise this machine's clock (NTP)"),
+    (
+        "AuthFailure.UnauthorizedOperation",
+        "attach a CAM policy allowing live:DescribeRecordTask (e.g. QcloudLiveReadOnlyAccess)",
     ),
-    "AuthFailure.InvalidSecretId": (
-        "TENCENTCLOUD_SECRET_ID is not a Tencent Cloud API key",
-        "use a CAM API key (it starts with AKID) in TENCENTCLOUD_SECRET_ID",
+    (
+        "UnauthorizedOperation",
+        "attach a CAM policy allowing live:DescribeRecordTask (e.g. QcloudLiveReadOnlyAccess)",
     ),
-    "AuthFailure.SignatureFailure": (
-        "the signature did not match: TENCENTCLOUD_SECRET_KEY is not the key of this SecretId",
-        "copy TENCENTCLOUD_SECRET_KEY again from CAM → API Keys (same key pair as the id)",
+    (
+        "AuthFailure",
+        "copy the key pair again from CAM → API Keys into TENCENTCLOUD_SECRET_ID and "
+        "TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_TOKEN only for temporary keys)",
     ),
-    "AuthFailure.SignatureExpire": (
-        "the request's timestamp is more than 5 minutes off Tencent Cloud's clock",
-        "synchronise this machine's clock (NTP)",
+    (
+        "ResourceNotFound",
+        "restore CSS on the account in the Tencent Cloud console (billing, service state); "
+        "no recbot setting can fix this",
     ),
-    "AuthFailure.TokenFailure": (
-        "the temporary token in TENCENTCLOUD_TOKEN is invalid or expired",
-        "get a fresh STS token, or unset TENCENTCLOUD_TOKEN for a permanent key",
+    ("UnsupportedRegion", "set TENCENTCLOUD_REGION to the region of your CSS domains"),
+    (
+        "ClientNetworkError",
+        "check that this host can reach the endpoint (firewall, DNS, HTTPS_PROXY) and "
+        "RECBOT_CSS_ENDPOINT if set",
     ),
-    "AuthFailure.UnauthorizedOperation": (
-        "the key is valid but CAM does not allow it to call live:DescribeRecordTask",
-        "attach a CAM policy allowing live:DescribeRecordTask (QcloudLiveReadOnlyAccess)",
-    ),
-    "UnauthorizedOperation": (
-        "the key is valid but CAM does not allow it to call live:DescribeRecordTask",
-        "attach a CAM policy allowing live:DescribeRecordTask (QcloudLiveReadOnlyAccess)",
-    ),
-    "UnsupportedRegion": (
-        "CSS does not serve this region for the account",
-        "set TENCENTCLOUD_REGION to the region your CSS domains are in",
-    ),
-}
-_SERVICE_EXPLAINED: dict[str, str] = {
-    "ResourceNotFound.ForbidService": "the account is banned from CSS",
-    "ResourceNotFound.FreezeService": "the CSS service of the account is frozen",
-    "ResourceNotFound.StopService": "CSS is suspended (often: the account is in arrears)",
-    "ResourceNotFound.UserDisableService": "CSS was switched off for the account",
-}
+    ("ServerNetworkError", "check RECBOT_CSS_ENDPOINT and any proxy or gateway in between"),
+    ("MalformedResponse", "check RECBOT_CSS_ENDPOINT: it does not answer like Tencent Cloud"),
+)
+_TENCENT_FALLBACK_FIX = "see the message; quote the RequestId to Tencent Cloud support"
 
 
-def explain_api_error(error: ApiError, settings: Settings) -> tuple[str, str]:
-    """Plain words for why the harmless call failed, and what to do about it."""
-    code = error.code
-    if code in _AUTH_EXPLAINED:
-        what, fix = _AUTH_EXPLAINED[code]
-    elif code.startswith("AuthFailure"):
-        what, fix = (
-            "Tencent Cloud rejected the credentials",
-            "check TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_TOKEN)",
-        )
-    elif code in _SERVICE_EXPLAINED:
-        what = _SERVICE_EXPLAINED[code]
-        fix = "restore the service in the CSS console (Overview, Billing); nothing to fix here"
-    elif code.startswith("ResourceNotFound"):
-        what, fix = "the CSS service is not available to this account", "check the CSS console"
-    elif error.transient or code in ("NetworkError", "Timeout", "ConnectionError"):
-        where = settings.recbot_css_endpoint or "live.tencentcloudapi.com"
-        what = f"could not reach Tencent Cloud at {where}"
-        fix = (
-            "check network access and proxies (HTTPS_PROXY) to the endpoint, "
-            "and RECBOT_CSS_ENDPOINT if set"
-        )
-    else:
-        what, fix = "the API refused the call", "see the message and RequestId above"
-    request = f"; RequestId {error.request_id}" if error.request_id else ""
-    return f"{what} ({code}{request})", fix
+def tencent_fix(code: str) -> str:
+    for family, fix in _TENCENT_FIXES:
+        if code == family or code.startswith(family + "."):
+            return fix
+    return _TENCENT_FALLBACK_FIX
 
 
 def check_tencent(settings: Settings, now: datetime) -> CheckResult:
+    """One DescribeRecordTask call over the minute before `now`: harmless, read-only."""
+    from bot.css.client import (  # the SDK is imported only when this check runs
+        SdkPages,
+        build_live_client,
+        parse_endpoint,
+        resolve_credentials,
+    )
+    from bot.css.errors import api_error
+    from bot.css.page import CallFailed
+    from bot.plan import ApiWindow
+
     name = "tencent cloud"
-    if not settings.has_tencent_credentials:
+    cred = resolve_credentials(settings)
+    if cred is None:
         return CheckResult(
             name,
             "fail",
@@ -198,9 +180,31 @@ def check_tencent(settings: Settings, now: datetime) -> CheckResult:
             "set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY "
             "(a CAM key allowed live:DescribeRecordTask)",
         )
-    # The harmless DescribeRecordTask call goes through bot.css.client once it lands.
-    del now
-    return CheckResult(name, "warn", "credentials set; not yet verified with an API call")
+    endpoint = parse_endpoint(settings.recbot_css_endpoint)
+    client = build_live_client(
+        cred, settings.tencentcloud_region, endpoint, min(settings.recbot_api_timeout, 10.0)
+    )
+    pages = SdkPages(client)
+    end = int(now.timestamp())
+    try:
+        reply = pages.fetch(ApiWindow(end - 60, end), {}, "")
+    except CallFailed as failed:
+        error = api_error(
+            failed.code,
+            failed.message,
+            failed.request_id,
+            region=settings.tencentcloud_region,
+            endpoint=endpoint.url,
+        )
+        return CheckResult(name, "fail", error.user_message, tencent_fix(failed.code))
+    finally:
+        pages.close()
+    return CheckResult(
+        name,
+        "ok",
+        f"DescribeRecordTask answers in {settings.tencentcloud_region} at {endpoint.url} "
+        f"({len(reply.tasks)} task(s) in the last minute; RequestId {reply.request_id})",
+    )
 
 
 # --- Slack --------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +17,12 @@ from bot.commands.doctor import (
     check_database,
     check_redis,
     check_slack,
+    check_tencent,
 )
 from bot.config import Settings
+from bot.css.simulator import Simulator
 from bot.digest.database import migrate, open_engine
+from tests.conftest import scrubbed_environ
 from tests.digest.pg import fresh_postgres_url
 from tests.servers.slack_api import DEFAULT_SCOPES, SlackStandIn
 
@@ -143,3 +149,140 @@ def test_unreachable_redis_is_a_cross() -> None:
     result = check_redis(Settings(recbot_redis_url=f"redis://127.0.0.1:{closed_port()}/0"))
     assert result.status == "fail"
     assert result.detail.startswith("cannot reach redis://127.0.0.1:")
+
+
+@pytest.fixture
+def css() -> Iterator[Simulator]:
+    with Simulator(now=NOW, count=40) as simulator:
+        yield simulator
+
+
+def css_settings(css: Simulator, *, secret_id: str = "", secret_key: str = "") -> Settings:
+    return Settings(
+        tencentcloud_secret_id=secret_id or css.secret_id,
+        tencentcloud_secret_key=secret_key or css.secret_key,
+        recbot_css_endpoint=css.url,
+    )
+
+
+def test_tencent_credentials_pass_with_one_harmless_call(css: Simulator) -> None:
+    result = check_tencent(css_settings(css), NOW)
+    assert result.status == "ok", result
+    assert result.detail.startswith(f"DescribeRecordTask answers in ap-guangzhou at {css.url}")
+    [call] = css.request_log.records()
+    assert call.code == ""  # a page of tasks, not an error
+
+
+def test_no_tencent_credentials_is_a_cross() -> None:
+    result = check_tencent(Settings(), NOW)
+    assert result.status == "fail"
+    assert result.detail.startswith("no Tencent Cloud credentials")
+
+
+def test_wrong_secret_key_is_explained(css: Simulator) -> None:
+    result = check_tencent(css_settings(css, secret_key="not-the-key-0000"), NOW)
+    assert result.status == "fail"
+    assert result.detail.startswith("Tencent Cloud rejected the request signature")
+    assert "TENCENTCLOUD_SECRET_KEY" in result.detail
+    assert result.fix.startswith("copy the key pair again")
+    assert "not-the-key-0000" not in result.detail + result.fix
+
+
+def test_unknown_secret_id_is_explained(css: Simulator) -> None:
+    result = check_tencent(css_settings(css, secret_id="AKIDunknown0000"), NOW)
+    assert result.status == "fail"
+    assert result.detail.startswith("Tencent Cloud does not know this API key")
+
+
+def test_suspended_service_is_explained(css: Simulator) -> None:
+    css.set_faults(error_rate=1.0, error_code="ResourceNotFound.StopService")
+    result = check_tencent(css_settings(css), NOW)
+    assert result.status == "fail"
+    assert "in arrears" in result.detail
+    assert result.fix.startswith("restore CSS on the account")
+
+
+def test_unreachable_endpoint_is_a_network_cross() -> None:
+    settings = Settings(
+        tencentcloud_secret_id="AKIDx",
+        tencentcloud_secret_key="key-x",
+        recbot_css_endpoint=f"http://127.0.0.1:{closed_port()}",
+    )
+    result = check_tencent(settings, NOW)
+    assert result.status == "fail"
+    assert result.detail.startswith("Could not reach Tencent Cloud at http://127.0.0.1:")
+    assert "firewall" in result.fix
+
+
+def run_doctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "doctor", *args],
+        env={**scrubbed_environ(), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def healthy_env(css: Simulator, slack: SlackStandIn, tmp_path: Path) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path}/recbot.sqlite3"
+    engine = open_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return {
+        "TENCENTCLOUD_SECRET_ID": css.secret_id,
+        "TENCENTCLOUD_SECRET_KEY": css.secret_key,
+        "RECBOT_CSS_ENDPOINT": css.url,
+        "SLACK_BOT_TOKEN": "xoxb-doctor",
+        "SLACK_SIGNING_SECRET": "signing-secret-1234",
+        "SLACK_API_URL": slack.base_url,
+        "RECBOT_DATABASE_URL": url,
+    }
+
+
+@pytest.mark.slow
+def test_doctor_passes_against_the_simulator_and_the_slack_stand_in(
+    healthy_env: dict[str, str],
+) -> None:
+    done = run_doctor(healthy_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    marks = [line.split(" ", 2)[:2] for line in done.stdout.splitlines()]
+    assert marks == [
+        ["✓", "configuration:"],
+        ["✓", "tencent"],
+        ["✓", "slack:"],
+        ["✓", "database:"],
+        ["–", "redis:"],
+    ]
+
+
+@pytest.mark.slow
+def test_doctor_with_wrong_credentials_fails_with_the_right_lines(
+    healthy_env: dict[str, str], css: Simulator
+) -> None:
+    env = {
+        **healthy_env,
+        "TENCENTCLOUD_SECRET_KEY": "wrong-key-9999",
+        "SLACK_BOT_TOKEN": "xoxb-invalid",
+    }
+    done = run_doctor(env, "--json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["ok"] is False
+    status = {check["name"]: check["status"] for check in report["checks"]}
+    assert status == {
+        "configuration": "ok",
+        "tencent cloud": "fail",
+        "slack": "fail",
+        "database": "ok",
+        "redis": "skip",
+    }
+    by_name = {check["name"]: check for check in report["checks"]}
+    assert "AuthFailure" not in by_name["tencent cloud"]["detail"]  # plain words, not codes
+    assert by_name["tencent cloud"]["detail"].startswith(
+        "Tencent Cloud rejected the request signature"
+    )
+    assert by_name["slack"]["detail"] == "Slack rejected SLACK_BOT_TOKEN (invalid_auth)"
+    assert "wrong-key-9999" not in done.stdout + done.stderr
