@@ -35,7 +35,7 @@ COPY --from=build /opt/recbot /opt/recbot
 ENV PATH="/opt/recbot/bin:$PATH" \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    RECBOT_PORT=3000 \
+    PORT=3000 \
     RECBOT_LOG_FORMAT=json \
     RECBOT_DATABASE_URL=sqlite:////var/lib/recbot/recbot.sqlite3
 
@@ -46,6 +46,6 @@ VOLUME ["/var/lib/recbot"]
 
 # /healthz answers 200 once the bot is ready (HTTP mode).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('RECBOT_PORT', '3000'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
 
 CMD ["recbot", "serve"]
