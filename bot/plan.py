@@ -9,7 +9,7 @@ overlap by more than 24 h finds every task that overlaps the asked window.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.tasks import to_unix
 from bot.timephrase.window import Window
@@ -57,33 +57,57 @@ def _moment(moment: datetime) -> str:
 
 def oldest_allowed(now: datetime) -> datetime:
     """The earliest instant a DescribeRecordTask window may start at, with clock margin."""
-    return now - RETENTION + CLOCK_MARGIN
+    return now.astimezone(UTC) - RETENTION + CLOCK_MARGIN
+
+
+def latest_task_end(now: datetime) -> datetime:
+    """No task can still run after this: tasks start at most 7 days ahead and last <= 24 h."""
+    return now.astimezone(UTC) + MAX_AHEAD + MAX_TASK
 
 
 def clip_window(window: Window, now: datetime) -> tuple[datetime, datetime, tuple[str, ...]]:
-    """Close open ends and clip to what the API can serve; say in words what was clipped."""
+    """Close open ends and clip to what the API can serve; say in words what was clipped.
+
+    An open start becomes now - 90 d, an open end now + 7 d. A closed end is kept up to the
+    last instant a task can still be running (now + 8 d). Returned in the window's zone.
+    """
     zone = (window.start or window.end or now).tzinfo
-    floor = oldest_allowed(now).astimezone(zone)
-    ceiling = (now + MAX_AHEAD).astimezone(zone)
+    floor = oldest_allowed(now)
     notes: list[str] = []
-    start = window.start if window.start is not None else floor
-    end = window.end if window.end is not None else ceiling
-    if start < floor:
+    if window.start is None:
         start = floor
-        notes.append(f"Only the last 90 days are kept: showing from {_day(floor)}")
-    if end > ceiling:
-        end = ceiling
-        notes.append(
-            f"Tasks can be scheduled at most 7 days ahead: showing until {_moment(ceiling)}"
-        )
+        notes.append(f"Only the last 90 days are kept: showing from {_day(floor.astimezone(zone))}")
+    else:
+        start = window.start.astimezone(UTC)
+        if start < floor:
+            start = floor
+            notes.append(
+                f"Only the last 90 days are kept: showing from {_day(floor.astimezone(zone))}"
+            )
+    if window.end is None:
+        end = now.astimezone(UTC) + MAX_AHEAD
+    else:
+        end = window.end.astimezone(UTC)
+        ceiling = latest_task_end(now)
+        if end > ceiling:
+            end = ceiling
+            notes.append(
+                "Tasks are scheduled at most 7 days ahead and last at most 24 h: showing "
+                f"until {_moment(ceiling.astimezone(zone))}"
+            )
     return start.astimezone(zone), end.astimezone(zone), tuple(notes)
 
 
 def cover(start: datetime, end: datetime) -> tuple[ApiWindow, ...]:
-    """Week-long windows from `start` to `end`, each overlapping the next by OVERLAP."""
+    """Windows of at most a week from `start` to `end`, each overlapping the next by OVERLAP.
+
+    Steps in UTC: adding a week to a local time would add 7 wall-clock days, which across a
+    DST change is 167 or 169 hours and could break the one-week limit.
+    """
+    cursor = start.astimezone(UTC)
+    end = end.astimezone(UTC)
     windows: list[ApiWindow] = []
     step = MAX_SPAN - OVERLAP
-    cursor = start
     while cursor + MAX_SPAN < end:
         windows.append(ApiWindow(to_unix(cursor), to_unix(cursor + MAX_SPAN)))
         cursor += step
@@ -94,13 +118,18 @@ def cover(start: datetime, end: datetime) -> tuple[ApiWindow, ...]:
 def plan_windows(window: Window, now: datetime) -> Plan:
     """The API windows that find every task overlapping `window`, and no more calls than needed."""
     start, end, notes = clip_window(window, now)
-    if end <= start:
-        reason = (
-            "That is more than 90 days ago; CSS keeps recording tasks for 90 days."
-            if end <= oldest_allowed(now)
-            else "Tasks can be scheduled at most 7 days ahead, so nothing can be there yet."
-        )
-        return Plan(start, max(start, end), (), (*notes, reason))
-    api_start = max(start - MAX_TASK, oldest_allowed(now))
-    api_end = end + MAX_TASK
+    # Compare in UTC: aware datetimes sharing a tzinfo compare by wall clock.
+    empty = end.astimezone(UTC) <= start.astimezone(UTC)
+    if empty:
+        end = start
+    if end <= oldest_allowed(now):
+        reason = "That is more than 90 days ago; CSS keeps recording tasks for 90 days."
+        return Plan(start, end, (), (*notes, reason))
+    if empty or start >= latest_task_end(now):
+        reason = "Tasks can be scheduled at most 7 days ahead, so nothing can be there yet."
+        return Plan(start, end, (), (*notes, reason))
+    # Widen by one task length on each side: a task overlapping [start, end) starts after
+    # start - 24 h and ends before end + 24 h; none starts after now + 7 d.
+    api_start = max(start.astimezone(UTC) - MAX_TASK, oldest_allowed(now))
+    api_end = min(end.astimezone(UTC), now.astimezone(UTC) + MAX_AHEAD) + MAX_TASK
     return Plan(start, end, cover(api_start, api_end), notes)
