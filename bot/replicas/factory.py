@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import redis
 
@@ -12,6 +12,9 @@ from bot.replicas.ratelimit import RedisRateLimiter
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.css.cache import Cache
+    from bot.css.query import CssSource
+    from bot.css.ratelimit import RateLimiter
     from bot.slack.dedup import SeenEvents
 
 # Tencent Cloud's DescribeRecordTask limit is one budget for the whole account, so every
@@ -38,26 +41,33 @@ def redis_client(settings: Settings) -> redis.Redis[bytes] | None:
     return client
 
 
-def make_rate_limiter(settings: Settings) -> Any:
+def make_rate_limiter(settings: Settings) -> RateLimiter:
     """The DescribeRecordTask limiter (`bot.css.ratelimit.RateLimiter`)."""
     client = redis_client(settings)
     if client is not None:
         return RedisRateLimiter(
             client, settings.recbot_redis_prefix + CSS_RATE_KEY, settings.recbot_rate_limit
         )
-    from bot.css.ratelimit import InProcessRateLimiter  # type: ignore[import-not-found]
+    from bot.css.ratelimit import process_limiter
 
-    return InProcessRateLimiter(settings.recbot_rate_limit)
+    return process_limiter(settings.recbot_rate_limit)
 
 
-def make_cache(settings: Settings) -> Any:
+def make_cache(settings: Settings) -> Cache:
     """The answer cache (`bot.css.cache`)."""
     client = redis_client(settings)
     if client is not None:
         return RedisCache(client, settings.recbot_redis_prefix + CACHE_KEY)
-    from bot.css.cache import InMemoryCache  # type: ignore[import-not-found]
+    from bot.css.cache import process_cache
 
-    return InMemoryCache()
+    return process_cache()
+
+
+def open_shared_source(settings: Settings) -> CssSource:
+    """`bot.css.client.open_source` with the limiter and cache these settings call for."""
+    from bot.css.client import open_source
+
+    return open_source(settings, limiter=make_rate_limiter(settings), cache=make_cache(settings))
 
 
 def make_seen_events(settings: Settings) -> SeenEvents:

@@ -1,4 +1,5 @@
-"""Databases for digest tests: a SQLite file per test, or a fresh PostgreSQL database per test."""
+"""Digest test fixtures: a SQLite file or a fresh PostgreSQL database per test, the Slack
+stand-in (with conversations.history), the CSS simulator and a task source over it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from bot.config import Settings
+from bot.css.client import open_source
+from bot.css.query import CssSource
+from bot.css.simulator import Simulator
 from bot.digest.database import migrate, open_engine
 from bot.digest.store import DigestStore
 from tests.digest.pg import fresh_postgres_url
+from tests.digest.slack_history import HISTORY_SCOPES, enable_history
+from tests.servers.slack_api import SlackStandIn, running
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -33,3 +40,21 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def store(engine: Engine) -> DigestStore:
     return DigestStore(engine)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    enable_history()
+    yield from running(scopes=HISTORY_SCOPES)
+
+
+@pytest.fixture
+def simulator() -> Iterator[Simulator]:
+    with Simulator(count=120) as sim:
+        yield sim
+
+
+@pytest.fixture
+def source(simulator: Simulator) -> Iterator[CssSource]:
+    with open_source(Settings(), simulator=simulator) as src:
+        yield src

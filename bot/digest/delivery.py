@@ -1,0 +1,112 @@
+"""Posting digests to Slack: chat.postMessage with metadata, paced per channel, and the look-up
+in conversations.history that tells whether a crashed replica had already posted a slot."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.digest.message import DigestMark
+from bot.render.message import SlackMessage
+
+# Slack's guidance for chat.postMessage: about one message per second per channel.
+CHANNEL_RATE = 1.0
+HISTORY_PAGE = 200
+HISTORY_PAGES = 5
+
+
+class ChannelPacer(Protocol):
+    def wait(self, channel: str) -> float:
+        """Block until a message may go to `channel`; return the seconds waited."""
+        ...
+
+
+class LocalChannelPacer:
+    """Spaces posts to each channel 1/rate apart within this process."""
+
+    def __init__(
+        self, rate: float = CHANNEL_RATE, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self._interval = 1.0 / rate
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._sleep = sleep
+
+    def wait(self, channel: str) -> float:
+        with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next.get(channel, 0.0))
+            self._next[channel] = at + self._interval
+            if len(self._next) > 10_000:  # forget channels whose turn is long past
+                self._next = {c: t for c, t in self._next.items() if t > now}
+        if at > now:
+            self._sleep(at - now)
+        return at - now
+
+
+class SharedChannelPacer:
+    """The same pacing across replicas: one Redis limiter key per channel."""
+
+    def __init__(self, make_limiter: Callable[[str], Any]) -> None:
+        self._make = make_limiter
+        self._limiters: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, channel: str) -> float:
+        with self._lock:
+            limiter = self._limiters.get(channel)
+            if limiter is None:
+                limiter = self._limiters[channel] = self._make(channel)
+        waited: float = limiter.acquire()
+        return waited
+
+
+class DigestPoster:
+    """Posts a digest and finds one already posted. Slack errors surface as SlackApiError."""
+
+    def __init__(self, client: WebClient, pacer: ChannelPacer) -> None:
+        self._client = client
+        self._pacer = pacer
+
+    def post(self, channel: str, message: SlackMessage, mark: DigestMark) -> str:
+        self._pacer.wait(channel)
+        response = self._client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            metadata=mark.metadata(),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(response["ts"])
+
+    def find_posted(self, channel: str, mark: DigestMark, since: datetime) -> str | None:
+        """The ts of a message in `channel` since `since` that carries `mark`, if any."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            response = self._client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=HISTORY_PAGE,
+                cursor=cursor,
+            )
+            for message in response.get("messages") or []:
+                if isinstance(message, dict) and DigestMark.of(message) == mark:
+                    return str(message.get("ts"))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code ("not_in_channel"), for logs and the delivery record."""
+    data: Any = getattr(exc.response, "data", None)
+    return str(data.get("error")) if isinstance(data, dict) else "slack_error"

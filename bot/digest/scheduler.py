@@ -1,0 +1,342 @@
+"""The digest loop each `recbot serve` process runs: find due slots, claim, compose, post, record.
+
+Exactly once per (subscription, slot), whatever the number of replicas: a slot is posted only
+by the replica whose INSERT of its row succeeded (or who took over an expired lease), and a
+replica that takes over first looks in the channel for a message carrying the slot's metadata,
+in case the first claimer died between posting and recording. Missed slots are posted late
+(marked) up to LATE_LIMIT after their time, else recorded as skipped and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import zip_longest
+
+from slack_sdk.errors import SlackApiError
+
+from bot.digest.content import Digest, DigestQuery, compose_digest
+from bot.digest.delivery import DigestPoster, slack_error
+from bot.digest.message import DigestMark, render_digest, slot_unix
+from bot.digest.schedule import slots_between
+from bot.digest.store import DigestStore, Post, PostState, SlotClaim, Subscription
+from bot.errors import RecbotError
+from bot.filters import Filters
+from bot.render.message import SlackMessage
+from bot.source import TaskSource
+
+log = logging.getLogger(__name__)
+
+LATE_LIMIT = timedelta(hours=6)
+# Claimed this long after its time, a digest is marked late. Ten minutes leaves room for a
+# large slot (1,000 digests paced per channel) while any real outage shows.
+LATE_AFTER = timedelta(minutes=10)
+# How far back a restarted replica looks for slots it must post late or log as skipped.
+LOOKBACK = timedelta(days=8)
+CLAIM_CHUNK = 20
+# Slack's errors that retrying the same post cannot fix: record the slot as failed.
+_TRANSIENT_SLACK = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                    "request_timeout"}
+
+
+def replica_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Job:
+    post: Post
+    subscription: Subscription
+    recovered: bool  # taken over from a dead claimer: look for its message before posting
+
+
+@dataclass
+class TickReport:
+    """What one tick did; the bench and tests read it."""
+
+    posted: int = 0
+    late: int = 0
+    skipped: int = 0
+    failed: int = 0
+    recovered: int = 0
+    composed: int = 0
+    outcomes: list[tuple[int, datetime, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Tick:
+    """One tick's shared state: its time, the digests composed so far, what happened."""
+
+    now: datetime
+    report: TickReport
+    composed: dict[tuple[DigestQuery, datetime], Digest | RecbotError] = field(
+        default_factory=dict
+    )
+
+
+def _count(outcome: str) -> None:
+    from bot.obs.metrics import DIGESTS
+
+    DIGESTS.labels(outcome=outcome).inc()
+
+
+def _by_channel(jobs: list[Job]) -> list[Job]:
+    """Round-robin over channels, so one busy channel's pacing doesn't hold up the others."""
+    per: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        per[job.subscription.channel_id].append(job)
+    return [j for row in zip_longest(*per.values()) for j in row if j is not None]
+
+
+class DigestScheduler:
+    def __init__(
+        self,
+        store: DigestStore,
+        source: TaskSource,
+        poster: DigestPoster,
+        *,
+        replica: str | None = None,
+        lease: timedelta = timedelta(minutes=2),
+        tick_s: float = 5.0,
+        scope_for: Callable[[str], Filters | None] = lambda _channel: None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        post_workers: int = 8,
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.poster = poster
+        self.replica = replica or replica_id()
+        self.lease = lease
+        self.tick_s = tick_s
+        self.scope_for = scope_for
+        self.clock = clock
+        self._settled: set[tuple[int, datetime]] = set()
+        self._pool = ThreadPoolExecutor(max_workers=post_workers, thread_name_prefix="digest-post")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._on_stop = on_stop
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def start(self) -> DigestScheduler:
+        self._thread = threading.Thread(target=self._run, name="digest-scheduler", daemon=True)
+        self._thread.start()
+        log.info("digest scheduler started", extra={"replica": self.replica})
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._pool.shutdown(wait=True)
+        if self._on_stop is not None:
+            self._on_stop()
+            self._on_stop = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick(self.clock())
+            except Exception:
+                log.exception("digest tick failed; trying again next tick")
+            self._stop.wait(self.tick_s)
+
+    # --- one tick -------------------------------------------------------------------------
+
+    def _due(
+        self, subs: Iterable[Subscription], now: datetime
+    ) -> list[tuple[Subscription, datetime]]:
+        due: list[tuple[Subscription, datetime]] = []
+        oldest = now - LOOKBACK
+        self._settled = {k for k in self._settled if k[1] > oldest}
+        for sub in subs:
+            start = max(sub.created_at, oldest)
+            for slot in slots_between(sub.schedule, start, now):
+                if (sub.id, slot) not in self._settled:
+                    due.append((sub, slot))
+        return due
+
+    def tick(self, now: datetime) -> TickReport:
+        report = TickReport()
+        due = self._due(self.store.active_subscriptions(), now)
+        if not due:
+            return report
+        rows = {(p.subscription_id, p.slot): p
+                for p in self.store.posts_since(min(slot for _, slot in due))}
+        wanted: dict[tuple[DigestQuery, datetime], list[tuple[Subscription, bool]]] = {}
+        takeovers: list[tuple[Subscription, Post]] = []
+        for sub, slot in due:
+            row = rows.get((sub.id, slot))
+            if row is None:
+                if now - slot > LATE_LIMIT:
+                    self._skip(sub, slot, now, report)
+                else:
+                    wanted.setdefault((self._query(sub), slot), []).append(
+                        (sub, now - slot > LATE_AFTER)
+                    )
+            elif row.state is not PostState.CLAIMED:
+                self._settled.add((sub.id, slot))
+            elif row.lease_until < now:
+                takeovers.append((sub, row))
+        tick = _Tick(now, report)
+        for (query, slot), members in wanted.items():
+            for start in range(0, len(members), CLAIM_CHUNK):
+                chunk = members[start : start + CLAIM_CHUNK]
+                subs = {s.id: s for s, _ in chunk}
+                claims = self.store.claim(
+                    [SlotClaim(s.id, slot, late) for s, late in chunk],
+                    self.replica, self.clock(), self.lease,
+                )
+                for sub_id, _slot in ((c.subscription_id, c.slot) for c in claims):
+                    self._settled.add((sub_id, _slot))
+                jobs = [Job(c, subs[c.subscription_id], recovered=False) for c in claims]
+                self._deliver(jobs, query, slot, tick)
+        for sub, row in takeovers:
+            self._take_over(sub, row, tick)
+        return report
+
+    def _query(self, sub: Subscription) -> DigestQuery:
+        return DigestQuery(
+            kind=sub.schedule.kind,
+            request_text=sub.request_text,
+            tz=sub.schedule.tz,
+            scope=self.scope_for(sub.channel_id),
+        )
+
+    def _skip(self, sub: Subscription, slot: datetime, now: datetime, report: TickReport) -> None:
+        self._settled.add((sub.id, slot))
+        reason = f"missed by {now - slot}, more than {LATE_LIMIT} late"
+        if self.store.skip(sub.id, slot, self.replica, now, reason):
+            report.skipped += 1
+            report.outcomes.append((sub.id, slot, "skipped"))
+            _count("skipped")
+            log.warning(
+                "digest skipped",
+                extra={"subscription_id": sub.id, "channel": sub.channel_id,
+                       "slot": slot.isoformat(), "reason": reason},
+            )
+
+    def _take_over(self, sub: Subscription, row: Post, tick: _Tick) -> None:
+        now, report = tick.now, tick.report
+        if now - row.slot > LATE_LIMIT:
+            reason = f"claimed by {row.claimed_by}, who never finished; now past the late limit"
+            if self.store.skip_abandoned(row.id, self.replica, now, reason):
+                self._settled.add((sub.id, row.slot))
+                report.skipped += 1
+                _count("skipped")
+                log.warning("digest skipped", extra={"subscription_id": sub.id,
+                                                     "slot": row.slot.isoformat(),
+                                                     "reason": reason})
+            return
+        late = row.late or now - row.slot > LATE_AFTER
+        taken = self.store.take_over(row.id, self.replica, self.clock(), self.lease, late=late)
+        if taken is None:
+            return  # another replica took it first
+        self._settled.add((sub.id, row.slot))
+        log.info("digest slot taken over", extra={"subscription_id": sub.id,
+                                                  "slot": row.slot.isoformat(),
+                                                  "from": row.claimed_by})
+        self._deliver([Job(taken, sub, recovered=True)], self._query(sub), row.slot, tick)
+
+    # --- compose and post -------------------------------------------------------------------
+
+    def _deliver(self, jobs: list[Job], query: DigestQuery, slot: datetime, tick: _Tick) -> None:
+        if not jobs:
+            return
+        now, report, composed = tick.now, tick.report, tick.composed
+        key = (query, slot)
+        if key not in composed:
+            try:
+                composed[key] = compose_digest(query, slot, now, self.source)
+                report.composed += 1
+            except RecbotError as exc:
+                log.warning("digest could not be composed",
+                            extra={"request": query.request_text, "error": exc.user_message})
+                composed[key] = exc
+        content = composed[key]
+        ordered = _by_channel(jobs)
+        outcomes = list(self._pool.map(lambda j: self._post_one(j, content, now), ordered))
+        for job, outcome in zip(ordered, outcomes, strict=True):
+            report.outcomes.append((job.subscription.id, slot, outcome))
+            if outcome in ("posted", "late", "found"):
+                report.posted += 1
+            if outcome == "late":
+                report.late += 1
+            if outcome == "found":
+                report.recovered += 1
+            if outcome == "failed":
+                report.failed += 1
+
+    def _message(self, job: Job, content: Digest | RecbotError, now: datetime) -> SlackMessage:
+        late_by = (now - job.post.slot) if job.post.late else None
+        if isinstance(content, RecbotError):
+            from bot.render.escape import mrkdwn
+
+            text = (f"Your {job.subscription.schedule.kind.value} digest could not be made: "
+                    f"{mrkdwn(content.user_message)}")
+            return SlackMessage(text=text, blocks=[
+                {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}])
+        return render_digest(content, late_by=late_by)
+
+    def _post_one(self, job: Job, content: Digest | RecbotError, now: datetime) -> str:
+        sub, post = job.subscription, job.post
+        mark = DigestMark(sub.id, slot_unix(post.slot))
+        extra = {"subscription_id": sub.id, "channel": sub.channel_id,
+                 "slot": post.slot.isoformat()}
+        try:
+            if job.recovered:
+                found = self.poster.find_posted(sub.channel_id, mark,
+                                                since=post.slot - timedelta(minutes=1))
+                if found is not None:
+                    self.store.finish(post.id, self.replica, PostState.POSTED, now=self.clock(),
+                                      message_ts=found, detail="found in channel after takeover")
+                    log.info("digest was already posted; recorded it", extra=extra)
+                    return "found"
+            ts = self.poster.post(sub.channel_id, self._message(job, content, now), mark)
+        except SlackApiError as exc:
+            code = slack_error(exc)
+            if code in _TRANSIENT_SLACK:
+                log.warning("digest post failed; the slot is retried when its lease ends",
+                            extra={**extra, "error": code})
+                return "retry"
+            self.store.finish(post.id, self.replica, PostState.FAILED, now=self.clock(),
+                              detail=code)
+            _count("failed")
+            log.error("digest could not be posted", extra={**extra, "error": code})
+            return "failed"
+        except Exception as exc:  # connection trouble: the lease runs out and someone retries
+            log.warning("digest post failed; the slot is retried when its lease ends",
+                        extra={**extra, "error": type(exc).__name__})
+            return "retry"
+        if not self.store.finish(post.id, self.replica, PostState.POSTED, now=self.clock(),
+                                 message_ts=ts):
+            log.error("digest posted after this replica lost its claim", extra=extra)
+        failed = isinstance(content, RecbotError)
+        outcome = "failed" if failed else ("late" if post.late else "posted")
+        _count(outcome)
+        log.info("digest posted", extra={**extra, "late": post.late, "ts": ts})
+        return outcome
+
+    # --- `digest now <id>` ------------------------------------------------------------------
+
+    def post_now(self, sub: Subscription, now: datetime) -> str:
+        """Post a subscription's digest at once, outside its schedule (no slot is used up)."""
+        query = self._query(sub)
+        try:
+            content: Digest | RecbotError = compose_digest(query, now, now, self.source)
+        except RecbotError as exc:
+            content = exc
+        fake = Post(id=0, subscription_id=sub.id, slot=now, state=PostState.CLAIMED,
+                    claimed_by=self.replica, lease_until=now, attempts=1, late=False,
+                    message_ts=None)
+        message = self._message(Job(fake, sub, recovered=False), content, now)
+        return self.poster.post(sub.channel_id, message, DigestMark(sub.id, slot_unix(now)))

@@ -1,0 +1,88 @@
+"""Wiring for `recbot serve`: `start_scheduler(settings)` builds the digest scheduler and starts it.
+
+Opens the database (migrating it first), the task source with the shared or in-process
+limiter and cache, and the Slack client; `DigestScheduler.stop()` closes what was opened here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.digest.database import migrate, open_engine
+from bot.digest.delivery import CHANNEL_RATE, DigestPoster, LocalChannelPacer, SharedChannelPacer
+from bot.digest.scheduler import DigestScheduler
+from bot.digest.store import DigestStore
+from bot.errors import ConfigError
+from bot.replicas.factory import SLACK_CHANNEL_RATE_KEY, open_shared_source, redis_client
+from bot.replicas.ratelimit import RedisRateLimiter
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.config import Settings
+    from bot.digest.delivery import ChannelPacer
+    from bot.source import TaskSource
+
+
+def open_store(settings: Settings) -> DigestStore:
+    """The digest store for these settings, migrated to the newest schema."""
+    engine = open_engine(settings.recbot_database_url)
+    migrate(engine)
+    return DigestStore(engine)
+
+
+def channel_pacer(settings: Settings) -> ChannelPacer:
+    client = redis_client(settings)
+    if client is None:
+        return LocalChannelPacer()
+    prefix = settings.recbot_redis_prefix + SLACK_CHANNEL_RATE_KEY
+    return SharedChannelPacer(
+        lambda channel: RedisRateLimiter(client, prefix + channel, CHANNEL_RATE, headroom=1.0)
+    )
+
+
+def build_scheduler(
+    settings: Settings,
+    *,
+    source: TaskSource | None = None,
+    client: WebClient | None = None,
+    store: DigestStore | None = None,
+) -> DigestScheduler:
+    from bot.access import load_policy
+    from bot.slack.app import web_client
+
+    if client is None:
+        if settings.slack_bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN is not set; digests are posted with the bot token")
+        client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    store = store or open_store(settings)
+    owned = None
+    if source is None:
+        source = owned = open_shared_source(settings)
+    policy = load_policy(settings.recbot_access_file)
+
+    def close() -> None:
+        if owned is not None:
+            owned.close()
+        store.engine.dispose()
+
+    return DigestScheduler(
+        store,
+        source,
+        DigestPoster(client, channel_pacer(settings)),
+        lease=timedelta(seconds=settings.recbot_digest_lease_s),
+        tick_s=settings.recbot_digest_tick_s,
+        scope_for=policy.scope_for,
+        on_stop=close,
+    )
+
+
+def start_scheduler(
+    settings: Settings,
+    *,
+    source: TaskSource | None = None,
+    client: WebClient | None = None,
+) -> DigestScheduler:
+    """Build and start the scheduler thread; call `.stop()` on shutdown."""
+    return build_scheduler(settings, source=source, client=client).start()
