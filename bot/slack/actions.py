@@ -30,7 +30,7 @@ def register(app: App, parts: BotParts) -> None:
         user = (body.get("user") or {}).get("id", "")
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-        asker = Asker(str(user), channel, "action")
+        asker = Asker(str(user), channel, "action", ephemeral=bool(container.get("is_ephemeral")))
         action_id = str(action.get("action_id", ""))
         value = str(action.get("value", ""))
         message = body.get("message") or {}

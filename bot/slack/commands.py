@@ -17,7 +17,9 @@ def register(app: App, parts: BotParts) -> None:
     def on_recordings(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         ack()
         started = acked("slash", context)
-        asker = Asker(str(command.get("user_id", "")), command.get("channel_id"), "slash")
+        asker = Asker(
+            str(command.get("user_id", "")), command.get("channel_id"), "slash", ephemeral=True
+        )
         target = Target(asker.channel_id, response_url=command.get("response_url"))
         text = str(command.get("text", ""))
         parts.pool.submit(

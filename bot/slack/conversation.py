@@ -20,6 +20,9 @@ class Asker:
     user_id: str
     channel_id: str | None
     surface: str  # slash | mention | dm | action | home
+    # The asker sees an ephemeral message (a slash answer, or a button on one): answers to
+    # it keep the Share button.
+    ephemeral: bool = False
 
 
 @dataclass(frozen=True)

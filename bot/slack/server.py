@@ -75,7 +75,7 @@ def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
         "worker_class": "gthread",
         "threads": HTTP_THREADS,
         "timeout": 60,
-        "graceful_timeout": DRAIN_TIMEOUT_S + 5,
+        "graceful_timeout": int(DRAIN_TIMEOUT_S) + 5,
         "keepalive": 5,
         "accesslog": None,
         "errorlog": "-",

@@ -1,0 +1,186 @@
+"""The Slack side of the one pipeline: access → parse → answer → render, as a `Reply`.
+
+Every surface calls `SlackConversation`; it decides nothing about delivery and builds no
+Block Kit itself (renderers do). Every failure becomes a short plain message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.access import AccessPolicy
+from bot.answer import Answer, AnswerContext, answer
+from bot.errors import AccessDenied, ApiError, ParseError, RecbotError
+from bot.render.actions import (
+    ACTION_CHART,
+    ACTION_EXPORT,
+    ACTION_NEXT,
+    ACTION_PREV,
+    ACTION_SHARE,
+    decode_action_value,
+)
+from bot.render.blocks import (
+    fallback_text,
+    render_answer,
+    render_error,
+    render_help,
+    render_stats,
+    render_timeline_message,
+)
+from bot.render.message import SlackMessage
+from bot.request import Request, Subcommand, parse_request
+from bot.slack.conversation import Asker, Reply
+from bot.slack.delivery import Upload
+from bot.source import TaskSource
+
+log = logging.getLogger(__name__)
+
+SOMETHING_WENT_WRONG = "Sorry, something went wrong while answering; please try again in a minute."
+NO_DIGESTS = "Digests are not set up on this bot."
+UPLOAD_FAILED = (
+    "I couldn't upload the CSV file here. Invite me to this channel, or ask me in a direct "
+    "message, and try again."
+)
+
+
+class DigestCommands(Protocol):
+    """What the digest part offers the Slack surfaces (`digest …` and the App Home list)."""
+
+    def handle(
+        self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo
+    ) -> SlackMessage:
+        """Run `digest <args>` for this user and channel; raise RecbotError to refuse."""
+        ...
+
+    def home_blocks(self, user_id: str) -> list[dict[str, Any]]:
+        """Blocks listing this user's digests, for the App Home tab."""
+        ...
+
+
+def _outcome(error: RecbotError) -> str:
+    if isinstance(error, ParseError):
+        return "parse_error"
+    if isinstance(error, ApiError):
+        return "api_error"
+    if isinstance(error, AccessDenied):
+        return "denied"
+    return "error"
+
+
+@dataclass(frozen=True)
+class SlackConversation:
+    """Implements `bot.slack.conversation.Conversation` over the core pipeline."""
+
+    source: TaskSource
+    policy: AccessPolicy
+    zone_of: Callable[[str], ZoneInfo]
+    members_of: Callable[[str], frozenset[str]]
+    clock: Callable[[], datetime]
+    digests: DigestCommands | None = None
+
+    # --- the Conversation protocol ------------------------------------------------------
+
+    def reply(self, text: str, asker: Asker) -> Reply:
+        return self._safely(lambda: self._reply(text, asker))
+
+    def click(self, action_id: str, value: str, asker: Asker) -> Reply:
+        return self._safely(lambda: self._click(action_id, value, asker))
+
+    def home(self, user_id: str) -> Mapping[str, Any]:
+        blocks: list[dict[str, Any]] = []
+        if self.digests is not None:
+            try:
+                blocks += self.digests.home_blocks(user_id)
+                blocks.append({"type": "divider"})
+            except Exception:
+                log.exception("digest list for App Home failed")
+        blocks += render_help().blocks
+        return {"type": "home", "blocks": blocks[:100]}
+
+    # --- the work -----------------------------------------------------------------------
+
+    def _safely(self, make: Callable[[], Reply]) -> Reply:
+        try:
+            return make()
+        except RecbotError as error:
+            log.info("answered with an error", extra={"error": type(error).__name__})
+            return Reply(render_error(error), outcome=_outcome(error))
+        except Exception:
+            # The traceback goes to the log only; the asker reads one plain sentence.
+            log.exception("answer failed")
+            return Reply(render_error(RecbotError(SOMETHING_WENT_WRONG)), outcome="error")
+
+    def _guard(self, asker: Asker) -> None:
+        self.policy.check(asker.user_id, asker.channel_id, self.members_of)
+
+    def _reply(self, text: str, asker: Asker) -> Reply:
+        self._guard(asker)
+        request = parse_request(text)
+        if request.subcommand is Subcommand.HELP:
+            return Reply(render_help())
+        zone = self.zone_of(asker.user_id)
+        if request.subcommand is Subcommand.DIGEST:
+            if self.digests is None:
+                raise RecbotError(NO_DIGESTS)
+            message = self.digests.handle(
+                request.digest_args, asker.user_id, asker.channel_id, zone
+            )
+            return Reply(message)
+        return self._answered(request, self.clock(), zone, asker, page=0)
+
+    def _click(self, action_id: str, value: str, asker: Asker) -> Reply:
+        # The value came back from a Slack client: decode strictly, then re-check everything
+        # for the person clicking, in the channel they click in.
+        self._guard(asker)
+        decoded = decode_action_value(value)
+        request = parse_request(decoded.request)
+        zone = ZoneInfo(decoded.zone) if decoded.zone else self.zone_of(asker.user_id)
+        if action_id in (ACTION_NEXT, ACTION_PREV):
+            return self._answered(request, decoded.now, zone, asker, page=decoded.page)
+        if action_id == ACTION_SHARE:
+            shared = replace(asker, ephemeral=False)
+            reply = self._answered(request, decoded.now, zone, shared, page=decoded.page)
+            return replace(reply, in_channel=True)
+        if action_id == ACTION_EXPORT:
+            request = replace(request, subcommand=Subcommand.EXPORT)
+        elif action_id == ACTION_CHART:
+            request = replace(request, subcommand=Subcommand.CHART)
+        else:
+            raise ParseError("That button is not one of mine; please ask again")
+        return self._answered(request, decoded.now, zone, asker, page=0)
+
+    def _answered(
+        self, request: Request, now: datetime, zone: ZoneInfo, asker: Asker, page: int
+    ) -> Reply:
+        scope = self.policy.scope_for(asker.channel_id)
+        result = answer(request, AnswerContext(now, zone, self.source, scope))
+        if request.subcommand is Subcommand.EXPORT:
+            return Reply(render_error(RecbotError(UPLOAD_FAILED)), upload=_csv_upload(result))
+        if request.subcommand is Subcommand.CHART:
+            # Where the PNG cannot be made or uploaded, the text timeline is the answer.
+            return Reply(render_timeline_message(result), upload=_chart_upload(result))
+        if request.subcommand is Subcommand.STATS:
+            return Reply(render_stats(result))
+        return Reply(render_answer(result, page, share=asker.ephemeral))
+
+
+def _csv_upload(result: Answer) -> Upload:
+    from bot.render.csv import render_csv
+
+    return Upload(render_csv(result), "recordings.csv", "Recording tasks", fallback_text(result))
+
+
+def _chart_upload(result: Answer) -> Upload | None:
+    from bot.render.chart import render_chart_png
+
+    try:
+        png = render_chart_png(result)
+    except Exception:
+        log.exception("chart rendering failed; sending the text timeline")
+        return None
+    return Upload(png, "recordings.png", "Recording timeline", fallback_text(result))

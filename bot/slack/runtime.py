@@ -1,0 +1,73 @@
+"""Build the bot from the settings: one WebClient, the task source, access, the pool, the app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.access import load_policy
+from bot.config import Settings
+from bot.slack.answers import DigestCommands, SlackConversation
+from bot.slack.app import build_app, web_client
+from bot.slack.dedup import SeenEvents
+from bot.slack.delivery import Delivery
+from bot.slack.parts import BotParts
+from bot.slack.server import Bot
+from bot.slack.timezones import TimeZones
+from bot.slack.usergroups import UserGroups
+from bot.slack.workers import WorkPool
+from bot.source import TaskSource
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _seen_events(settings: Settings) -> SeenEvents:
+    try:
+        from bot.replicas.factory import make_seen_events
+    except ImportError:  # replicas not installed: one process, in-memory de-dup
+        from bot.slack.dedup import InMemorySeenEvents
+
+        return InMemorySeenEvents()
+    return make_seen_events(settings)
+
+
+def build_bot(
+    settings: Settings,
+    *,
+    socket_mode: bool = False,
+    source: TaskSource | None = None,
+    digests: DigestCommands | None = None,
+    clock: Callable[[], datetime] = _now,
+) -> Bot:
+    """Everything `recbot serve` runs. `source` defaults to `bot.css.client.open_source`."""
+    settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
+    if not socket_mode:
+        settings.require("slack_signing_secret", why="checking that requests come from Slack")
+    assert settings.slack_bot_token is not None
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    on_stop: Callable[[], None] = lambda: None  # noqa: E731
+    if source is None:
+        from bot.css.client import open_source
+
+        css = open_source(settings)
+        source, on_stop = css, css.close
+    conversation = SlackConversation(
+        source=source,
+        policy=load_policy(settings.recbot_access_file),
+        zone_of=TimeZones(client, ZoneInfo(settings.recbot_default_tz)).zone_of,
+        members_of=UserGroups(client).members_of,
+        clock=clock,
+        digests=digests,
+    )
+    parts = BotParts(conversation, Delivery(client), WorkPool(), _seen_events(settings))
+    secret = settings.slack_signing_secret
+    app = build_app(
+        client, secret.get_secret_value() if secret else None, parts, socket_mode=socket_mode
+    )
+    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)

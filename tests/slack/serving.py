@@ -1,0 +1,228 @@
+"""Test helpers: run `recbot serve` as a subprocess on loopback and send it signed requests.
+
+Requests are signed with slack_sdk's SignatureVerifier exactly as Slack signs them; the
+server's Web API calls go to the Slack stand-in and its CSS calls to the CSS simulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-recbot"
+REPO = Path(__file__).resolve().parents[2]
+_SCRUB_PREFIXES = ("TENCENTCLOUD_", "SLACK_", "RECBOT_", "TKE_")
+_SCRUB = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith(_SCRUB_PREFIXES)
+    }
+    env["NO_PROXY"] = "127.0.0.1,localhost"
+    env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+    elapsed_s: float
+
+
+def http(
+    url: str,
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    method: str | None = None,
+    timeout: float = 10.0,
+) -> HttpResult:
+    request = urllib.request.Request(url, data=data, headers=dict(headers or {}), method=method)
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+            return HttpResult(
+                response.status, body, dict(response.headers), time.perf_counter() - started
+            )
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        return HttpResult(error.code, body, dict(error.headers), time.perf_counter() - started)
+
+
+def signed_headers(
+    body: str, content_type: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+
+
+def slash_body(text: str, *, user: str, channel: str, response_url: str) -> str:
+    return urlencode(
+        {
+            "token": "deprecated",
+            "team_id": "T0RECBOT",
+            "team_domain": "recbot-test",
+            "channel_id": channel,
+            "channel_name": channel.lower(),
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/recordings",
+            "text": text,
+            "api_app_id": "A0RECBOT",
+            "response_url": response_url,
+            "trigger_id": "1.2.3",
+        }
+    )
+
+
+def event_body(event: Mapping[str, Any], *, event_id: str) -> str:
+    return json.dumps(
+        {
+            "token": "deprecated",
+            "team_id": "T0RECBOT",
+            "api_app_id": "A0RECBOT",
+            "event": dict(event),
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T0RECBOT", "user_id": "UBOTRECBOT", "is_bot": True}],
+        }
+    )
+
+
+def action_body(
+    action_id: str,
+    value: str,
+    *,
+    user: str,
+    channel: str,
+    response_url: str,
+    ephemeral: bool = True,
+) -> str:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0RECBOT", "domain": "recbot-test"},
+        "user": {"id": user, "team_id": "T0RECBOT"},
+        "api_app_id": "A0RECBOT",
+        "token": "deprecated",
+        "container": {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        },
+        "trigger_id": "1.2.3",
+        "channel": {"id": channel, "name": channel.lower()},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "recbot_actions",
+                "value": value,
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+class ServedBot:
+    """`recbot serve` in a subprocess on a free loopback port, stopped with SIGTERM."""
+
+    def __init__(self, env: Mapping[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._env = dict(env)
+        self._log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> ServedBot:
+        with self._log_path.open("wb") as log:  # the child keeps its own copy of the fd
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=REPO,
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"recbot serve exited early:\n{self.log()}")
+            try:
+                if http(f"{self.url}/healthz", timeout=1).status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)  # polling the port until it listens; not waiting for a result
+        raise AssertionError(f"recbot serve did not become healthy:\n{self.log()}")
+
+    def log(self) -> str:
+        return self._log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 40.0) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+    ) -> HttpResult:
+        sent = signed_headers(body, content_type, secret=secret, timestamp=timestamp)
+        sent.update(headers or {})
+        return http(f"{self.url}/slack/events", body.encode(), sent, method="POST")

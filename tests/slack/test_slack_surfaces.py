@@ -1,0 +1,279 @@
+"""Every surface end to end: signed HTTP into `recbot serve` (gunicorn), answers out to the
+Slack stand-in, tasks from the CSS simulator over the SDK's signed HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from tests.servers.slack_api import SlackCall, SlackStandIn
+from tests.slack.serving import (
+    FORM,
+    JSON,
+    ServedBot,
+    action_body,
+    event_body,
+    slash_body,
+)
+
+pytestmark = pytest.mark.slow
+
+ACK_LIMIT_S = 1.0  # far below Slack's 3 s; the bench measures the real figure
+
+
+def buttons(message: Mapping[str, Any]) -> dict[str, str]:
+    """action_id -> value of every button in a message's blocks."""
+    found: dict[str, str] = {}
+    for block in message.get("blocks") or []:
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                found[element["action_id"]] = element["value"]
+    return found
+
+
+def everything_said(call: SlackCall) -> str:
+    return json.dumps({k: call.params.get(k) for k in ("text", "blocks")}, ensure_ascii=False)
+
+
+def slash(
+    served: ServedBot,
+    slack: SlackStandIn,
+    text: str,
+    *,
+    name: str,
+    user: str = "UALICE",
+    channel: str = "CMAIN",
+) -> SlackCall:
+    result = served.post(
+        slash_body(text, user=user, channel=channel, response_url=slack.response_url(name)), FORM
+    )
+    assert result.status == 200
+    assert result.elapsed_s < ACK_LIMIT_S
+    [call] = slack.wait_for("response_url", where=lambda c: c.path == f"/response/{name}")
+    return call
+
+
+def test_slash_command_answers_ephemerally_through_the_response_url(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    call = slash(served, slack_api, "cam1 last 2 days", name="slash1")
+    assert call.params["response_type"] == "ephemeral"
+    assert "cam1" in everything_said(call)
+    assert "recbot_share" in buttons(call.params)
+
+
+def test_slash_text_containing_payload_is_still_answered(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    call = slash(served, slack_api, "payload-cam yesterday", name="payload1")
+    assert "payload-cam" in everything_said(call)
+
+
+def test_the_askers_time_zone_comes_from_users_info(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    call = slash(served, slack_api, "cam1 today", name="tz1", user="UALICE")
+    assert "JST" in everything_said(call)  # UALICE lives in Asia/Tokyo
+    assert any(c.params.get("user") == "UALICE" for c in slack_api.calls("users.info"))
+
+
+def test_mention_is_answered_in_the_thread_of_the_mention(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    event = {
+        "type": "app_mention",
+        "user": "UBOB",
+        "text": "<@UBOTRECBOT> did cam1 record yesterday?",
+        "ts": "1700000100.000100",
+        "channel": "CTHREAD",
+        "event_ts": "1700000100.000100",
+    }
+    assert served.post(event_body(event, event_id="EvMention1"), JSON).status == 200
+    [call] = slack_api.wait_for("chat.postMessage", where=lambda c: c.channel == "CTHREAD")
+    assert call.params["thread_ts"] == "1700000100.000100"
+    assert "cam1" in everything_said(call)
+
+
+def test_mention_inside_a_thread_replies_in_that_thread(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    event = {
+        "type": "app_mention",
+        "user": "UBOB",
+        "text": "<@UBOTRECBOT> help",
+        "ts": "1700000200.000200",
+        "thread_ts": "1700000150.000100",
+        "channel": "CMAIN",
+        "event_ts": "1700000200.000200",
+    }
+    served.post(event_body(event, event_id="EvMention2"), JSON)
+    [call] = slack_api.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("thread_ts") == "1700000150.000100"
+    )
+    assert call.channel == "CMAIN"
+
+
+def test_direct_message_is_answered_in_the_dm(served: ServedBot, slack_api: SlackStandIn) -> None:
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "UALICE",
+        "text": "running",
+        "ts": "1700000300.000100",
+        "channel": "DALICE",
+        "event_ts": "1700000300.000100",
+    }
+    served.post(event_body(event, event_id="EvDm1"), JSON)
+    [call] = slack_api.wait_for("chat.postMessage", where=lambda c: c.channel == "DALICE")
+    assert "thread_ts" not in call.params or call.params["thread_ts"] is None
+    assert "running" in everything_said(call).lower()
+
+
+def test_a_retried_event_is_answered_once(served: ServedBot, slack_api: SlackStandIn) -> None:
+    event = {
+        "type": "app_mention",
+        "user": "UBOB",
+        "text": "<@UBOTRECBOT> help",
+        "ts": "1700000400.000100",
+        "channel": "CRETRY",
+        "event_ts": "1700000400.000100",
+    }
+    body = event_body(event, event_id="EvRetry1")
+    first = served.post(body, JSON)
+    # Slack's retry: the same event_id, freshly signed, with the retry headers.
+    retry = served.post(
+        body, JSON, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
+    assert (first.status, retry.status) == (200, 200)
+    assert retry.headers.get("x-slack-no-retry") == "1"
+    # A later, different event in the same channel is answered; by then the retry would have been.
+    sentinel = dict(event, ts="1700000401.000100", text="<@UBOTRECBOT> running")
+    served.post(event_body(sentinel, event_id="EvRetry2"), JSON)
+    slack_api.wait_for("chat.postMessage", count=2, where=lambda c: c.channel == "CRETRY")
+    served_calls = slack_api.calls("chat.postMessage")
+    assert len([c for c in served_calls if c.channel == "CRETRY"]) == 2
+
+
+def test_next_button_replaces_the_message_with_the_next_page(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    first = slash(served, slack_api, "bulk last 3 days", name="next0", channel="CNEXT")
+    value = buttons(first.params)["recbot_next"]
+    served.post(
+        action_body(
+            "recbot_next",
+            value,
+            user="UALICE",
+            channel="CNEXT",
+            response_url=slack_api.response_url("next1"),
+        ),
+        FORM,
+    )
+    [page2] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/next1")
+    assert page2.params["replace_original"] is True
+    assert "recbot_prev" in buttons(page2.params)
+    assert "recbot_share" in buttons(page2.params)  # still ephemeral, still shareable
+
+
+def test_share_button_posts_the_answer_to_the_channel(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    first = slash(served, slack_api, "cam1 last 2 days", name="share0", channel="CSHARE")
+    served.post(
+        action_body(
+            "recbot_share",
+            buttons(first.params)["recbot_share"],
+            user="UALICE",
+            channel="CSHARE",
+            response_url=slack_api.response_url("share1"),
+        ),
+        FORM,
+    )
+    [shared] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/share1")
+    assert shared.params["response_type"] == "in_channel"
+    assert "recbot_share" not in buttons(shared.params)
+
+
+def test_export_button_uploads_a_csv_of_every_task(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    first = slash(served, slack_api, "bulk last 3 days", name="export0", channel="CEXPORT")
+    served.post(
+        action_body(
+            "recbot_export",
+            buttons(first.params)["recbot_export"],
+            user="UALICE",
+            channel="CEXPORT",
+            response_url=slack_api.response_url("export1"),
+        ),
+        FORM,
+    )
+    slack_api.wait_for("files.completeUploadExternal", where=lambda c: c.channel == "CEXPORT")
+    [csv_file] = [f for f in slack_api.files() if f.channel == "CEXPORT"]
+    lines = csv_file.content.decode().splitlines()
+    assert csv_file.filename.endswith(".csv")
+    assert len([line for line in lines if "bulk-" in line]) == 30
+
+
+def test_chart_button_uploads_a_png(served: ServedBot, slack_api: SlackStandIn) -> None:
+    first = slash(served, slack_api, "cam1 last 2 days", name="chart0", channel="CCHART")
+    served.post(
+        action_body(
+            "recbot_chart",
+            buttons(first.params)["recbot_chart"],
+            user="UALICE",
+            channel="CCHART",
+            response_url=slack_api.response_url("chart1"),
+        ),
+        FORM,
+    )
+    slack_api.wait_for("files.completeUploadExternal", where=lambda c: c.channel == "CCHART")
+    [png] = [f for f in slack_api.files() if f.channel == "CCHART"]
+    assert png.content.startswith(b"\x89PNG")
+
+
+def test_chart_falls_back_to_a_text_timeline_where_files_cannot_be_uploaded(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    slack_api.fail("files.completeUploadExternal", "not_in_channel", channel="CNOUPLOAD")
+    call = slash(served, slack_api, "chart cam1 last 2 days", name="nofile", channel="CNOUPLOAD")
+    assert "```" in everything_said(call)  # the text timeline, in a code block
+    assert not [f for f in slack_api.files() if f.channel == "CNOUPLOAD"]
+
+
+def test_app_home_is_published_with_help_and_examples(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    event = {
+        "type": "app_home_opened",
+        "user": "UBOB",
+        "channel": "DBOB",
+        "tab": "home",
+        "event_ts": "1700000500.000100",
+    }
+    served.post(event_body(event, event_id="EvHome1"), JSON)
+    [call] = slack_api.wait_for("views.publish", where=lambda c: c.params.get("user_id") == "UBOB")
+    view = call.params["view"]
+    assert view["type"] == "home"
+    assert "Examples" in json.dumps(view)
+
+
+def test_slack_rate_limit_is_waited_out_and_the_message_arrives_once(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    slack_api.rate_limit("chat.postMessage", channel="CRATE", retry_after=1, times=1)
+    event = {
+        "type": "app_mention",
+        "user": "UBOB",
+        "text": "<@UBOTRECBOT> help",
+        "ts": "1700000600.000100",
+        "channel": "CRATE",
+        "event_ts": "1700000600.000100",
+    }
+    served.post(event_body(event, event_id="EvRate1"), JSON)
+    slack_api.wait_for("chat.postMessage", where=lambda c: c.channel == "CRATE" and c.status == 200)
+    statuses = [c.status for c in slack_api.calls("chat.postMessage") if c.channel == "CRATE"]
+    assert statuses == [429, 200]
