@@ -259,10 +259,13 @@ def _by_end_of(captures: Sequence[Capture], ctx: Context) -> Result:
     return Result(ctx.now, span.end, span.grain)
 
 
-def _by_end_of_unit(unit: Grain) -> Build:
-    def build(_captures: Sequence[Capture], ctx: Context) -> Result:
-        _, end = unit_span(ctx.now, unit)
-        return Result(ctx.now, end, unit)
+def _end_of_unit(unit: Grain | None, *, open_start: bool) -> Build:
+    """End of the current unit, named by a word (EOD) or captured ("end of the week")."""
+
+    def build(captures: Sequence[Capture], ctx: Context) -> Result:
+        chosen = unit or _unit_of(captures)
+        _, end = unit_span(ctx.now, chosen)
+        return Result(None if open_start else ctx.now, end, chosen)
 
     return build
 
@@ -348,6 +351,8 @@ PAST_WORDS = ("last", "past", "previous", "prev")
 NEXT_WORDS = ("next", "upcoming", "coming")
 CLOCK_UNITS = frozenset({Grain.SECOND, Grain.MINUTE, Grain.HOUR, Grain.DAY})
 CURRENT_UNIT = DurationSlot(implicit_one=True)
+END_WORDS = {"eod": Grain.DAY, "eow": Grain.WEEK, "eom": Grain.MONTH, "eoy": Grain.YEAR}
+UNTIL_END = ("until", "till", "through", "thru")
 UNIT_ONLY = DurationSlot(implicit_one=True)
 
 FORMS: tuple[Form, ...] = (
@@ -377,16 +382,20 @@ FORMS: tuple[Form, ...] = (
                              DurationSlot(implicit_one=True, units=CLOCK_UNITS)), _rolling_next,
          ("next hour", "next day")),
     Form("bare duration", (DURATION,), _rolling_past, ("90 days", "24h", "2d")),
-    Form("by the end of", (lit("by", "until", "till"), opt("the"), lit("end"), lit("of"), POINT),
-         _by_end_of, ("by the end of next month",)),
-    Form("by EOD", (lit("by", "until", "till"), lit("eod")), _by_end_of_unit(Grain.DAY),
-         ("by EOD",)),
-    Form("by EOW", (lit("by", "until", "till"), lit("eow")), _by_end_of_unit(Grain.WEEK),
-         ("by EOW",)),
-    Form("by EOM", (lit("by", "until", "till"), lit("eom")), _by_end_of_unit(Grain.MONTH),
-         ("by EOM",)),
-    Form("by EOY", (lit("by", "until", "till"), lit("eoy")), _by_end_of_unit(Grain.YEAR),
-         ("by EOY",)),
+    Form("by the end of this unit", (lit("by"), opt("the"), lit("end"), lit("of"),
+                                     opt("the", "this"), CURRENT_UNIT),
+         _end_of_unit(None, open_start=False), ("by the end of the week", "by end of day")),
+    Form("by the end of", (lit("by"), opt("the"), lit("end"), lit("of"), POINT), _by_end_of,
+         ("by the end of next month", "by the end of tomorrow")),
+    *(Form(f"by {word}", (lit("by"), lit(word)), _end_of_unit(unit, open_start=False),
+           (f"by {word}",)) for word, unit in END_WORDS.items()),
+    Form("until the end of this unit", (lit(*UNTIL_END), opt("the"), lit("end"), lit("of"),
+                                        opt("the", "this"), CURRENT_UNIT),
+         _end_of_unit(None, open_start=True), ("until the end of the month",)),
+    Form("until the end of", (lit(*UNTIL_END), opt("the"), lit("end"), lit("of"), POINT),
+         _through, ("until the end of next week",)),
+    *(Form(f"until {word}", (lit(*UNTIL_END), lit(word)), _end_of_unit(unit, open_start=True),
+           (f"until {word}",)) for word, unit in END_WORDS.items()),
     Form("between X and Y", (lit("between"), POINT, lit("and"), POINT), _range,
          ("between monday and wednesday",)),
     Form("from X to Y", (lit("from", "since", "starting"), POINT, lit(*SEP), POINT), _range,

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     ISO = "iso"  # 2013-02-12, 2013-02-12t04:30:00+09:00
     SLASHDATE = "slashdate"  # 2/12, 2/12/2013, 2013/2/12, 12.02.2013
     SYM = "sym"  # - .. + /
+    OFFSET = "offset"  # utc+8, gmt-03:30 (one token, so the '-' is not read as a range)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ _SCAN = re.compile(
     r"|(?P<slashdate>\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{4}|/\d{2})?|\d{1,2}\.\d{1,2}\.\d{4})"
     r"|(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
     r"|(?P<num>\d+)"
+    r"|(?P<offset>(?:utc|gmt)[+-]\d{1,2}(?::?\d{2})?)"
     r"|(?P<word>[a-z]+(?:['_][a-z]+)*)"
     r"|(?P<sym>\.\.|[-+/])"
     r"|(?P<space>[\s,]+)"

@@ -195,18 +195,19 @@ def _zone_word(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
 
 
 def _zone_offset(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
-    sign = -1 if tokens[1].text == "-" else 1
-    amount = tokens[2].text
+    text = tokens[0].text
+    sign = -1 if "-" in text else 1
+    amount = text[4:]
     if ":" in amount:
-        hours, minutes = (int(x) for x in amount.split(":")[:2])
+        hours, minutes = (int(x) for x in amount.split(":"))
     elif len(amount) in (3, 4):
         hours, minutes = int(amount[:-2]), int(amount[-2:])
     else:
         hours, minutes = int(amount), 0
     if hours > 14 or minutes > 59:
-        raise ParseError(f"'{_text(tokens)}' is not a UTC offset", EXAMPLES)
+        raise ParseError(f"'{text}' is not a UTC offset", EXAMPLES)
     offset = sign * timedelta(hours=hours, minutes=minutes)
-    return (p.ExplicitZone(fixed_offset_zone(offset), _text(tokens).upper()),)
+    return (p.ExplicitZone(fixed_offset_zone(offset), text.upper()),)
 
 
 def _iana(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
@@ -319,8 +320,7 @@ RULES: tuple[PieceRule, ...] = (
     PieceRule("zone abbreviation",
               (in_table(frozenset(lx.ZONE_ABBREVIATIONS) | frozenset(lx.AMBIGUOUS_ZONES)),),
               _zone_word, ("UTC", "CET", "JST")),
-    PieceRule("utc offset", (word("utc", "gmt"), sym("+", "-"), lambda t: t.kind in (
-        Kind.NUM, Kind.TIME)), _zone_offset, ("UTC+8", "GMT-03:30")),
+    PieceRule("utc offset", (kind(Kind.OFFSET),), _zone_offset, ("UTC+8", "GMT-03:30")),
     PieceRule("iana zone", (kind(Kind.WORD), sym("/"), kind(Kind.WORD), Opt(sym("/")),
                             Opt(kind(Kind.WORD))), _iana, ("Asia/Tokyo",)),
     PieceRule("iso 8601", (kind(Kind.ISO),), _iso, ("2013-02-12", "2013-02-12T04:30:00Z")),
