@@ -5,7 +5,6 @@ CLI, Slack and digests all call `answer()`; they differ only in how they deliver
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from bot.plan import Plan
 from bot.request import Request, StatusFilter
 from bot.source import FetchResult, TaskSource
 from bot.tasks import RecordTask, Status
+from bot.timephrase import parse_phrase
 from bot.timephrase.window import Grain, Window
 
 DEFAULT_SPAN = timedelta(hours=24)
@@ -78,9 +78,7 @@ def window_for(request: Request, now: datetime, zone: tzinfo) -> Window:
     """The asked window: the time phrase read by the time-phrase engine, else the default."""
     if request.phrase is None:
         return default_window(request.status, now, zone)
-    engine = importlib.import_module("bot.timephrase")
-    window: Window = engine.parse_phrase(request.phrase, now, zone)
-    return window
+    return parse_phrase(request.phrase, now, zone)
 
 
 def _newest_first(tasks: list[RecordTask]) -> tuple[RecordTask, ...]:

@@ -6,16 +6,17 @@ is only cut out here; `bot.timephrase.parse_phrase` reads it later, with `now` a
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum, StrEnum, auto
 
 from bot.errors import ParseError
 from bot.filters import Filters
 from bot.tasks import Status
+from bot.timephrase import looks_temporal, parse_phrase
 
 MAX_LENGTH = 500
 # Slack markup makes mention text longer than what was typed; anything far beyond the limit
@@ -131,6 +132,8 @@ FILLER = _words(
 CONNECTORS = _words(
     "from since until till to and between through thru by before after at in on"
 )
+
+ARTICLES = _words("a an")
 
 FILTER_KEYS: dict[str, str] = {
     "stream": "streams",
@@ -333,7 +336,10 @@ def _classify(tokens: Sequence[_Token], temporal: Temporal) -> list[Kind]:
     """Kind of each remaining token. A word that could be chatter, a status or a name and also
     part of a time phrase belongs to the phrase when a time word follows it, or when it comes
     right after a connector of the phrase ("from now", "on friday", "all week")."""
-    is_time = [not _is_host(t.text) and temporal(t.word) for t in tokens]
+    # "a week ago": an article joins a phrase like any dual-use word.
+    is_time = [
+        not _is_host(t.text) and (temporal(t.word) or t.word in ARTICLES) for t in tokens
+    ]
     kinds: list[Kind | None] = []
     for token, timeish in zip(tokens, is_time, strict=True):
         if _is_host(token.text):
@@ -370,6 +376,37 @@ def _classify(tokens: Sequence[_Token], temporal: Temporal) -> list[Kind]:
     return resolved
 
 
+_REFERENCE = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)
+
+
+def _readable(phrase: str) -> bool:
+    try:
+        parse_phrase(phrase, _REFERENCE, UTC)
+    except ParseError:
+        return False
+    return True
+
+
+def _release_leading(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
+    """A dual-use word at the head of the phrase leaves it when the phrase reads only without
+    it: "all yesterday" is status all + yesterday, while "all week" stays one phrase."""
+    if Kind.TIME not in kinds:
+        return
+    start = kinds.index(Kind.TIME)
+    end = start
+    while end < len(kinds) and kinds[end] is Kind.TIME:
+        end += 1
+    while end - start > 1:
+        word = tokens[start].word
+        if word not in STATUS_WORDS and word not in FILLER:
+            return
+        words = [t.text for t in tokens[start:end]]
+        if _readable(" ".join(words)) or not _readable(" ".join(words[1:])):
+            return
+        kinds[start] = Kind.STATUS if word in STATUS_WORDS else Kind.FILLER
+        start += 1
+
+
 def _phrase(tokens: Sequence[_Token], kinds: Sequence[Kind]) -> str | None:
     runs: list[list[str]] = []
     previous: Kind | None = None
@@ -395,19 +432,13 @@ def _phrase(tokens: Sequence[_Token], kinds: Sequence[Kind]) -> str | None:
     return " ".join(words)
 
 
-def _default_temporal(token: str) -> bool:
-    # Looked up at call time: the time-phrase engine is a sibling package, loaded on first use.
-    engine = importlib.import_module("bot.timephrase")
-    return bool(engine.looks_temporal(token))
-
-
 def parse_request(text: str, temporal: Temporal | None = None) -> Request:
     """Read a request. Raises ParseError naming the part not understood, with examples.
 
     `temporal` tells whether a word can be part of a time phrase (the time-phrase engine's
     `looks_temporal` by default).
     """
-    temporal = temporal or _default_temporal
+    temporal = temporal or looks_temporal
     cleaned = clean_text(text)
     tokens = _tokens(cleaned)
     if cleaned == "?":
@@ -444,7 +475,6 @@ def parse_request(text: str, temporal: Temporal | None = None) -> Request:
             dimension in {"streams", "apps", "domains"}
             and following is not None
             and following.word not in FILLER
-            and following.word not in STATUS_WORDS
             and not temporal(following.word)
         ):
             # "stream livetest", "on domain a.example": the keyword names the next word.
@@ -455,6 +485,7 @@ def parse_request(text: str, temporal: Temporal | None = None) -> Request:
         i += 1
 
     kinds = _classify(rest, temporal)
+    _release_leading(rest, kinds)
     for token, kind in zip(rest, kinds, strict=True):
         if kind is Kind.STATUS:
             builder.statuses.append(STATUS_WORDS[token.word])

@@ -126,7 +126,8 @@ def summary(answer: Answer, page: int, pages: int) -> str:
 
 
 def stream_heading(key: StreamKey) -> str:
-    return f"*{mrkdwn(key.stream)}*  {code(key.app)} · {code(key.domain)}"
+    # Names go in code spans: `*`, `_` and `~` in a stream name then format nothing.
+    return f"*Stream* {code(key.stream)}  app {code(key.app)} · {code(key.domain)}"
 
 
 def task_line(task: RecordTask, status: Status, zone: tzinfo, fmt: TimeFormat) -> str:
@@ -176,7 +177,7 @@ def findings_text(findings: Sequence[Finding], answer: Answer) -> str:
     fmt = slack_time_format(answer.zone)
     lines = [f"*Worth a look ({len(findings)})*"]
     for finding in findings[:MAX_FINDING_LINES]:
-        name = f"*{mrkdwn(finding.stream.stream)}*"
+        name = code(finding.stream.stream)
         lines.append(
             f"{FINDING_EMOJI[finding.kind]} {finding_sentence(finding, answer.now, fmt, name)}"
         )

@@ -95,3 +95,28 @@ def render_terminal(answer: Answer, console: Console) -> None:
             sentence = finding_sentence(finding, answer.now, fmt, finding.stream.stream)
             console.print(f"  {FINDING_TITLE[finding.kind]}: {escape(sentence)}", highlight=False)
     console.print(footer_line(answer), style="dim", highlight=False)
+
+
+def render_stats_terminal(answer: Answer, console: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from bot.findings import stats
+
+    for line in header_lines(answer)[:-1]:
+        console.print(escape(line), highlight=False)
+    s = stats(answer.tasks, answer.now, answer.zone)
+    rows: list[tuple[str, list[tuple[str, int]]]] = [
+        ("status", [(st.value, n) for st, n in s.by_status]),
+        ("stream", list(s.by_stream)),
+        ("template", [(template_text(t), n) for t, n in s.by_template]),
+        ("day", [(d.isoformat(), n) for d, n in s.by_day]),
+    ]
+    for title, counts in rows:
+        table = Table(title=f"by {title}", box=None, show_header=False)
+        table.add_column(title)
+        table.add_column("tasks", justify="right")
+        for label, n in counts:
+            table.add_row(escape(label), str(n))
+        console.print(table)
+    console.print(footer_line(answer), style="dim", highlight=False)

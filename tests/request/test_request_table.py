@@ -1,0 +1,78 @@
+"""The request language as a table (tests/request/requests.yaml): filters, status, phrase,
+question flag, subcommand, and the specific error for what is not understood."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from bot.errors import ParseError
+from bot.filters import Filters
+from bot.request import StatusFilter, Subcommand, parse_request
+from bot.timephrase import parse_phrase
+
+ROWS: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "requests.yaml").read_text(encoding="utf-8")
+)
+GOOD = [r for r in ROWS if "error" not in r]
+BAD = [r for r in ROWS if "error" in r]
+NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
+
+
+def test_table_is_large_enough() -> None:
+    assert len(ROWS) >= 150
+    assert len({r["text"] for r in ROWS}) == len(ROWS), "duplicate rows"
+
+
+@pytest.mark.parametrize("row", GOOD, ids=[r["text"][:50] for r in GOOD])
+def test_request_is_understood(row: dict[str, Any]) -> None:
+    request = parse_request(row["text"])
+    expected_filters = Filters(
+        streams=tuple(row.get("streams", ())),
+        apps=tuple(row.get("apps", ())),
+        domains=tuple(row.get("domains", ())),
+    )
+    assert (
+        request.subcommand,
+        request.filters,
+        request.status,
+        request.phrase,
+        request.question,
+    ) == (
+        Subcommand(row.get("sub", "answer")),
+        expected_filters,
+        StatusFilter(row.get("status", "all")),
+        row.get("phrase"),
+        row.get("question", False),
+    )
+    if "digest_args" in row:
+        assert request.digest_args == row["digest_args"]
+
+
+@pytest.mark.parametrize("row", GOOD, ids=[r["text"][:50] for r in GOOD])
+def test_raw_reads_back_to_the_same_request(row: dict[str, Any]) -> None:
+    """Buttons re-run `raw`: reading it again must give the same request."""
+    request = parse_request(row["text"])
+    assert parse_request(request.raw) == request
+
+
+@pytest.mark.parametrize(
+    "row", [r for r in GOOD if r.get("phrase")], ids=lambda r: r["phrase"]
+)
+def test_phrase_is_readable_by_the_time_engine(row: dict[str, Any]) -> None:
+    window = parse_phrase(row["phrase"], NOW, ZoneInfo("Asia/Tokyo"))
+    assert window.start is not None or window.end is not None
+
+
+@pytest.mark.parametrize("row", BAD, ids=[r["text"][:50] for r in BAD])
+def test_unreadable_request_names_the_part(row: dict[str, Any]) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_request(row["text"])
+    message = caught.value.user_message
+    assert row["error"] in message
+    assert not set("<>") & set(message)
