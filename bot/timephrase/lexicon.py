@@ -125,9 +125,11 @@ STRUCTURE_WORDS = frozenset(
         "between", "and", "by", "for", "in", "ago", "at", "on", "of", "the", "up", "during",
         "over", "within", "starting", "so", "far", "earlier", "rest", "all", "end", "eod",
         "eow", "eom", "eoy", "day", "weekend", "weekends", "week", "now", "noon", "midnight",
-        "early", "late", "later", "right", "o'clock", "oclock", "am", "pm",
+        "midday", "o'clock", "oclock", "am", "pm",
     }
 )
+# Not listed although "early morning" and "right now" parse: "stopped early" and "right"
+# are ordinary words in requests far more often.
 
 TIME_WORDS: frozenset[str] = frozenset(
     set(WEEKDAYS)
