@@ -1,0 +1,134 @@
+"""The README stays true: its two commands, CI running the second one verbatim, every
+subcommand's --help, the configuration table, the metrics table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.config import Settings, variable
+from bot.obs import metrics
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def sh_blocks(text: str) -> list[str]:
+    return [m.group(1).strip() for m in re.finditer(r"```sh\n(.*?)```", text, re.DOTALL)]
+
+
+def section(text: str, title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.DOTALL | re.MULTILINE)
+    assert match, f"README has no '## {title}' section"
+    return match.group(1)
+
+
+def first_column(table_text: str) -> list[list[str]]:
+    """The `code` names in the first cell of each table row."""
+    rows = [line for line in table_text.splitlines() if line.startswith("| `")]
+    return [re.findall(r"`([^`]+)`", row.split("|")[1]) for row in rows]
+
+
+def test_the_two_commands_are_the_first_two_sh_blocks() -> None:
+    install_and_run, run_tests = sh_blocks(README)[:2]
+    assert "\n" not in install_and_run
+    assert "\n" not in run_tests
+    assert install_and_run.startswith("python3 -m venv .venv && .venv/bin/pip install")
+    assert " -e . " in install_and_run
+    assert "&& .venv/bin/recbot " in install_and_run
+    assert run_tests.startswith("python3 -m venv .venv && .venv/bin/pip install")
+    assert "'.[dev]'" in run_tests
+    assert run_tests.endswith(".venv/bin/python -m pytest -n 2")
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    run_tests = sh_blocks(README)[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert run_tests in ci.splitlines()
+    assert "set -euo pipefail" in ci
+
+
+def test_the_first_command_runs_a_real_subcommand() -> None:
+    install_and_run = sh_blocks(README)[0]
+    used = re.search(r"\.venv/bin/recbot (\w+)", install_and_run)
+    assert used
+    assert used.group(1) in cli.SUBCOMMANDS
+
+
+def readme_commands() -> set[str]:
+    """Subcommands the README names: `recbot NAME` anywhere, or in the layout's list."""
+    named = set(re.findall(r"recbot ([a-z][a-z-]*)", README))
+    for listing in re.findall(r"recbot ([a-z]+(?: \| [a-z]+)+)", README):
+        named |= set(listing.split(" | "))
+    return named
+
+
+def help_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as done:
+        cli.main([*argv, "--help"])
+    assert done.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_recbot_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    text = help_of(capsys)
+    assert text.startswith("usage: recbot")
+    for name in cli.SUBCOMMANDS:
+        assert re.search(rf"^\s+{name}\b", text, re.MULTILINE), name
+
+
+@pytest.mark.parametrize("name", list(cli.SUBCOMMANDS))
+def test_each_subcommand_help_works_and_the_readme_mentions_it(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    text = help_of(capsys, name)
+    assert text.startswith(f"usage: recbot {name}")
+    assert cli.SUBCOMMANDS[name] in " ".join(text.split())
+    assert name in readme_commands()
+
+
+def test_the_readme_mentions_only_real_subcommands() -> None:
+    mentioned = set(re.findall(r"`recbot ([a-z][a-z-]*)", README))
+    mentioned |= set(re.findall(r"\$ recbot ([a-z][a-z-]*)", README))
+    assert mentioned
+    assert mentioned <= set(cli.SUBCOMMANDS)
+
+
+def test_flags_the_readme_shows_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    for name, flag in set(re.findall(r"recbot (\w+)[^`\n]*? (--[a-z][a-z-]*)", README)):
+        if name in cli.SUBCOMMANDS:
+            assert flag in help_of(capsys, name), f"recbot {name} {flag}"
+
+
+def test_the_configuration_table_lists_every_variable_once() -> None:
+    names = [cells[0] for cells in first_column(section(README, "Configuration")) if cells]
+    expected = {variable(field) for field in Settings.model_fields}
+    expected |= {"RECBOT_CONFIG_FILE", "PORT"}
+    assert sorted(names) == sorted(expected)
+
+
+def test_secrets_are_marked_in_the_configuration_table() -> None:
+    rows = [
+        line for line in section(README, "Configuration").splitlines() if line.startswith("| `")
+    ]
+    secret = {
+        variable(name)
+        for name, field in Settings.model_fields.items()
+        if "SecretStr" in str(field.annotation)
+    }
+    marked = {re.findall(r"`([^`]+)`", row)[0] for row in rows if "🔒" in row.split("|")[1]}
+    assert marked == secret
+
+
+def test_the_metrics_table_matches_the_registry() -> None:
+    table = section(README, "Operations")
+    documented = set(re.findall(r"`(recbot_[a-z_]+)`", table))
+    exported = set()
+    for family in metrics.REGISTRY.collect():
+        if family.name.startswith("recbot_"):
+            kind = family.type
+            exported.add(f"{family.name}_total" if kind == "counter" else family.name)
+    assert documented == exported
