@@ -130,10 +130,12 @@ FILLER = _words(
 # Words that may start a time phrase and change its meaning; a dual-use word right after one
 # of them belongs to the phrase ("from now until friday").
 CONNECTORS = _words(
-    "from since until till to and between through thru by before after at in on"
+    "from since until till to and between through thru by before after at in on of"
 )
 
-ARTICLES = _words("a an")
+# Words the time engine reads inside a phrase but may not flag on their own ("a week ago",
+# "early morning"); they join a phrase only when a time word follows them.
+TIME_HELPERS = _words("a an early late earlier later")
 
 FILTER_KEYS: dict[str, str] = {
     "stream": "streams",
@@ -336,9 +338,8 @@ def _classify(tokens: Sequence[_Token], temporal: Temporal) -> list[Kind]:
     """Kind of each remaining token. A word that could be chatter, a status or a name and also
     part of a time phrase belongs to the phrase when a time word follows it, or when it comes
     right after a connector of the phrase ("from now", "on friday", "all week")."""
-    # "a week ago": an article joins a phrase like any dual-use word.
     is_time = [
-        not _is_host(t.text) and (temporal(t.word) or t.word in ARTICLES) for t in tokens
+        not _is_host(t.text) and (temporal(t.word) or t.word in TIME_HELPERS) for t in tokens
     ]
     kinds: list[Kind | None] = []
     for token, timeish in zip(tokens, is_time, strict=True):
@@ -405,6 +406,26 @@ def _release_leading(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
             return
         kinds[start] = Kind.STATUS if word in STATUS_WORDS else Kind.FILLER
         start += 1
+
+
+def _absorb_unknown(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
+    """An unreadable phrase takes the unknown word next to it ("next blursday"), so the time
+    engine's error names the whole phrase instead of a stream named "blursday" being guessed."""
+    if Kind.TIME not in kinds:
+        return
+    start = kinds.index(Kind.TIME)
+    end = start
+    while end < len(kinds) and kinds[end] is Kind.TIME:
+        end += 1
+    if _readable(" ".join(t.text for t in tokens[start:end])):
+        return
+    after = end
+    while after < len(kinds) and kinds[after] is Kind.FILLER and tokens[after].word in CONNECTORS:
+        after += 1  # "the 35th of Smarch"
+    if after < len(kinds) and kinds[after] is Kind.NAME and not _is_host(tokens[after].text):
+        kinds[end : after + 1] = [Kind.TIME] * (after + 1 - end)
+    elif start > 0 and kinds[start - 1] is Kind.NAME and not _is_host(tokens[start - 1].text):
+        kinds[start - 1] = Kind.TIME
 
 
 def _phrase(tokens: Sequence[_Token], kinds: Sequence[Kind]) -> str | None:
@@ -486,6 +507,7 @@ def parse_request(text: str, temporal: Temporal | None = None) -> Request:
 
     kinds = _classify(rest, temporal)
     _release_leading(rest, kinds)
+    _absorb_unknown(rest, kinds)
     for token, kind in zip(rest, kinds, strict=True):
         if kind is Kind.STATUS:
             builder.statuses.append(STATUS_WORDS[token.word])

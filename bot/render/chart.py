@@ -55,7 +55,11 @@ def render_chart_png(answer: Answer) -> bytes:
                 if answer.status_of(t) is status
             ]
             if bars:
-                ax.broken_barh(bars, (row - 0.35, 0.7), facecolors=colour)
+                # Edges and some transparency keep two overlapping tasks visible as two.
+                ax.broken_barh(
+                    bars, (row - 0.35, 0.7), facecolors=colour, edgecolors="white",
+                    linewidth=0.8, alpha=0.85,
+                )
     ax.set_yticks(range(len(keys)))
     ax.set_yticklabels([_literal(k.stream[:24]) for k in keys])
     ax.invert_yaxis()
@@ -70,7 +74,7 @@ def render_chart_png(answer: Answer) -> bytes:
         title += f" (first {MAX_ROWS} of {len(groups)} streams)"
     ax.set_title(title, fontsize=10)
     handles = [Patch(color=c, label=s.value) for s, c in COLOURS.items()]
-    ax.legend(handles=handles, loc="upper right", fontsize=7, ncols=4)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
     fig.autofmt_xdate()
     fig.tight_layout()
     out = io.BytesIO()

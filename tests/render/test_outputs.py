@@ -1,0 +1,187 @@
+"""Button values, CSV, PNG chart, text timeline and terminal output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+from datetime import UTC, datetime
+
+import pytest
+from rich.console import Console
+
+from bot.errors import ParseError
+from bot.render import (
+    ActionValue,
+    decode_action_value,
+    encode_action_value,
+    render_chart_png,
+    render_csv,
+    render_terminal,
+    render_text_timeline,
+)
+from bot.render.actions import MAX_VALUE
+from bot.request import MAX_LENGTH, StatusFilter
+from bot.tasks import Status
+from tests.answer.factory import NOW, at, make_answer, request, spread, task
+from tests.render.scenarios import every_finding, hostile_names
+
+# --- button values ----------------------------------------------------------------------------
+
+
+def test_action_value_round_trips() -> None:
+    value = encode_action_value("livetest yesterday", 3, NOW, "Asia/Tokyo")
+    assert decode_action_value(value) == ActionValue("livetest yesterday", 3, NOW, "Asia/Tokyo")
+    assert decode_action_value(encode_action_value("", 0, NOW)).zone is None
+
+
+def test_longest_request_fits_a_button_value() -> None:
+    value = encode_action_value("é" * MAX_LENGTH, 10_000, NOW, "America/Argentina/ComodRivadavia")
+    assert len(value) <= MAX_VALUE
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "not json",
+        "[1,2]",
+        '{"v":2,"r":"x","p":0,"n":1785146400}',
+        '{"v":1,"r":"x","p":0,"n":1785146400,"extra":1}',
+        '{"v":1,"r":5,"p":0,"n":1785146400}',
+        '{"v":1,"r":"x","p":-1,"n":1785146400}',
+        '{"v":1,"r":"x","p":true,"n":1785146400}',
+        '{"v":1,"r":"x","p":99999999,"n":1785146400}',
+        '{"v":1,"r":"x","p":0,"n":1785146400000}',
+        '{"v":1,"r":"x","p":0,"n":"1785146400"}',
+        '{"v":1,"r":"x","p":0,"n":1785146400,"z":"../../etc/passwd"}',
+        '{"v":1,"r":"x","p":0,"n":1785146400,"z":"Mars/Olympus"}',
+        '{"v":1,"r":"a\\u0000b","p":0,"n":1785146400}',
+        '{"v":1,"r":"<!channel>","p":0,"n":1785146400}',
+        json.dumps({"v": 1, "r": "x" * 600, "p": 0, "n": 1785146400}),
+        "x" * 2001,
+    ],
+)
+def test_tampered_action_values_are_refused(value: str) -> None:
+    with pytest.raises(ParseError):
+        decode_action_value(value)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def test_csv_has_every_matching_task_not_a_page() -> None:
+    answer = make_answer(spread(300))
+    rows = list(csv.DictReader(io.StringIO(render_csv(answer).decode("utf-8"))))
+    assert len(rows) == len(answer.tasks) == 300
+    assert {r["TaskId"] for r in rows} == {t.task_id for t in answer.tasks}
+    first = answer.tasks[0]
+    row = next(r for r in rows if r["TaskId"] == first.task_id)
+    assert int(row["StartTime"]) == int(first.start.timestamp())
+    assert row["Status"] == answer.status_of(first).value
+    assert row["StartLocal"].endswith("+09:00")
+
+
+def test_csv_follows_the_status_filter_and_neutralises_formulas() -> None:
+    tasks = [
+        task("a", at(-3), stream="=HYPERLINK(1)"),
+        task("b", at(-3), stopped=at(-2.5), stream="-cam"),
+    ]
+    answer = make_answer(tasks, request(status=StatusFilter.STOPPED))
+    rows = list(csv.DictReader(io.StringIO(render_csv(answer).decode("utf-8"))))
+    assert [(r["TaskId"], r["StreamName"], r["Stopped"]) for r in rows] == [
+        ("b", "'-cam", str(int(at(-2.5).timestamp())))
+    ]
+
+
+# --- pictures ---------------------------------------------------------------------------------
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_chart_png_is_a_picture_with_content() -> None:
+    from matplotlib import image
+
+    data = render_chart_png(every_finding())
+    width, height = png_size(data)
+    assert (width, height)[0] == 1000
+    assert height >= 200
+    pixels = image.imread(io.BytesIO(data), format="png")
+    # not blank: several colours, and the status colours of the bars are there
+    assert pixels.std() > 0.05
+    colours = {tuple(round(float(c), 2) for c in px[:3]) for px in pixels.reshape(-1, 4)[::7]}
+    assert len(colours) > 10
+
+
+def test_chart_survives_hostile_names_and_empty_answers() -> None:
+    assert png_size(render_chart_png(hostile_names()))[0] == 1000
+    empty = make_answer([])
+    assert png_size(render_chart_png(empty))[0] == 1000
+    dollars = make_answer([task("d", at(-3), stream="$x$_{oops")])
+    assert png_size(render_chart_png(dollars))[0] == 1000
+
+
+def test_text_timeline_marks_status_and_now() -> None:
+    answer = make_answer(
+        [
+            task("f", at(-20)),
+            task("r", at(-1), 3, stream="running-one"),
+            task("s", at(5), stream="upcoming"),
+            task("x", at(-10), stopped=at(-9.5), stream="stopped"),
+        ]
+    )
+    lines = render_text_timeline(answer).splitlines()
+    rows = {line.split()[0]: line.split()[1] for line in lines[1:-1]}
+    assert set(rows) == {"livetest", "running-one", "upcoming", "stopped"}
+    assert "=" in rows["livetest"]
+    assert "#" in rows["running-one"]
+    assert "+" in rows["upcoming"]
+    assert "x" in rows["stopped"]
+    assert all(row.index("|") == 24 for row in rows.values())  # now is mid-window
+    assert lines[-1].startswith("= finished")
+
+
+# --- terminal ---------------------------------------------------------------------------------
+
+
+def terminal_text(answer: object, *, tty: bool) -> str:
+    out = io.StringIO()
+    # rich decides colour from whether the file is a terminal, as in `recbot ask`.
+    console = Console(file=out, force_terminal=True, color_system="standard", width=160) if tty \
+        else Console(file=out, width=160)
+    render_terminal(answer, console)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_terminal_output_has_the_same_content_without_colour_when_piped() -> None:
+    text = terminal_text(every_finding(), tty=False)
+    assert "\x1b[" not in text
+    assert "Understood: all streams · all statuses · now ± 24 h" in text
+    assert "8 tasks: 1 scheduled, 1 running, 4 finished, 2 stopped" in text
+    assert "recorded twice" in text
+    assert "simulated data" in text
+    assert text.count("stopped at") >= 2
+
+
+def test_terminal_output_is_coloured_on_a_tty_and_shows_names_verbatim() -> None:
+    assert "\x1b[" in terminal_text(every_finding(), tty=True)
+    text = terminal_text(hostile_names(), tty=False)
+    assert "<!channel>" in text  # a terminal is not Slack: names are shown as they are
+    assert "[/]" not in text
+
+
+def test_yes_no_first_line_in_the_terminal() -> None:
+    yes = make_answer(
+        [task("q", at(-3), stopped=at(-2.5))],
+        request("x", status=StatusFilter.STOPPED, question=True),
+    )
+    assert terminal_text(yes, tty=False).startswith("Yes — 1 matching task.")
+    no = make_answer([task("q", at(-3))], request("x", status=StatusFilter.STOPPED, question=True))
+    assert terminal_text(no, tty=False).startswith("No — no matching task.")
+    assert no.counts == ((Status.FINISHED, 1),)
+    assert datetime(2026, 7, 27, 10, tzinfo=UTC) == NOW
