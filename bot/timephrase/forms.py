@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.errors import ParseError
 from bot.timephrase import lexicon as lx
 from bot.timephrase import pieces as p
+from bot.timephrase.absolute import read_absolute
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
 from bot.timephrase.points import count_of, count_token, read_point
 from bot.timephrase.resolve import Bias, Context, Span, resolve_point
@@ -40,13 +41,17 @@ class DurationSlot:
         self.units = units
 
 
+class AbsoluteSlot:
+    """The whole phrase as one absolute date (and time) in a format of dateparser's."""
+
+
 @dataclass(frozen=True)
 class Duration:
     count: int
     unit: Grain
 
 
-Element = Lit | PointSlot | DurationSlot
+Element = Lit | PointSlot | DurationSlot | AbsoluteSlot
 Capture = tuple[p.Piece, ...] | Duration
 
 
@@ -89,8 +94,9 @@ def _fail(reason: str) -> ParseError:
 class Reader:
     """Matches form patterns against one phrase's tokens, reading each span at most once."""
 
-    def __init__(self, tokens: Sequence[Token]) -> None:
+    def __init__(self, tokens: Sequence[Token], text: str = "") -> None:
         self.tokens = tokens
+        self.text = text
         self._points: dict[tuple[int, int], tuple[p.Piece, ...] | None] = {}
 
     def point(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
@@ -124,6 +130,11 @@ class Reader:
                 yield from self.match(rest, start + 1)
             if head.optional:
                 yield from self.match(rest, start)
+        elif isinstance(head, AbsoluteSlot):
+            if start == 0 and not rest:
+                pieces = read_absolute(self.text, self.tokens)
+                if pieces is not None:
+                    yield [pieces]
         elif isinstance(head, DurationSlot):
             for duration, after in self.duration(head, start):
                 for captures in self.match(rest, after):
@@ -415,4 +426,6 @@ FORMS: tuple[Form, ...] = (
     Form("by X", (lit("by"), POINT), _by, ("by monday",)),
     Form("point", (opt(*PREFIX), POINT), _point,
          ("yesterday", "monday 9am", "last night", "Jul 26")),
+    Form("absolute date (dateparser)", (AbsoluteSlot(),), _point,
+         ("12-feb-2013", "2013.02.12", "tuesday, february 12 2013 10:00")),
 )

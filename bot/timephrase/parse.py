@@ -26,13 +26,13 @@ def parse_phrase(phrase: str, now: datetime, zone: tzinfo) -> Window:
     tokens = tokenize(text)
     ctx = Context(now.astimezone(zone), zone)
     try:
-        return _first_reading(tokens, ctx, label)
+        return _first_reading(tokens, text, ctx, label)
     except ParseError as error:
         raise ParseError(f"I couldn't read '{label}' as a time: {error.reason}", EXAMPLES) from None
 
 
-def _first_reading(tokens: tuple[Token, ...], ctx: Context, label: str) -> Window:
-    reader = Reader(tokens)
+def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: str) -> Window:
+    reader = Reader(tokens, text)
     first_error: ParseError | None = None
     for form in FORMS:
         for captures in reader.match(form.pattern):

@@ -236,12 +236,13 @@ def _iso(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
 
 def _slash_date(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
     text = tokens[0].text
-    if "." in text:  # 12.02.2013: day.month.year, the European order this form is used in
-        day, month, year = (int(x) for x in text.split("."))
-        return (_checked_date(year, month, day, text),)
-    fields = [int(x) for x in text.split("/")]
-    if len(text.split("/")[0]) == 4:
+    separator = "." if "." in text else "/"
+    parts = text.split(separator)
+    fields = [int(x) for x in parts]
+    if len(parts[0]) == 4:  # 2013/02/12, 2013.02.12
         return (_checked_date(fields[0], fields[1], fields[2], text),)
+    if separator == ".":  # 12.02.2013: day.month.year, the order this form is used in
+        return (_checked_date(fields[2], fields[1], fields[0], text),)
     first, second = fields[0], fields[1]
     # US month/day, unless the first number cannot be a month (25/12).
     month, day = (second, first) if first > 12 >= second else (first, second)
