@@ -137,6 +137,11 @@ class SlackConversation:
         # The value came back from a Slack client: decode strictly, then re-check everything
         # for the person clicking, in the channel they click in.
         self._guard(asker)
+        if action_id == "recbot_digest_off" and self.digests is not None:
+            # App Home's Off button (bot.digest.commands.ACTION_DIGEST_OFF): the value is a
+            # digest number, parsed and checked like the typed `digest off <id>`.
+            zone = self.zone_of(asker.user_id)
+            return Reply(self.digests.handle(f"off {value}", asker.user_id, asker.channel_id, zone))
         decoded = decode_action_value(value)
         request = parse_request(decoded.request)
         zone = ZoneInfo(decoded.zone) if decoded.zone else self.zone_of(asker.user_id)

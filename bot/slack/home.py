@@ -10,9 +10,12 @@ from slack_bolt import App, BoltContext
 from bot.obs.metrics import ANSWER_LATENCY, REQUESTS
 from bot.slack.parts import BotParts, acked
 
+APP_HOME_OPENED = "app_home_opened"
+HOME_EVENTS = (APP_HOME_OPENED,)
+
 
 def register(app: App, parts: BotParts) -> None:
-    @app.event("app_home_opened")
+    @app.event(APP_HOME_OPENED)
     def on_home_opened(event: dict[str, Any], context: BoltContext) -> None:
         if event.get("tab", "home") != "home":
             return

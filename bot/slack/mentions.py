@@ -9,11 +9,14 @@ from slack_bolt import App, BoltContext
 from bot.slack.conversation import Asker
 from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
 
-EVENTS = ("app_mention", "message")
+APP_MENTION = "app_mention"
+MESSAGE = "message"  # only its `channel_type: im` deliveries are handled: manifest "message.im"
+# As the manifest names them.
+MESSAGE_EVENTS = (APP_MENTION, f"{MESSAGE}.im")
 
 
 def register(app: App, parts: BotParts) -> None:
-    @app.event("app_mention")
+    @app.event(APP_MENTION)
     def on_mention(event: dict[str, Any], context: BoltContext) -> None:
         started = acked("mention", context)
         asker = Asker(str(event.get("user", "")), event.get("channel"), "mention")
@@ -30,7 +33,7 @@ def register(app: App, parts: BotParts) -> None:
             lambda: parts.conversation.reply(text, asker),
         )
 
-    @app.event("message")
+    @app.event(MESSAGE)
     def on_direct_message(event: dict[str, Any], context: BoltContext) -> None:
         # Edits, joins, bot posts and other subtypes are not questions.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
