@@ -70,9 +70,9 @@ def _finding_json(f: Finding) -> dict[str, Any]:
 
 
 def to_json(result: Answer, zone_name: str) -> dict[str, Any]:
-    from bot.render.blocks import render_answer
+    from bot.render.blocks import render_for_request
 
-    message = render_answer(result)
+    message = render_for_request(result)
     f = result.filters
     return {
         "request": {

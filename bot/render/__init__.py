@@ -17,6 +17,7 @@ from bot.render.actions import (
 from bot.render.blocks import (
     render_answer,
     render_error,
+    render_for_request,
     render_help,
     render_stats,
     render_timeline_message,
@@ -46,6 +47,7 @@ __all__ = [
     "render_chart_png",
     "render_csv",
     "render_error",
+    "render_for_request",
     "render_help",
     "render_stats",
     "render_terminal",

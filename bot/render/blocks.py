@@ -344,3 +344,15 @@ def render_timeline_message(answer: Answer) -> SlackMessage:
     blocks = [_section(understood(answer)), _section(f"```{timeline}```")]
     blocks.append(_context(footer(answer.result.stats)))
     return SlackMessage(fallback_text(answer), blocks)
+
+
+def render_for_request(answer: Answer, page: int = 0, *, share: bool = False) -> SlackMessage:
+    """The message a surface posts for this answer's subcommand (stats get counts, chart a
+    text timeline to go with its PNG, everything else the answer itself)."""
+    from bot.request import Subcommand
+
+    if answer.request.subcommand is Subcommand.STATS:
+        return render_stats(answer)
+    if answer.request.subcommand is Subcommand.CHART:
+        return render_timeline_message(answer)
+    return render_answer(answer, page, share=share)

@@ -1,0 +1,246 @@
+"""`recbot ask --json` end to end over real wire: the SDK signs and sends to the loopback CSS
+simulator; the expected TaskIds are computed here by brute force from the simulator's own data,
+with windows worked out by hand (not by the time-phrase engine)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cli import main
+from bot.css.simulator import Simulator
+from bot.render import SlackMessage, check_message
+from bot.tasks import RecordTask
+from tests.conftest import scrubbed_environ
+
+NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)  # Monday 19:00 in Tokyo
+TOKYO = ZoneInfo("Asia/Tokyo")
+DOMAIN = "5000.live.push.example.com"
+
+
+def tokyo(day: int, hour: int = 0, month: int = 7) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=TOKYO)
+
+
+def status(task: RecordTask, now: datetime = NOW) -> str:
+    if task.stopped is not None:
+        return "stopped"
+    if now < task.start:
+        return "scheduled"
+    return "running" if now < task.end else "finished"
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    start: datetime
+    end: datetime
+    streams: tuple[str, ...] = ()
+    apps: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    status: str = "all"
+    question: bool = False
+
+    def expected(self, tasks: tuple[RecordTask, ...]) -> list[str]:
+        return sorted(
+            t.task_id
+            for t in tasks
+            if t.start < self.end
+            and t.end > self.start
+            and (not self.streams or t.stream in self.streams)
+            and (not self.apps or t.app in self.apps)
+            and (not self.domains or t.domain in self.domains)
+            and self.status in ("all", status(t))
+        )
+
+
+CASES = [
+    Case("yesterday", tokyo(26), tokyo(27)),
+    Case("livetest yesterday", tokyo(26), tokyo(27), streams=("livetest",)),
+    Case(
+        "did livetest record yesterday afternoon?",
+        tokyo(26, 12),
+        tokyo(26, 19),
+        streams=("livetest",),
+        question=True,
+    ),
+    Case(
+        f"<@U0BOT> what's recording right now on <http://{DOMAIN}|{DOMAIN}>?",
+        NOW - timedelta(hours=24),
+        NOW + timedelta(hours=24),
+        domains=(DOMAIN,),
+        status="running",
+    ),
+    Case("anything stopped early last week?", tokyo(20), tokyo(27), status="stopped",
+         question=True),
+    Case("scheduled stream:cam1", NOW, NOW + timedelta(days=7), streams=("cam1",),
+         status="scheduled"),
+    Case("cam1 on b.push.example.net last 3 days", NOW - timedelta(days=3), NOW,
+         streams=("cam1",), domains=("b.push.example.net",)),
+    Case("app:studio finished last 7 days", NOW - timedelta(days=7), NOW, apps=("studio",),
+         status="finished"),
+    Case("stream:cam1,cam2 from Jul 1 to Jul 10", tokyo(1), tokyo(11), streams=("cam1", "cam2")),
+    Case("running", NOW - timedelta(hours=24), NOW + timedelta(hours=24), status="running"),
+    Case("stats last week", tokyo(20), tokyo(27)),
+    Case("lobby this week so far", tokyo(27), NOW, streams=("lobby",)),
+]
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    with Simulator(now=NOW, seed=23, count=400, page_size=25, rate_limit=None) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def on_simulator(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Simulator:
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", sim.secret_id)
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", sim.secret_key)
+    monkeypatch.setenv("RECBOT_CSS_ENDPOINT", sim.url)
+    return sim
+
+
+def ask(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code = main(["ask", "--json", "--tz", "Asia/Tokyo", "--now", NOW.isoformat(), *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.text[:40] for c in CASES])
+def test_ask_json_finds_exactly_the_overlapping_tasks(
+    case: Case, on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, body = ask(capsys, case.text)
+    assert code == 0
+    expected = case.expected(on_simulator.tasks)
+    assert sorted(t["TaskId"] for t in body["tasks"]) == expected
+    assert body["request"] == {
+        "streams": list(case.streams),
+        "apps": list(case.apps),
+        "domains": list(case.domains),
+        "status": case.status,
+        "start": int(case.start.timestamp()),
+        "end": int(case.end.timestamp()),
+        "tz": "Asia/Tokyo",
+    }
+    by_id = {t.task_id: t for t in on_simulator.tasks}
+    for item in body["tasks"]:
+        assert item == {**by_id[item["TaskId"]].to_api(), "Status": status(by_id[item["TaskId"]])}
+    message = SlackMessage(body["text"], body["blocks"])
+    assert check_message(message) == []
+    if case.question:
+        assert body["text"].startswith("*Yes*" if expected else "*No*")
+
+
+def test_the_cases_cover_empty_and_busy_answers(on_simulator: Simulator) -> None:
+    sizes = [len(c.expected(on_simulator.tasks)) for c in CASES]
+    assert 0 in sizes or min(sizes) <= 2
+    assert max(sizes) >= 20
+
+
+def test_findings_in_json_name_real_tasks(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, body = ask(capsys, "last 7 days")
+    assert code == 0
+    ids = {t.task_id for t in on_simulator.tasks}
+    kinds = {f["kind"] for f in body["findings"]}
+    assert "stopped_early" in kinds
+    assert all(set(f["TaskIds"]) <= ids for f in body["findings"])
+
+
+def test_csv_and_chart_files(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    csv_path, png_path = tmp_path / "out.csv", tmp_path / "out.png"
+    code, body = ask(capsys, "--csv", str(csv_path), "--chart", str(png_path), "last 3 days")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    assert sorted(r["TaskId"] for r in rows) == sorted(t["TaskId"] for t in body["tasks"])
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("next blursday", "blursday"),
+        ("stream:a/b yesterday", "a/b"),
+        ("<!channel>", "@channel"),
+        ("x" * 10_000, "too long"),
+    ],
+)
+def test_unreadable_request_exits_2_with_a_json_error(
+    text: str, fragment: str, on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = on_simulator.request_log.calls
+    code, body = ask(capsys, text)
+    assert code == 2
+    assert fragment in body["error"]["message"]
+    assert "<" not in body["error"]["message"]
+    assert on_simulator.request_log.calls == calls  # nothing was queried
+
+
+def test_bad_zone_and_time_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "--tz", "Mars/Base", "today"]) == 2
+    assert "time zone" in json.loads(capsys.readouterr().out)["error"]["message"]
+    assert main(["ask", "--json", "--now", "yesterday-ish", "today"]) == 2
+    assert "ISO 8601" in json.loads(capsys.readouterr().out)["error"]["message"]
+
+
+def test_api_failure_exits_1_with_the_plain_message(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", sim.secret_id)
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "not-the-key")
+    monkeypatch.setenv("RECBOT_CSS_ENDPOINT", sim.url)
+    code = main(["ask", "--now", NOW.isoformat(), "yesterday"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in captured.err
+    assert "signature" in captured.err.lower() or "secret" in captured.err.lower()
+
+
+def test_terminal_answer(on_simulator: Simulator, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["ask", "--tz", "Asia/Tokyo", "--now", NOW.isoformat(), "livetest", "yesterday"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Understood: stream livetest · all statuses · yesterday, Jul 26 00:00 → Jul 27" in out
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+@pytest.mark.slow
+def test_fresh_process_answers_from_the_embedded_simulator(tmp_path: Path) -> None:
+    env = scrubbed_environ() | {"HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "yesterday"],
+        capture_output=True, text=True, env=env, timeout=60, check=False, cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    assert body["tasks"]
+    assert "simulated data" in body["blocks"][-1]["elements"][0]["text"]
+    assert "built-in CSS simulator" in out.stderr
+    assert os.path.basename(sys.executable)
+
+
+def test_stats_json_carries_the_stats_message(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, body = ask(capsys, "stats last week")
+    assert code == 0
+    fields = next(b["fields"] for b in body["blocks"] if "fields" in b)
+    assert [f["text"].split("\n")[0] for f in fields] == [
+        "*By status*", "*By stream*", "*By template*", "*By day*"
+    ]
