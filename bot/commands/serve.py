@@ -36,8 +36,8 @@ def _port(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
+    from bot.digest.service import build_bot_with_digests
     from bot.obs.log import configure_logging
-    from bot.slack.runtime import build_bot
     from bot.slack.server import serve_http, serve_socket_mode
 
     try:
@@ -45,14 +45,15 @@ def run(args: argparse.Namespace) -> int:
         configure_logging(settings)
         port = _port(args)
         if settings.slack_app_token is not None:
-            bot = build_bot(settings, socket_mode=True)
+            bot = build_bot_with_digests(settings, socket_mode=True)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
         # Checked here too, so a missing secret is reported before gunicorn starts.
         settings.require(
             "slack_bot_token", "slack_signing_secret", why="HTTP mode (or set SLACK_APP_TOKEN)"
         )
-        serve_http(lambda: build_bot(settings), args.host, port)
+        # Digests (commands, App Home list, the scheduler thread) come with the bot.
+        serve_http(lambda: build_bot_with_digests(settings), args.host, port)
     except ConfigError as error:
         print(f"recbot serve: {error.user_message}", file=sys.stderr)
         return 2

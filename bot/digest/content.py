@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.digest.schedule import Kind
@@ -99,9 +99,9 @@ def digest_filters(query: DigestQuery) -> Filters:
 
 def _midnight(day_of: datetime, zone: ZoneInfo, days: int = 0) -> datetime:
     local_day = day_of.astimezone(zone).date() + timedelta(days=days)
-    # 00:00 exists in every zone we know of except a few historic midnight transitions; the
-    # instant computed this way is then normalised by zoneinfo.
-    return datetime.combine(local_day, time(0), tzinfo=zone)
+    # In UTC: subtracting two datetimes of one zone would ignore a DST change between them.
+    # (Where 00:00 falls into a gap, zoneinfo's fold=0 reading lands just after it.)
+    return datetime.combine(local_day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def digest_period(kind: Kind, slot: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -116,6 +116,7 @@ def digest_window(kind: Kind, slot: datetime, zone: ZoneInfo) -> Window:
     if kind is Kind.DAILY:
         end = _midnight(slot, zone, 1)
     label = "yesterday and today" if kind is Kind.DAILY else "last 7 days"
+    start, end = start.astimezone(zone), end.astimezone(zone)
     return Window(start, end, Grain.DAY, f"{label}, {start:%b} {start.day} → {end:%b} {end.day}")
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.digest.delivery import ChannelPacer
+    from bot.slack.server import Bot
     from bot.source import TaskSource
 
 
@@ -86,3 +87,36 @@ def start_scheduler(
 ) -> DigestScheduler:
     """Build and start the scheduler thread; call `.stop()` on shutdown."""
     return build_scheduler(settings, source=source, client=client).start()
+
+
+def build_bot_with_digests(settings: Settings, *, socket_mode: bool = False) -> Bot:
+    """`bot.slack.runtime.build_bot` plus digests: the `digest …` commands, the App Home list
+    and the scheduler thread, all over one task source with the shared limiter and cache."""
+    from dataclasses import replace
+
+    from bot.access import load_policy
+    from bot.digest.commands import SlackDigests
+    from bot.slack.app import web_client
+    from bot.slack.runtime import build_bot
+
+    settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
+    assert settings.slack_bot_token is not None
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    source = open_shared_source(settings)
+    try:
+        team_id = str(client.auth_test().get("team_id") or "")
+        scheduler = build_scheduler(settings, source=source, client=client)
+    except Exception:
+        source.close()
+        raise
+    digests = SlackDigests(scheduler.store, team_id,
+                           scope_for=load_policy(settings.recbot_access_file).scope_for,
+                           scheduler=scheduler)
+    bot = build_bot(settings, socket_mode=socket_mode, source=source, digests=digests)
+    scheduler.start()
+
+    def stop() -> None:
+        scheduler.stop()
+        source.close()
+
+    return replace(bot, on_stop=stop)

@@ -51,7 +51,7 @@ def test_limiter_spaces_callers_sharing_a_key_across_connections(redis_prefix: s
     assert len(stamps) == 32
     assert max_in_any_second(stamps) <= rate
     # Not slower than the headroom requires: 32 sends at 18/s take about 1.7 s.
-    assert time.monotonic() - started < 32 / (rate * 0.9) + 0.5
+    assert time.monotonic() - started < 32 / (rate * 0.9) + 2.0
 
 
 def test_limiter_returns_the_wait(redis_client: redis.Redis[bytes], redis_prefix: str) -> None:
