@@ -6,6 +6,8 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import ParseError
 from bot.timephrase import parse_phrase
@@ -53,3 +55,32 @@ def test_long_phrases_of_real_tokens_stay_fast(length: int) -> None:
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="aware"):
         parse_phrase("today", datetime(2013, 2, 12), UTC)
+
+
+WORDS = ["last", "next", "since", "until", "by", "the", "end", "of", "monday", "feb", "3pm",
+         "15:00", "-", "..", "to", "and", "between", "2013-02-30", "99", "0", "ago", "in",
+         "days", "hours", "utc+8", "cst", "weekend", "night", "for", "12", "2013", "at",
+         "1360643400", "2/30", "asia/tokyo", "from", "after", "this", "so", "far", "rest"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8))
+def test_any_mix_of_time_words_reads_or_is_rejected_cleanly(words: list[str]) -> None:
+    try:
+        window = parse_phrase(" ".join(words), NOW, UTC)
+    except ParseError as error:
+        examples = error.examples
+        assert examples
+        return
+    if window.start is not None and window.end is not None:
+        assert window.start.timestamp() < window.end.timestamp()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_reads_or_is_rejected_cleanly(text: str) -> None:
+    try:
+        parse_phrase(text, NOW, UTC)
+    except ParseError as error:
+        message = error.user_message
+        assert message
