@@ -7,6 +7,7 @@ real signed HTTP, and every result says it is simulated.
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,9 +90,10 @@ def resolve_credentials(settings: Settings) -> credential.Credential | None:
             f"({exc.get_message()}): check TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY "
             "(no spaces around them) or ~/.tencentcloud/credentials."
         ) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, configparser.Error) as exc:
         raise ConfigError(
-            f"~/.tencentcloud/credentials could not be read ({exc}): fix or remove it."
+            "~/.tencentcloud/credentials could not be read "
+            f"({type(exc).__name__}): fix or remove it."
         ) from None
 
 

@@ -94,13 +94,15 @@ RULES: tuple[ErrorRule, ...] = (
               "Tencent Cloud kept failing with an internal error ({code}) after {attempts} "
               "attempts: try again in a few minutes."),
     ErrorRule("ServiceUnavailable", True,
-              "Tencent Cloud's CSS API is unavailable right now ({attempts} attempts): try "
-              "again in a few minutes."),
-    ErrorRule("ResourceUnavailable", True,
-              "Tencent Cloud's CSS API is unavailable right now ({code}, {attempts} attempts): "
+              "Tencent Cloud's CSS API is unavailable right now (after {attempts} attempts): "
               "try again in a few minutes."),
-    ErrorRule("ResourceInUse", True, "Tencent Cloud is busy ({code}): try again shortly."),
-    ErrorRule("ResourceInsufficient", True, "Tencent Cloud is busy ({code}): try again shortly."),
+    ErrorRule("ResourceUnavailable", True,
+              "Tencent Cloud's CSS API is unavailable right now ({code}, after {attempts} "
+              "attempts): try again in a few minutes."),
+    ErrorRule("ResourceInUse", True,
+              "Tencent Cloud is busy ({code}, after {attempts} attempts): try again shortly."),
+    ErrorRule("ResourceInsufficient", True,
+              "Tencent Cloud is busy ({code}, after {attempts} attempts): try again shortly."),
     ErrorRule("ClientNetworkError", True,
               "Could not reach Tencent Cloud at {endpoint} after {attempts} attempts "
               "({detail}): check the network, RECBOT_CSS_ENDPOINT and proxy settings."),

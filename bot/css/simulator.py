@@ -59,6 +59,7 @@ class LoggedRequest:
     language: str
     host: str
     body: str
+    request_id: str = ""  # of the answer, when an answer was sent
 
 
 class RequestLog:
@@ -225,6 +226,10 @@ class Simulator:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def replace_tasks(self, tasks: Sequence[RecordTask]) -> None:
+        """Serve another dataset from now on (property tests reuse one server)."""
+        self._index = TaskIndex(tasks)
 
     def set_faults(self, **changes: Any) -> None:
         """Change some fault knobs, e.g. `sim.set_faults(error_rate=0.1)`."""
@@ -396,7 +401,7 @@ class _Handler(BaseHTTPRequestHandler):
         at = time.monotonic()
         headers = {name.lower(): value for name, value in self.headers.items()}
 
-        def log(code: str) -> None:
+        def log(code: str, request_id: str = "") -> None:
             sim.request_log.add(
                 LoggedRequest(
                     at=at,
@@ -405,6 +410,7 @@ class _Handler(BaseHTTPRequestHandler):
                     language=headers.get("x-tc-language", ""),
                     host=headers.get("host", ""),
                     body=body.decode(errors="replace"),
+                    request_id=request_id,
                 )
             )
 
@@ -423,7 +429,7 @@ class _Handler(BaseHTTPRequestHandler):
             data, cut, code = MALFORMED_BODY, len(MALFORMED_BODY), "MalformedBody"
         elif sim.roll(faults.truncated_rate):
             cut, code = len(data) // 2, "TruncatedBody"
-        log(code)
+        log(code, str(answer.payload["Response"]["RequestId"]))
         try:
             self.send_response(faults.http_status)
             self.send_header("Content-Type", faults.content_type)

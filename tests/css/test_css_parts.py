@@ -1,0 +1,104 @@
+"""Small parts on their own: the generated dataset, the limiter, the cache, the error table."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.css.cache import MemoryCache
+from bot.css.dataset import dump_tasks, generate, load_tasks
+from bot.css.errors import RULES, api_error, is_transient
+from bot.css.ratelimit import IntervalLimiter
+from bot.tasks import Status
+from tests.css.support import NOW
+
+
+def test_generated_data_is_deterministic_and_holds_the_cases_that_matter() -> None:
+    tasks = generate(seed=4, now=NOW)
+    assert tasks == generate(seed=4, now=NOW)
+    assert tasks != generate(seed=5, now=NOW)
+    assert len(tasks) == 300
+    assert len({t.task_id for t in tasks}) == 300
+    assert all(len(t.task_id) == 56 for t in tasks)
+    assert all(NOW - timedelta(days=90) < t.start < t.end <= NOW + timedelta(days=7) for t in tasks)
+    assert all(t.end - t.start <= timedelta(hours=24) for t in tasks)
+    assert all(t.stopped is None or t.stopped <= NOW for t in tasks)
+    statuses = {t.status_at(NOW) for t in tasks}
+    assert statuses == set(Status)
+    assert any(t.start.date() != t.end.date() for t in tasks)  # crosses midnight
+    assert any(t.stopped is not None and t.stopped < t.start for t in tasks)
+    assert any(t.stopped is not None and t.start < t.stopped < t.end for t in tasks)
+    assert any(t.end - t.start == timedelta(hours=24) for t in tasks)
+    assert {t.stream for t in tasks} >= {"livetest", "cam1"}
+    assert "5000.live.push.example.com" in {t.domain for t in tasks}
+    same_stream = sorted(
+        (t for t in tasks if (t.domain, t.stream) == ("5000.live.push.example.com", "cam1")),
+        key=lambda t: t.start,
+    )
+    assert any(a.end > b.start for a, b in itertools.pairwise(same_stream))
+
+
+def test_tasks_round_trip_through_a_json_file(tmp_path: Path) -> None:
+    tasks = generate(seed=1, now=NOW, count=20)
+    path = tmp_path / "tasks.json"
+    dump_tasks(tasks, path)
+    assert load_tasks(path) == tasks
+    path.write_text('{"Response": {"TaskList": ' + path.read_text() + "}}")
+    assert load_tasks(path) == tasks
+
+
+def test_limiter_spaces_requests_evenly_across_threads() -> None:
+    # The clock stands still and sleeping is recorded, not done: waits are the slots.
+    limiter = IntervalLimiter(20, headroom=0.0, clock=lambda: 0.0, sleep=lambda s: None)
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        waited = limiter.acquire()
+        with lock:
+            waits.append(waited)
+
+    threads = [threading.Thread(target=take) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Every slot was handed out once, 1/20 s apart, whichever thread got it.
+    assert sorted(waits) == pytest.approx([n / 20 for n in range(40)])
+
+
+def test_limiter_headroom_stretches_the_interval() -> None:
+    assert IntervalLimiter(20).interval == pytest.approx(1.04 / 20)
+    with pytest.raises(ValueError, match="positive"):
+        IntervalLimiter(0)
+
+
+def test_cache_expires_and_bounds_its_size() -> None:
+    now = [0.0]
+    cache = MemoryCache(max_entries=2, clock=lambda: now[0])
+    cache.set("a", b"1", 10)
+    now[0] = 4
+    assert cache.get("a") == (b"1", 4)
+    now[0] = 10
+    assert cache.get("a") is None
+    cache.set("a", b"1", 10)
+    cache.set("b", b"2", 10)
+    cache.set("c", b"3", 10)
+    assert cache.get("a") is None
+    assert cache.get("c") == (b"3", 0)
+
+
+def test_error_rules_cover_prefixes_and_unknown_codes() -> None:
+    assert is_transient("InternalError.SomethingNew")
+    assert is_transient("RequestLimitExceeded.IPLimitExceeded")
+    assert not is_transient("AuthFailure.Whatever")
+    assert not is_transient("NeverHeardOf")
+    error = api_error("NeverHeardOf", "odd", "rid-1", region="ap-guangzhou", endpoint="e")
+    assert error.code == "NeverHeardOf"
+    assert error.request_id == "rid-1"
+    assert "does not know (NeverHeardOf: odd)" in error.user_message
+    assert len({rule.code for rule in RULES}) == len(RULES)
