@@ -1,0 +1,149 @@
+"""Answer figures: Block Kit and CSV for 10,000 tasks, and `recbot ask "yesterday"` as a fresh
+process against `tccli live DescribeRecordTask` for the same window on the same simulator.
+
+    .venv/bin/python bench/answer.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.answer import Answer, AnswerContext, answer
+from bot.css.simulator import Simulator
+from bot.filters import Filters
+from bot.plan import plan_windows
+from bot.render.blocks import render_answer
+from bot.render.csv import render_csv
+from bot.request import Request
+from bot.source import FetchResult, FetchStats
+from bot.tasks import RecordTask
+from bot.timephrase import parse_phrase
+from bot.timephrase.window import Window
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
+RUNS = 15
+FRESH_RUNS = 5
+_SECRET_PREFIXES = ("TENCENTCLOUD_", "SLACK_", "RECBOT_", "TKE_")
+
+
+@dataclass
+class ListSource:
+    tasks: list[RecordTask]
+
+    def fetch_tasks(self, window: Window, filters: Filters, now: datetime) -> FetchResult:
+        plan = plan_windows(window, now)
+        found = tuple(
+            t for t in self.tasks if filters.matches(t) and t.overlaps(plan.start, plan.end)
+        )
+        return FetchResult(found, FetchStats(region="ap-guangzhou", simulated=True), plan)
+
+
+def ten_thousand() -> Answer:
+    tasks = []
+    for i in range(10_000):
+        start = NOW - timedelta(hours=20) + timedelta(seconds=(i * 1373) % 144_000)
+        stopped = start + timedelta(minutes=20) if i % 13 == 0 else None
+        tasks.append(
+            RecordTask(f"{i:08d}" + "T" * 48, "a.push.example.com", "live", f"cam{i % 400}",
+                       start, start + timedelta(minutes=30 + i % 300), i % 4, stopped)
+        )
+    return answer(Request(raw=""), AnswerContext(NOW, ZoneInfo("Asia/Tokyo"), ListSource(tasks)))
+
+
+def median_ms(work: Callable[[], object]) -> float:
+    work()  # warm up
+    samples = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def clean_env(home: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_SECRET_PREFIXES)}
+    env = {k: v for k, v in env.items() if "proxy" not in k.lower()}
+    return env | {"HOME": home}
+
+
+def median_wall(command: list[str], env: dict[str, str]) -> float:
+    walls = []
+    for _ in range(FRESH_RUNS):
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=False)
+        walls.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise RuntimeError(f"{command[:4]} failed: {done.stderr.decode()[-300:]}")
+    return statistics.median(walls)
+
+
+def tccli_walk(sim: Simulator, start: int, end: int, env: dict[str, str]) -> int:
+    """Every page of one API window, as a person with tccli would have to fetch it."""
+    tccli = str(Path(sys.executable).with_name("tccli"))
+    token, pages = "", 0
+    while True:
+        command = [tccli, "live", "DescribeRecordTask", "--endpoint", sim.url,
+                   "--region", "ap-guangzhou", "--StartTime", str(start), "--EndTime", str(end)]
+        if token:
+            command += ["--ScrollToken", token]
+        done = subprocess.run(command, env=env, capture_output=True, check=True, text=True)
+        pages += 1
+        token = json.loads(done.stdout)["ScrollToken"]
+        if not token:
+            return pages
+
+
+def fresh_process_figures() -> tuple[float, float, float, int]:
+    """(ask on its own embedded simulator, ask on the shared simulator, tccli, tccli calls)."""
+    ask = [sys.executable, "-m", "bot", "ask", "yesterday"]
+    with tempfile.TemporaryDirectory() as home, Simulator() as sim:
+        embedded = median_wall(ask, clean_env(home))
+        creds = {"TENCENTCLOUD_SECRET_ID": sim.secret_id, "TENCENTCLOUD_SECRET_KEY": sim.secret_key}
+        shared = median_wall(ask, clean_env(home) | creds | {"RECBOT_CSS_ENDPOINT": sim.url})
+        now = datetime.now(UTC)
+        plan = plan_windows(parse_phrase("yesterday", now, UTC), now)
+        walls, calls = [], 0
+        for _ in range(FRESH_RUNS):
+            started = time.perf_counter()
+            calls = sum(
+                tccli_walk(sim, w.start, w.end, clean_env(home) | creds) for w in plan.api_windows
+            )
+            walls.append(time.perf_counter() - started)
+        return embedded, shared, statistics.median(walls), calls
+
+
+def run() -> list[tuple[str, str, str, bool]]:
+    big = ten_thousand()
+    blocks_ms = median_ms(lambda: render_answer(big))
+    csv_ms = median_ms(lambda: render_csv(big))
+    embedded, shared, tccli, calls = fresh_process_figures()
+    return [
+        ("Block Kit for 10,000 tasks (first page + counts)", "≤ 50 ms", f"{blocks_ms:.1f} ms",
+         blocks_ms <= 50),
+        ("CSV of 10,000 tasks", "≤ 200 ms", f"{csv_ms:.1f} ms", csv_ms <= 200),
+        ('recbot ask "yesterday", fresh process, embedded simulator', "≤ 1.5 s",
+         f"{embedded:.2f} s", embedded <= 1.5),
+        (f'ask vs tccli ({calls} call(s)), same window and simulator', "ask ≤ ½ tccli",
+         f"{shared:.2f} s vs {tccli:.2f} s", shared <= tccli / 2),
+    ]
+
+
+if __name__ == "__main__":
+    rows = run()
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':{width}}  {'target':14}  {'measured':18}  pass")
+    for figure, target, measured, passed in rows:
+        print(f"{figure:{width}}  {target:14}  {measured:18}  {'yes' if passed else 'NO'}")
+    sys.exit(0 if all(r[3] for r in rows) else 1)
