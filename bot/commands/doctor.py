@@ -30,12 +30,14 @@ _NETWORK_TIMEOUT_S = 10.0
 # Kept in code because the installed package does not ship manifest.yml.
 MANIFEST_BOT_SCOPES: tuple[str, ...] = (
     "app_mentions:read",
-    "channels:read",
+    "channels:history",
     "chat:write",
     "commands",
     "files:write",
+    "groups:history",
     "im:history",
     "im:write",
+    "usergroups:read",
     "users:read",
 )
 

@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.commands.doctor import (
+    MANIFEST_BOT_SCOPES,
     CheckResult,
     check_database,
     check_redis,
@@ -24,14 +26,15 @@ from bot.css.simulator import Simulator
 from bot.digest.database import migrate, open_engine
 from tests.conftest import scrubbed_environ
 from tests.digest.pg import fresh_postgres_url
-from tests.servers.slack_api import DEFAULT_SCOPES, SlackStandIn
+from tests.servers.slack_api import SlackStandIn
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as stand_in:
+    with SlackStandIn(scopes=MANIFEST_BOT_SCOPES) as stand_in:
         yield stand_in
 
 
@@ -45,6 +48,11 @@ def slack_settings(slack: SlackStandIn, token: str = "xoxb-doctor") -> Settings:
     return Settings(
         slack_bot_token=token, slack_signing_secret="signing-1234", slack_api_url=slack.base_url
     )
+
+
+def test_doctor_checks_exactly_the_scopes_manifest_yml_asks_for() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    assert tuple(sorted(manifest["oauth_config"]["scopes"]["bot"])) == MANIFEST_BOT_SCOPES
 
 
 def test_slack_token_with_every_scope_passes(slack: SlackStandIn) -> None:
@@ -65,7 +73,7 @@ def test_invalid_token_is_a_cross_with_a_fix(slack: SlackStandIn) -> None:
 
 
 def test_missing_scopes_are_named() -> None:
-    scopes = tuple(s for s in DEFAULT_SCOPES if s not in ("files:write", "users:read"))
+    scopes = tuple(s for s in MANIFEST_BOT_SCOPES if s not in ("files:write", "users:read"))
     with SlackStandIn(scopes=scopes) as slack:
         result = check_slack(slack_settings(slack))
     assert result.status == "fail"
