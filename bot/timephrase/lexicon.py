@@ -171,7 +171,7 @@ def looks_temporal(token: str) -> bool:
         return True
     if _TEMPORAL_SHAPE.fullmatch(word) or _ZONE_OFFSET.fullmatch(word):
         return True
-    return "/" in word and word.count("/") == 1 and word[0].isalpha() and _is_zone_name(word)
+    return "/" in word and word[0].isalpha() and _is_zone_name(word)
 
 
 def _is_zone_name(word: str) -> bool:

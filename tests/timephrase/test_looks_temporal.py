@@ -10,7 +10,7 @@ TEMPORAL = ["yesterday", "Yesterday?", "yday", "mon", "MONDAY", "jul", "3pm", "1
             "2d", "today", "last", "next", "past", "since", "until", "ago", "in", "for",
             "from", "to", "between", "and", "this", "morning", "afternoon.", "2013-02-12",
             "2/12", "1360643400..1360650000", "10:00-12:00", "3-4pm", "utc+8", "CET", "8th",
-            "asia/tokyo", "weekend", "eod", "noon", "1360643400"]
+            "asia/tokyo", "America/Argentina/Buenos_Aires", "weekend", "eod", "noon", "1360643400"]
 ORDINARY = ["livetest", "cam1", "recording", "recordings", "stream:a", "5000.live.push.com",
             "did", "record", "what's", "anything", "stopped", "early?", "blursday", "asdf",
             "live-1", "abc123", "", "mars/phobos"]
