@@ -44,8 +44,9 @@ USER 10001:10001
 EXPOSE 3000
 VOLUME ["/var/lib/recbot"]
 
-# /healthz answers 200 once the bot is ready (HTTP mode).
+# HTTP mode: /healthz answers 200 once the bot is ready. Socket Mode serves no port; there
+# the check passes while the process runs (the container stops when it exits).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; os.environ.get('SLACK_APP_TOKEN') or urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
 
 CMD ["recbot", "serve"]

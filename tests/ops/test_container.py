@@ -4,16 +4,21 @@ commands build a working `recbot` in a clean virtual environment (no Docker daem
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import shutil
 import subprocess
+import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.css.simulator import Simulator
 from tests.conftest import scrubbed_environ
+from tests.servers.slack_api import SlackStandIn
+from tests.slack.serving import ServedBot, clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -184,3 +189,45 @@ def test_the_dockerfile_install_commands_build_a_working_recbot(tmp_path: Path) 
     assert not (site / "hypothesis").exists()
     assert list((site / "bot" / "__pycache__").glob("cli.*.pyc"))
     assert not (site / "bot" / "cli.py").is_symlink()
+
+
+def healthcheck_command() -> list[str]:
+    runtime = stages(DOCKERFILE.read_text())[1]
+    [healthcheck] = [i.args for i in runtime if i.keyword == "HEALTHCHECK"]
+    return list(json.loads(healthcheck.split(" CMD ", 1)[1]))
+
+
+def run_healthcheck(**env: str) -> int:
+    command = healthcheck_command()
+    assert command[0] == "python"
+    done = subprocess.run(
+        [sys.executable, *command[1:]],
+        env={**scrubbed_environ(), **env},
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    return done.returncode
+
+
+@pytest.mark.slow
+def test_the_healthcheck_passes_on_a_served_bot_and_fails_without_one(tmp_path: Path) -> None:
+    with SlackStandIn() as slack, Simulator(count=10) as css:
+        env = clean_env(
+            SLACK_BOT_TOKEN="xoxb-health",
+            SLACK_SIGNING_SECRET="health-signing-secret",
+            SLACK_API_URL=slack.base_url,
+            TENCENTCLOUD_SECRET_ID=css.secret_id,
+            TENCENTCLOUD_SECRET_KEY=css.secret_key,
+            RECBOT_CSS_ENDPOINT=css.url,
+            RECBOT_DATABASE_URL=f"sqlite:///{tmp_path}/recbot.sqlite3",
+            HOME=str(tmp_path),
+        )
+        bot = ServedBot(env, tmp_path / "serve.log").start()
+        try:
+            assert run_healthcheck(PORT=str(bot.port)) == 0
+        finally:
+            bot.stop()
+        assert run_healthcheck(PORT=str(bot.port)) != 0
+        # Socket Mode serves no port: the check passes while the process runs.
+        assert run_healthcheck(PORT=str(bot.port), SLACK_APP_TOKEN="xapp-1") == 0
