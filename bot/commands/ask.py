@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -131,6 +132,15 @@ def _help_text() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # `recbot ask … | head`: the reader left; that is not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
 
     as_json: bool = args.json
@@ -143,7 +153,13 @@ def run(args: argparse.Namespace) -> int:
     except RecbotError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     if request.subcommand is Subcommand.HELP:
-        print(_help_text())
+        if as_json:
+            from bot.render.blocks import render_help
+
+            help_message = render_help()
+            print(json.dumps({"text": help_message.text, "blocks": help_message.blocks}))
+        else:
+            print(_help_text())
         return 0
     if request.subcommand is Subcommand.DIGEST:
         in_slack = ParseError("Digests are set up in Slack: '/recordings digest daily 09:00'")

@@ -113,3 +113,14 @@ def test_findings_cover_the_full_result() -> None:
     result = make_answer(tasks, request(status=StatusFilter.STOPPED))
     assert [f.task_ids for f in result.findings.overlaps] == [("o1", "o2")]
     assert [t.task_id for t in result.tasks] == ["stop"]
+
+
+def test_clipping_is_said_in_the_first_line() -> None:
+    from bot.render import check_message, render_answer
+
+    result = make_answer([task("a", at(-1))], parse_request("last 120 days"))
+    assert result.plan.notes
+    msg = render_answer(result)
+    assert check_message(msg) == []
+    first = msg.blocks[0]["text"]["text"]
+    assert "_Only the last 90 days are kept: showing from " in first

@@ -244,3 +244,13 @@ def test_stats_json_carries_the_stats_message(
     assert [f["text"].split("\n")[0] for f in fields] == [
         "*By status*", "*By stream*", "*By template*", "*By day*"
     ]
+
+
+def test_help_prints_examples_and_json_help_is_a_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", "help"]) == 0
+    assert "livetest yesterday" in capsys.readouterr().out
+    assert main(["ask", "--json", "help"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert check_message(SlackMessage(body["text"], body["blocks"])) == []
