@@ -15,7 +15,10 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WORKERS = 16
+# Answers are mostly CPU work under one GIL, so more threads mostly add contention with the
+# acks (bench/slack.py: 16 threads pushed the ack p99 past 50 ms under load); 8 still lets
+# answers waiting on a slow CSS API overlap.
+DEFAULT_WORKERS = 8
 
 
 class WorkPool:

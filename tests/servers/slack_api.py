@@ -84,6 +84,7 @@ class SlackCall:
     params: Mapping[str, Any]
     status: int
     response: Mapping[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it was received
 
     @property
     def token(self) -> str | None:
