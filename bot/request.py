@@ -388,15 +388,24 @@ def _readable(phrase: str) -> bool:
     return True
 
 
-def _release_leading(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
-    """A dual-use word at the head of the phrase leaves it when the phrase reads only without
-    it: "all yesterday" is status all + yesterday, while "all week" stays one phrase."""
+def _first_time_run(kinds: Sequence[Kind]) -> tuple[int, int] | None:
+    """`[start, end)` of the first run of time words, if any."""
     if Kind.TIME not in kinds:
-        return
+        return None
     start = kinds.index(Kind.TIME)
     end = start
     while end < len(kinds) and kinds[end] is Kind.TIME:
         end += 1
+    return start, end
+
+
+def _release_leading(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
+    """A dual-use word at the head of the phrase leaves it when the phrase reads only without
+    it: "all yesterday" is status all + yesterday, while "all week" stays one phrase."""
+    run = _first_time_run(kinds)
+    if run is None:
+        return
+    start, end = run
     while end - start > 1:
         word = tokens[start].word
         if word not in STATUS_WORDS and word not in FILLER:
@@ -411,12 +420,10 @@ def _release_leading(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
 def _absorb_unknown(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
     """An unreadable phrase takes the unknown word next to it ("next blursday"), so the time
     engine's error names the whole phrase instead of a stream named "blursday" being guessed."""
-    if Kind.TIME not in kinds:
+    run = _first_time_run(kinds)
+    if run is None:
         return
-    start = kinds.index(Kind.TIME)
-    end = start
-    while end < len(kinds) and kinds[end] is Kind.TIME:
-        end += 1
+    start, end = run
     if _readable(" ".join(t.text for t in tokens[start:end])):
         return
     after = end
