@@ -14,7 +14,7 @@ Exit status 1 if any figure misses its target or a bench fails to run.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import sys
 import time
 import traceback
@@ -46,13 +46,15 @@ def bench_modules(directory: Path, only: Sequence[str] = ()) -> list[Path]:
 
 
 def _load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"recbot_bench_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses and pickling look the module up there
-    spec.loader.exec_module(module)
-    return module
+    # Imported by its plain name with bench/ on sys.path, so a bench that hands work to
+    # spawned processes (which re-import it by name) works as when run on its own.
+    directory = str(path.parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    loaded = sys.modules.get(path.stem)
+    if loaded is not None and getattr(loaded, "__file__", None) != str(path):
+        del sys.modules[path.stem]  # same name from another directory (the runner's tests)
+    return importlib.import_module(path.stem)
 
 
 def run_bench(path: Path) -> list[Row]:
