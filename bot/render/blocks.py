@@ -103,10 +103,17 @@ def understood(answer: Answer) -> str:
 
 
 def yes_no(answer: Answer) -> str:
+    """"*Yes* — 2 tasks for `livetest`, yesterday afternoon." The evidence follows below."""
     n = len(answer.tasks)
+    status = answer.request.status
+    kind = "" if status is StatusFilter.ALL else f"{status.value} "
+    f = answer.filters
+    names = f.streams or f.apps or f.domains
+    who = ", ".join(code(v) for v in names) if names else "any stream"
+    when = mrkdwn(answer.window.phrase or answer.window.description.split(",")[0])
     if n:
-        return f"*Yes* — {plural(n, 'matching task')} ({status_label(answer.request.status)})."
-    return f"*No* — no matching task ({status_label(answer.request.status)}) in that window."
+        return f"*Yes* — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}."
+    return f"*No* — no {kind}task for {who}, {when}."
 
 
 def summary(answer: Answer, page: int, pages: int) -> str:

@@ -33,6 +33,19 @@ STYLE = {
 }
 
 
+def yes_no_line(answer: Answer) -> str:
+    """The plain twin of the Slack yes/no line: "Yes — 2 tasks for livetest, yesterday"."""
+    n = len(answer.tasks)
+    status = answer.request.status
+    kind = "" if status is StatusFilter.ALL else f"{status.value} "
+    f = answer.filters
+    who = ", ".join(f.streams or f.apps or f.domains) or "any stream"
+    when = answer.window.phrase or answer.window.description.split(",")[0]
+    if n:
+        return f"Yes — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}."
+    return f"No — no {kind}task for {who}, {when}."
+
+
 def header_lines(answer: Answer) -> list[str]:
     f = answer.filters
     parts = [
@@ -43,8 +56,7 @@ def header_lines(answer: Answer) -> list[str]:
     parts.append(status_label(answer.request.status))
     lines = []
     if answer.request.question:
-        n = len(answer.tasks)
-        lines.append(f"Yes — {plural(n, 'matching task')}." if n else "No — no matching task.")
+        lines.append(yes_no_line(answer))
     lines.append(f"Understood: {' · '.join(parts)} · {answer.window.description}")
     lines += list(dict.fromkeys(answer.plan.notes + answer.result.notes))
     counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts) or "none"

@@ -180,8 +180,8 @@ def test_yes_no_first_line_in_the_terminal() -> None:
         [task("q", at(-3), stopped=at(-2.5))],
         request("x", status=StatusFilter.STOPPED, question=True),
     )
-    assert terminal_text(yes, tty=False).startswith("Yes — 1 matching task.")
+    assert terminal_text(yes, tty=False).startswith("Yes — 1 stopped task for any stream, now")
     no = make_answer([task("q", at(-3))], request("x", status=StatusFilter.STOPPED, question=True))
-    assert terminal_text(no, tty=False).startswith("No — no matching task.")
+    assert terminal_text(no, tty=False).startswith("No — no stopped task for any stream, now")
     assert no.counts == ((Status.FINISHED, 1),)
     assert datetime(2026, 7, 27, 10, tzinfo=UTC) == NOW
