@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.obs.metrics import REQUESTS
 from bot.slack.conversation import Asker
 from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
 
@@ -40,6 +41,10 @@ def register(app: App, parts: BotParts) -> None:
             thread_ts=message.get("thread_ts") or container.get("thread_ts"),
             replace_original=action_id in REPLACING,
         )
+        if container.get("type") == "view":
+            # A button on the App Home tab (no response_url): act, then refresh the tab.
+            parts.pool.submit(_click_on_home, parts, asker, action_id, value)
+            return
         parts.pool.submit(
             answer_and_deliver,
             parts,
@@ -48,3 +53,9 @@ def register(app: App, parts: BotParts) -> None:
             started,
             lambda: parts.conversation.click(action_id, value, asker),
         )
+
+
+def _click_on_home(parts: BotParts, asker: Asker, action_id: str, value: str) -> None:
+    reply = parts.conversation.click(action_id, value, asker)
+    REQUESTS.labels(surface="action", outcome=reply.outcome).inc()
+    parts.delivery.publish_home(asker.user_id, parts.conversation.home(asker.user_id))

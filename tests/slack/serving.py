@@ -125,10 +125,11 @@ def action_body(
     *,
     user: str,
     channel: str,
-    response_url: str,
+    response_url: str | None,
     ephemeral: bool = True,
+    on_home: bool = False,
 ) -> str:
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": "T0RECBOT", "domain": "recbot-test"},
         "user": {"id": user, "team_id": "T0RECBOT"},
@@ -153,6 +154,9 @@ def action_body(
             }
         ],
     }
+    if on_home:  # a button on the App Home tab: a view container, no channel, no response_url
+        payload["container"] = {"type": "view", "view_id": "VHOME"}
+        del payload["channel"], payload["response_url"]
     return urlencode({"payload": json.dumps(payload)})
 
 

@@ -277,3 +277,42 @@ def test_slack_rate_limit_is_waited_out_and_the_message_arrives_once(
     slack_api.wait_for("chat.postMessage", where=lambda c: c.channel == "CRATE" and c.status == 200)
     statuses = [c.status for c in slack_api.calls("chat.postMessage") if c.channel == "CRATE"]
     assert statuses == [429, 200]
+
+
+def test_app_home_lists_the_users_digests_and_its_off_button_removes_one(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    call = slash(served, slack_api, "digest daily 09:00 cam1", name="digest1", user="UCAROL")
+    assert "#" in everything_said(call)  # "Digest #N …" confirmation
+    home = {
+        "type": "app_home_opened",
+        "user": "UCAROL",
+        "channel": "DCAROL",
+        "tab": "home",
+        "event_ts": "1700000800.000100",
+    }
+    served.post(event_body(home, event_id="EvHome2"), JSON)
+    [published] = slack_api.wait_for(
+        "views.publish", where=lambda c: c.params.get("user_id") == "UCAROL"
+    )
+    off = buttons(published.params["view"]) or {
+        b["accessory"]["action_id"]: b["accessory"]["value"]
+        for b in published.params["view"]["blocks"]
+        if "accessory" in b
+    }
+    assert "recbot_digest_off" in off
+    served.post(
+        action_body(
+            "recbot_digest_off",
+            off["recbot_digest_off"],
+            user="UCAROL",
+            channel="",
+            response_url=None,
+            on_home=True,
+        ),
+        FORM,
+    )
+    views = slack_api.wait_for(
+        "views.publish", count=2, where=lambda c: c.params.get("user_id") == "UCAROL"
+    )
+    assert "recbot_digest_off" not in json.dumps(views[-1].params["view"])
