@@ -1,1 +1,1 @@
-"""css"""
+"""Talking to Tencent Cloud CSS: SDK client, query engine, error table, and the simulator."""
