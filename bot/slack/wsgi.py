@@ -105,7 +105,19 @@ class SlackWsgi:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:
             return _reply(start_response, "400 Bad Request", b"body is not UTF-8\n")
-        request = slack_request(body, environ.get("QUERY_STRING", ""), _headers(environ), received)
+        request_headers = _headers(environ)
+        if not str(request_headers.get("x-slack-request-timestamp", "0")).isdigit():
+            # slack_sdk's verifier raises on a non-numeric timestamp, which Bolt turns into a
+            # 500; such a request cannot be genuine, so it is refused as forged.
+            return _reply(start_response, "401 Unauthorized", b'{"error": "invalid request"}')
+        try:
+            request = slack_request(
+                body, environ.get("QUERY_STRING", ""), request_headers, received
+            )
+        except (ValueError, TypeError, AttributeError, KeyError):
+            # Bolt parses the body before the signature is checked; a body it cannot parse
+            # (not JSON, `null`, a payload that is no object) is a bad request, not a 500.
+            return _reply(start_response, "400 Bad Request", b"malformed body\n")
         response = self.app.dispatch(request)
         status = f"{response.status} {_REASONS.get(response.status, 'Status')}"
         headers = [(k, v) for k, values in response.headers.items() for v in values]
