@@ -20,7 +20,7 @@ SIM_KEY = "slack-tests-secret-key-0123456789"
 # The access policy every served test runs under.
 ACCESS_TOML = """
 channels = ["CMAIN", "CSCOPED", "CSHARE", "CEXPORT", "CCHART", "CNOUPLOAD", "CRATE", "CTHREAD",
-            "CRETRY", "CSEC", "CNEXT"]
+            "CRETRY", "CSEC", "CNEXT", "CMAIN_GONE"]
 users = ["UALICE", "UBOB"]
 usergroups = ["SOPS"]
 [scopes.CSCOPED]

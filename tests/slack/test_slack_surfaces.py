@@ -316,3 +316,23 @@ def test_app_home_lists_the_users_digests_and_its_off_button_removes_one(
         "views.publish", count=2, where=lambda c: c.params.get("user_id") == "UCAROL"
     )
     assert "recbot_digest_off" not in json.dumps(views[-1].params["view"])
+
+
+def test_a_slack_error_is_logged_and_the_bot_keeps_answering(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    slack_api.remove_channel("CMAIN_GONE")
+    gone = {
+        "type": "app_mention",
+        "user": "UBOB",
+        "text": "<@UBOTRECBOT> help",
+        "ts": "1700000900.000100",
+        "channel": "CMAIN_GONE",
+        "event_ts": "1700000900.000100",
+    }
+    served.post(event_body(gone, event_id="EvGone1"), JSON)
+    [failed] = slack_api.wait_for("chat.postMessage", where=lambda c: c.channel == "CMAIN_GONE")
+    assert failed.response["error"] == "channel_not_found"
+    call = slash(served, slack_api, "help", name="stillalive")
+    assert "Examples" in everything_said(call)
+    assert "chat.postMessage failed" in served.log()

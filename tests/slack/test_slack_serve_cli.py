@@ -1,0 +1,34 @@
+"""`recbot serve` refuses to start without what it needs, naming it, with no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.slack.serving import REPO, clean_env
+
+
+def run_serve(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", "1"],
+        cwd=REPO,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_http_mode_without_a_signing_secret_names_it_and_exits_2() -> None:
+    result = run_serve(SLACK_BOT_TOKEN="xoxb-test")
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_swapped_token_is_named_and_exits_2() -> None:
+    result = run_serve(SLACK_BOT_TOKEN="xapp-wrong", SLACK_SIGNING_SECRET="s")
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
