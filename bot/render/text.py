@@ -59,8 +59,11 @@ def header_lines(answer: Answer) -> list[str]:
         lines.append(yes_no_line(answer))
     lines.append(f"Understood: {' · '.join(parts)} · {answer.window.description}")
     lines += list(dict.fromkeys(answer.plan.notes + answer.result.notes))
-    counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts) or "none"
-    lines.append(f"{plural(len(answer.result.tasks), 'task')}: {counts}")
+    if answer.result.tasks:
+        counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts)
+        lines.append(f"{plural(len(answer.result.tasks), 'task')}: {counts}")
+    else:
+        lines.append("No recording tasks match.")
     if answer.request.status is not StatusFilter.ALL:
         lines.append(f"{plural(len(answer.tasks), 'task')} {status_label(answer.request.status)}")
     return lines
