@@ -175,3 +175,22 @@ def test_an_endpoint_that_never_answers_fails_at_the_deadline(black_hole: int) -
     assert elapsed <= 1.3
     assert error.code in {"ClientNetworkError", "QueryDeadline"}
     assert str(black_hole) in error.user_message
+
+
+def test_latency_is_waited_out_and_timed(sim: Simulator, make_source: SourceFactory) -> None:
+    sim.set_faults(latency_s=0.15)
+    result = make_source(sim).fetch_tasks(days(-2, 0), Filters(), NOW)
+    assert ids(result.tasks) == expected(sim.tasks, result.plan.start, result.plan.end)
+    assert result.stats.retries == 0
+    assert result.stats.elapsed_s >= 0.15 * result.stats.pages / 8
+    assert result.stats.elapsed_s >= 0.15
+
+
+def test_latency_beyond_the_call_timeout_is_a_timeout_error(
+    sim: Simulator, make_source: SourceFactory
+) -> None:
+    sim.set_faults(latency_s=0.5)
+    with pytest.raises(ApiError) as caught:
+        make_source(sim, timeout_s=0.1, deadline_s=5.0).fetch_tasks(days(-2, 0), Filters(), NOW)
+    assert caught.value.code == "ClientNetworkError"
+    assert "timed out" in caught.value.user_message.lower()
