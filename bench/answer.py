@@ -33,7 +33,7 @@ from bot.timephrase.window import Window
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
-RUNS = 15
+RUNS = 9
 FRESH_RUNS = 5
 _SECRET_PREFIXES = ("TENCENTCLOUD_", "SLACK_", "RECBOT_", "TKE_")
 
@@ -50,7 +50,7 @@ class ListSource:
         return FetchResult(found, FetchStats(region="ap-guangzhou", simulated=True), plan)
 
 
-def ten_thousand() -> Answer:
+def ten_thousand_tasks() -> list[RecordTask]:
     tasks = []
     for i in range(10_000):
         start = NOW - timedelta(hours=20) + timedelta(seconds=(i * 1373) % 144_000)
@@ -59,7 +59,11 @@ def ten_thousand() -> Answer:
             RecordTask(f"{i:08d}" + "T" * 48, "a.push.example.com", "live", f"cam{i % 400}",
                        start, start + timedelta(minutes=30 + i % 300), i % 4, stopped)
         )
-    return answer(Request(raw=""), AnswerContext(NOW, ZoneInfo("Asia/Tokyo"), ListSource(tasks)))
+    return tasks
+
+
+def analyse(source: ListSource) -> Answer:
+    return answer(Request(raw=""), AnswerContext(NOW, ZoneInfo("Asia/Tokyo"), source))
 
 
 def median_ms(work: Callable[[], object]) -> float:
@@ -136,7 +140,9 @@ def fresh_process_figures() -> tuple[float, float, float, int]:
 
 
 def run() -> list[tuple[str, str, str, bool]]:
-    big = ten_thousand()
+    source = ListSource(ten_thousand_tasks())
+    big = analyse(source)
+    analysis_ms = median_ms(lambda: analyse(source))
     blocks_ms = median_ms(lambda: render_answer(big))
     csv_ms = median_ms(lambda: render_csv(big))
     embedded, shared, tccli, calls = fresh_process_figures()
@@ -144,6 +150,10 @@ def run() -> list[tuple[str, str, str, bool]]:
         ("Block Kit for 10,000 tasks (first page + counts)", "≤ 50 ms", f"{blocks_ms:.1f} ms",
          blocks_ms <= 50),
         ("CSV of 10,000 tasks", "≤ 200 ms", f"{csv_ms:.1f} ms", csv_ms <= 200),
+        # Our own budget, not the issue's: statuses, counts, order and findings of 10,000
+        # tasks (this synthetic set overlaps heavily: ~14,000 findings).
+        ("answer() analysis of 10,000 tasks (statuses, findings)", "≤ 500 ms",
+         f"{analysis_ms:.0f} ms", analysis_ms <= 500),
         ('recbot ask "yesterday", fresh process, embedded simulator', "≤ 1.5 s",
          f"{embedded:.2f} s", embedded <= 1.5),
         (f'ask vs tccli ({calls} call(s)), same window and simulator', "ask ≤ ½ tccli",
