@@ -7,6 +7,7 @@ order, calls `run()`, and prints every row. Usage, from the repository root:
     .venv/bin/python bench/run.py              # aligned text table
     .venv/bin/python bench/run.py --markdown   # the table the README shows
     .venv/bin/python bench/run.py ratelimit    # only bench/ratelimit.py
+    .venv/bin/python bench/run.py --readme     # also put the table into README.md
 
 Exit status 1 if any figure misses its target or a bench fails to run.
 """
@@ -110,10 +111,22 @@ def format_markdown(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+README = BENCH_DIR.parent / "README.md"
+_TABLE_START, _TABLE_END = "<!-- bench-table -->", "<!-- /bench-table -->"
+
+
+def replace_readme_table(readme: str, table: str, stamp: str) -> str:
+    """The README text with the table between the bench-table markers replaced."""
+    start = readme.index(_TABLE_START) + len(_TABLE_START)
+    end = readme.index(_TABLE_END, start)
+    return f"{readme[:start]}\n{table}\n\n_{stamp}_\n{readme[end:]}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run recbot's benchmarks; print one table.")
     parser.add_argument("only", nargs="*", help="bench names to run (default: all)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--readme", action="store_true", help="also write the table into README.md")
     parser.add_argument("--dir", type=Path, default=BENCH_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     rows = collect(args.dir, args.only)
@@ -121,6 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("no benchmark offered a run() in", args.dir, file=sys.stderr)
         return 1
     print(format_markdown(rows) if args.markdown else format_text(rows))
+    if args.readme:
+        stamp = time.strftime("measured %Y-%m-%d %H:%M UTC", time.gmtime())
+        README.write_text(
+            replace_readme_table(README.read_text(encoding="utf-8"), format_markdown(rows), stamp),
+            encoding="utf-8",
+        )
     return 0 if all(r.passed for r in rows) else 1
 
 

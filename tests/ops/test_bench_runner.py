@@ -99,3 +99,19 @@ def test_all_passing_exits_zero_as_a_command(benches: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "ack p99" in done.stdout
+
+
+def test_the_readme_table_is_replaced_between_its_markers() -> None:
+    runner = load_runner()
+    readme = "intro\n<!-- bench-table -->\n| old |\n<!-- /bench-table -->\nafter\n"
+    updated = runner.replace_readme_table(readme, "| new |", "measured now")
+    assert (
+        updated
+        == "intro\n<!-- bench-table -->\n| new |\n\n_measured now_\n<!-- /bench-table -->\nafter\n"
+    )
+
+
+def test_the_readme_has_the_bench_table_markers() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert text.index("<!-- bench-table -->") < text.index("<!-- /bench-table -->")
+    assert "| figure | target | measured | pass |" in text
