@@ -151,6 +151,8 @@ class SlackStandIn:
         self.scopes: tuple[str, ...] = scopes
         self.invalid_tokens: set[str] = {"xoxb-invalid"}
         self.default_user_tz = "UTC"
+        # apps.connections.open answers this WebSocket URL (Socket Mode), when set.
+        self.socket_mode_url: str | None = None
         self._users: dict[str, dict[str, Any]] = {}
         self._missing_users: set[str] = set()
         self._channels: dict[str, dict[str, Any]] = {}
@@ -395,6 +397,8 @@ class SlackStandIn:
             time.sleep(self._delays[method])
         if token is None:
             return 200, {}, {"ok": False, "error": "not_authed"}
+        if method == "apps.connections.open":
+            return 200, {}, self._apps_connections_open(token)
         if token in self.invalid_tokens or not token.startswith("xox"):
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         fault = self._take_fault(method, params, token)
@@ -593,9 +597,14 @@ class SlackStandIn:
                 done.append({"id": item["id"], "title": title, "name": pending.filename})
         return {"ok": True, "files": done}
 
-    def _apps_connections_open(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        # Socket Mode needs an app-level token; no WebSocket server is offered here.
-        return {"ok": False, "error": "not_allowed_token_type"}
+    def _apps_connections_open(self, token: str) -> dict[str, Any]:
+        # Socket Mode: an app-level token gets the WebSocket URL set in `socket_mode_url`
+        # (see tests/servers/socket_mode.py); a bot token is the wrong kind, as in Slack.
+        if not token.startswith("xapp-") or token in self.invalid_tokens:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_mode_url is None:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_mode_url}
 
     def handle_upload(self, file_id: str, body: bytes) -> tuple[int, str]:
         with self._cond:
@@ -667,7 +676,6 @@ _API_METHODS: dict[str, Callable[[SlackStandIn, Mapping[str, Any]], dict[str, An
     "usergroups.users.list": SlackStandIn._usergroups_users_list,
     "files.getUploadURLExternal": SlackStandIn._files_get_upload_url,
     "files.completeUploadExternal": SlackStandIn._files_complete_upload,
-    "apps.connections.open": SlackStandIn._apps_connections_open,
 }
 
 

@@ -174,7 +174,7 @@ class ServedBot:
         self._log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30.0) -> ServedBot:
+    def _spawn(self) -> None:
         with self._log_path.open("wb") as log:  # the child keeps its own copy of the fd
             self.process = subprocess.Popen(
                 [
@@ -192,6 +192,10 @@ class ServedBot:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def start(self, timeout: float = 30.0) -> ServedBot:
+        self._spawn()
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
