@@ -42,7 +42,10 @@ from bot.request import StatusFilter
 from bot.source import FetchStats
 from bot.tasks import RecordTask, Status
 
-PAGE_SIZE = 25
+# 20 lines of the longest kind (long names, stop notes, dates on both ends) plus findings
+# and headings stay under limits.MAX_TOTAL_TEXT; test_limits checks the worst case.
+PAGE_SIZE = 20
+MAX_NAME = 40
 # More matching tasks than one page: offer the CSV of all of them.
 EXPORT_THRESHOLD = PAGE_SIZE
 MAX_FINDING_LINES = 8
@@ -70,6 +73,13 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     if style:
         button["style"] = style
     return button
+
+
+def name(value: str) -> str:
+    """A stream/app/domain name as shown in a list: a code span, long names shortened (the
+    CSV has them whole), so a page of long names still fits Slack's total text limit."""
+    shown = value if len(value) <= MAX_NAME else value[: MAX_NAME - 1] + "…"
+    return code(shown)
 
 
 def zone_key(zone: tzinfo) -> str | None:
@@ -134,7 +144,7 @@ def summary(answer: Answer, page: int, pages: int) -> str:
 
 def stream_heading(key: StreamKey) -> str:
     # Names go in code spans: `*`, `_` and `~` in a stream name then format nothing.
-    return f"*Stream* {code(key.stream)}  app {code(key.app)} · {code(key.domain)}"
+    return f"*Stream* {name(key.stream)}  app {name(key.app)} · {name(key.domain)}"
 
 
 def task_line(task: RecordTask, status: Status, zone: tzinfo, fmt: TimeFormat) -> str:
@@ -184,10 +194,8 @@ def findings_text(findings: Sequence[Finding], answer: Answer) -> str:
     fmt = slack_time_format(answer.zone)
     lines = [f"*Worth a look ({len(findings)})*"]
     for finding in findings[:MAX_FINDING_LINES]:
-        name = code(finding.stream.stream)
-        lines.append(
-            f"{FINDING_EMOJI[finding.kind]} {finding_sentence(finding, answer.now, fmt, name)}"
-        )
+        sentence = finding_sentence(finding, answer.now, fmt, name(finding.stream.stream))
+        lines.append(f"{FINDING_EMOJI[finding.kind]} {sentence}")
     if len(findings) > MAX_FINDING_LINES:
         lines.append(f"…and {len(findings) - MAX_FINDING_LINES} more (see the export)")
     return _pack(lines)[0]

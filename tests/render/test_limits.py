@@ -138,3 +138,26 @@ def test_any_answer_renders_within_limits(
     assert check_message(msg) == []
     assert "<!channel>" not in str(msg.blocks)
     assert sum(n for _, n in answer.counts) == len(answer.result.tasks)
+
+
+def test_worst_case_page_stays_under_the_total_text_limit() -> None:
+    """Every task on its own stream, 128-character names everywhere, stop notes, tasks that
+    cross midnight (dates on both ends), the findings section full."""
+    long = "n" * 120
+    tasks = [
+        task(
+            f"{i:03d}" + "t" * 53,
+            NOW - timedelta(hours=30 - i * 0.5),
+            20,
+            stream=f"{long}{i:03d}"[-128:],
+            app="a" * 128,
+            domain=("d" * 60 + ".") * 2 + "example",
+            stopped=NOW - timedelta(hours=29 - i * 0.5),
+        )
+        for i in range(40)
+    ]
+    answer = make_answer(tasks)
+    assert len(answer.findings) >= 8
+    msg = render_answer(answer, share=True)
+    assert check_message(msg) == []
+    assert "…" in str(msg.blocks)  # long names are shortened in the list
