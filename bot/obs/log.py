@@ -11,8 +11,9 @@ carries the same id)::
 - `new_request_id()` makes a fresh id, sets it for the current context and returns it.
 - `request_context(rid=None)` sets an id (new if None) for a `with` block and restores after.
 - `current_request_id()` reads it ("-" outside any request); `set_request_id(rid)` sets it,
-  e.g. at the start of a worker thread (contextvars do not cross `ThreadPoolExecutor`
-  boundaries by themselves: pass the id along, or submit `contextvars.copy_context().run`).
+  e.g. at the start of a worker thread. contextvars do not cross `ThreadPoolExecutor`
+  boundaries by themselves: use `ContextThreadPoolExecutor` (a drop-in whose tasks run in
+  the submitter's context), or submit `contextvars.copy_context().run`.
 - `configure_logging(settings)` installs the handler once at start (`recbot serve`, `doctor`,
   ...). Every secret in the settings is masked as `***` in every line, including tracebacks:
   a second guard behind "never log a secret".
@@ -26,10 +27,11 @@ import json
 import logging
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -72,6 +74,23 @@ def request_context(rid: str | None = None) -> Iterator[str]:
         yield _REQUEST_ID.get()
     finally:
         _REQUEST_ID.reset(token)
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """A ThreadPoolExecutor whose tasks run in a copy of the submitter's context, so log
+    lines written by a worker carry the request id of the request that asked for the work."""
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        context = contextvars.copy_context()
+
+        def in_context() -> _T:
+            return context.run(fn, *args, **kwargs)
+
+        return super().submit(in_context)
 
 
 def get_logger(name: str) -> logging.Logger:

@@ -6,13 +6,20 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.obs import metrics
-from bot.obs.log import configure_logging, current_request_id, new_request_id, request_context
+from bot.obs.log import (
+    ContextThreadPoolExecutor,
+    configure_logging,
+    current_request_id,
+    new_request_id,
+    request_context,
+)
 
 SECRET = "s3cr3t-VALUE-0123456789"
 
@@ -84,3 +91,14 @@ def test_metrics_render_in_prometheus_text_format() -> None:
     assert 'recbot_api_calls_total{action="DescribeRecordTask",code="Success"}' in text
     assert "recbot_ack_latency_seconds_bucket" in text
     assert 'recbot_digests_total{outcome="late"} 0.0' in text
+
+
+def test_worker_threads_log_the_submitting_requests_id(json_log: io.StringIO) -> None:
+    log = logging.getLogger("recbot.test")
+    with ContextThreadPoolExecutor(max_workers=2) as pool, request_context("req-A"):
+        pool.submit(log.info, "from a worker").result(timeout=5)
+    with ThreadPoolExecutor(max_workers=1) as plain, request_context("req-B"):
+        plain.submit(log.info, "plain pool").result(timeout=5)
+    worker, plain_line = _lines(json_log)
+    assert worker["request_id"] == "req-A"
+    assert plain_line["request_id"] == "-"  # why the context-copying pool exists
