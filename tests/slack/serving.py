@@ -78,6 +78,7 @@ def signed_headers(
 ) -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None
     return {
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": stamp,

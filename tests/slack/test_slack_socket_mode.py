@@ -12,8 +12,8 @@ import pytest
 from bot.css.simulator import Simulator
 from tests.servers.slack_api import SlackStandIn
 from tests.servers.socket_mode import SocketModeServer
-from tests.slack.conftest import bot_env
 from tests.slack.serving import ServedBot, slash_body
+from tests.slack.world import bot_env
 
 pytestmark = pytest.mark.slow
 
