@@ -3,7 +3,9 @@ subcommand's --help, the configuration table, the metrics table."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from bot import cli
 from bot.config import Settings, variable
 from bot.obs import metrics
+from tests.conftest import scrubbed_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -132,3 +135,29 @@ def test_the_metrics_table_matches_the_registry() -> None:
             kind = family.type
             exported.add(f"{family.name}_total" if kind == "counter" else family.name)
     assert documented == exported
+
+
+def test_ci_script_is_valid_bash_and_executable() -> None:
+    ci = ROOT / ".ci" / "run"
+    assert os.access(ci, os.X_OK)
+    done = subprocess.run(["bash", "-n", str(ci)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_first_commands_run_step_works_in_this_checkout() -> None:
+    # The install half is proven in a clean venv by test_container.py; here the last step
+    # runs verbatim in the repository's own venv.
+    run_step = sh_blocks(README)[0].split(" && ")[-1]
+    assert run_step.startswith(".venv/bin/recbot ")
+    done = subprocess.run(
+        ["/bin/sh", "-c", run_step],
+        cwd=ROOT,
+        env=scrubbed_environ(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
+    assert "Traceback" not in done.stderr
