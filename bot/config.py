@@ -87,7 +87,7 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
                 + ", ".join(unknown)
                 + " (see the README's configuration table)"
             )
-        return {k.lower(): v for k, v in values.items() if v is not None}
+        return {k.lower(): v for k, v in values.items() if v is not None and v != ""}
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -118,7 +118,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
 class Settings(BaseSettings):
     """Every variable is documented in the README's configuration table."""
 
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+    # An empty variable (`FOO=` in a compose file) means "not set": the default applies.
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, env_ignore_empty=True)
 
     # Tencent Cloud
     tencentcloud_secret_id: SecretStr | None = None

@@ -16,39 +16,67 @@ SECRET = "Zq9-very-secret-value-77"
 
 # (environment, the message's expected start, a fragment it must contain)
 BAD_VARIABLES = [
-    ({"TENCENTCLOUD_REGION": "ap-tokio"}, "TENCENTCLOUD_REGION 'ap-tokio' is not a CSS region",
-     "one of: ap-bangkok"),
+    (
+        {"TENCENTCLOUD_REGION": "ap-tokio"},
+        "TENCENTCLOUD_REGION 'ap-tokio' is not a CSS region",
+        "one of: ap-bangkok",
+    ),
     ({"TENCENTCLOUD_SECRET_ID": SECRET}, "TENCENTCLOUD_SECRET_KEY is not set", "set both"),
     ({"TENCENTCLOUD_SECRET_KEY": SECRET}, "TENCENTCLOUD_SECRET_ID is not set", "set both"),
     ({"TENCENTCLOUD_TOKEN": SECRET}, "TENCENTCLOUD_TOKEN is set without", "key pair"),
-    ({"TENCENTCLOUD_SECRET_ID": f" {SECRET}", "TENCENTCLOUD_SECRET_KEY": SECRET},
-     "TENCENTCLOUD_SECRET_ID has leading or trailing whitespace", "remove it"),
-    ({"RECBOT_CSS_ENDPOINT": "ftp://example"}, "RECBOT_CSS_ENDPOINT 'ftp://example' is not",
-     "http://127.0.0.1:PORT"),
+    (
+        {"TENCENTCLOUD_SECRET_ID": f" {SECRET}", "TENCENTCLOUD_SECRET_KEY": SECRET},
+        "TENCENTCLOUD_SECRET_ID has leading or trailing whitespace",
+        "remove it",
+    ),
+    (
+        {"RECBOT_CSS_ENDPOINT": "ftp://example"},
+        "RECBOT_CSS_ENDPOINT 'ftp://example' is not",
+        "http://127.0.0.1:PORT",
+    ),
     ({"RECBOT_RATE_LIMIT": "fast"}, "RECBOT_RATE_LIMIT 'fast': should be a valid number", ""),
-    ({"RECBOT_RATE_LIMIT": "25"}, "RECBOT_RATE_LIMIT '25': should be less than or equal to 20",
-     ""),
+    ({"RECBOT_RATE_LIMIT": "25"}, "RECBOT_RATE_LIMIT '25': should be less than or equal to 20", ""),
     ({"RECBOT_API_TIMEOUT": "0"}, "RECBOT_API_TIMEOUT '0': should be greater than 0", ""),
     ({"RECBOT_QUERY_DEADLINE": "-1"}, "RECBOT_QUERY_DEADLINE '-1'", "greater than 0"),
-    ({"RECBOT_DEFAULT_TZ": "Mars/Olympus"}, "RECBOT_DEFAULT_TZ 'Mars/Olympus' is not an IANA",
-     "Europe/Berlin"),
-    ({"SLACK_BOT_TOKEN": "xapp-" + SECRET}, "SLACK_BOT_TOKEN must be the Bot User OAuth Token",
-     "'xoxb-'"),
-    ({"SLACK_APP_TOKEN": "xoxb-" + SECRET}, "SLACK_APP_TOKEN must be an app-level token",
-     "'xapp-'"),
-    ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL 'slack.com/api' is not an http(s) URL",
-     ""),
-    ({"RECBOT_DATABASE_URL": f"mysql://u:{SECRET}@db/x"},
-     "RECBOT_DATABASE_URL is not a database URL (scheme 'mysql')", "postgresql+psycopg"),
-    ({"RECBOT_REDIS_URL": "localhost:6379"}, "RECBOT_REDIS_URL is not a Redis URL",
-     "redis://host:6379/0"),
-    ({"RECBOT_ACCESS_FILE": "/nonexistent/access.yml"},
-     "RECBOT_ACCESS_FILE '/nonexistent/access.yml' is not a readable file", ""),
+    (
+        {"RECBOT_DEFAULT_TZ": "Mars/Olympus"},
+        "RECBOT_DEFAULT_TZ 'Mars/Olympus' is not an IANA",
+        "Europe/Berlin",
+    ),
+    (
+        {"SLACK_BOT_TOKEN": "xapp-" + SECRET},
+        "SLACK_BOT_TOKEN must be the Bot User OAuth Token",
+        "'xoxb-'",
+    ),
+    (
+        {"SLACK_APP_TOKEN": "xoxb-" + SECRET},
+        "SLACK_APP_TOKEN must be an app-level token",
+        "'xapp-'",
+    ),
+    ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL 'slack.com/api' is not an http(s) URL", ""),
+    (
+        {"RECBOT_DATABASE_URL": f"mysql://u:{SECRET}@db/x"},
+        "RECBOT_DATABASE_URL is not a database URL (scheme 'mysql')",
+        "postgresql+psycopg",
+    ),
+    (
+        {"RECBOT_REDIS_URL": "localhost:6379"},
+        "RECBOT_REDIS_URL is not a Redis URL",
+        "redis://host:6379/0",
+    ),
+    (
+        {"RECBOT_ACCESS_FILE": "/nonexistent/access.yml"},
+        "RECBOT_ACCESS_FILE '/nonexistent/access.yml' is not a readable file",
+        "",
+    ),
     ({"RECBOT_LOG_LEVEL": "loud"}, "RECBOT_LOG_LEVEL 'LOUD': should be 'DEBUG'", ""),
     ({"RECBOT_LOG_FORMAT": "xml"}, "RECBOT_LOG_FORMAT 'xml': should be 'auto'", ""),
     ({"RECBOT_MAX_BODY_BYTES": "lots"}, "RECBOT_MAX_BODY_BYTES 'lots'", "valid integer"),
-    ({"RECBOT_CONFIG_FILE": "/nonexistent/recbot.toml"},
-     "RECBOT_CONFIG_FILE '/nonexistent/recbot.toml' cannot be read", ""),
+    (
+        {"RECBOT_CONFIG_FILE": "/nonexistent/recbot.toml"},
+        "RECBOT_CONFIG_FILE '/nonexistent/recbot.toml' cannot be read",
+        "",
+    ),
 ]
 
 
@@ -102,8 +130,10 @@ def test_toml_file_is_read_and_environment_wins(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     path = tmp_path / "recbot.toml"
-    path.write_text('TENCENTCLOUD_REGION = "ap-tokyo"\nrecbot_default_tz = "Asia/Tokyo"\n'
-                    "RECBOT_RATE_LIMIT = 5\n")
+    path.write_text(
+        'TENCENTCLOUD_REGION = "ap-tokyo"\nrecbot_default_tz = "Asia/Tokyo"\n'
+        "RECBOT_RATE_LIMIT = 5\n"
+    )
     monkeypatch.setenv("RECBOT_CONFIG_FILE", str(path))
     monkeypatch.setenv("RECBOT_RATE_LIMIT", "7")
     settings = load_settings()
@@ -157,8 +187,9 @@ def test_a_wrong_value_in_the_file_names_the_variable(
 def test_require_names_each_missing_variable() -> None:
     settings = Settings(slack_bot_token="xoxb-1")
     with pytest.raises(ConfigError) as caught:
-        settings.require("slack_bot_token", "slack_signing_secret", "slack_app_token",
-                         why="recbot serve")
+        settings.require(
+            "slack_bot_token", "slack_signing_secret", "slack_app_token", why="recbot serve"
+        )
     assert caught.value.user_message.splitlines() == [
         "SLACK_SIGNING_SECRET is not set; it is needed for recbot serve",
         "SLACK_APP_TOKEN is not set; it is needed for recbot serve",
@@ -192,3 +223,16 @@ def test_the_command_line_exits_2_with_the_message_and_no_traceback(
     assert first_line in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert SECRET not in done.stderr + done.stdout
+
+
+def test_an_empty_variable_means_not_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("RECBOT_RATE_LIMIT", "")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "")
+    path = tmp_path / "recbot.env"
+    path.write_text("RECBOT_API_TIMEOUT=\nTENCENTCLOUD_REGION=ap-seoul\n")
+    monkeypatch.setenv("RECBOT_CONFIG_FILE", str(path))
+    settings = load_settings()
+    assert settings.recbot_rate_limit == 20
+    assert settings.recbot_api_timeout == 10
+    assert settings.slack_bot_token is None
+    assert settings.tencentcloud_region == "ap-seoul"
