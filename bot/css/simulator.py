@@ -153,15 +153,21 @@ class Simulator:
         page_size: int = 20,
         rate_limit: float | None = 20.0,
         faults: Faults | None = None,
+        follow_clock: bool = False,
     ) -> None:
         if now is not None:
             fixed = now
             clock = lambda: fixed  # noqa: E731 - a constant clock
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.wall_clock = wall_clock
+        # With `follow_clock`, generated data is made again for each new hour of the clock,
+        # so a long-running embedded simulator keeps "now" realistic (running, scheduled...).
+        self._generator: Callable[[datetime], tuple[RecordTask, ...]] | None = None
         if tasks is None:
-            tasks = dataset.generate(seed, self.clock(), count, days_back, days_ahead)
-        self._index = TaskIndex(tasks)
+            self._generator = lambda at: dataset.generate(seed, at, count, days_back, days_ahead)
+        self._follow = follow_clock and self._generator is not None
+        self._hour = self._current_hour()
+        self._index = TaskIndex(tasks if tasks is not None else self._generate())
         self.secret_id = secret_id or "AKIDsim" + secrets.token_hex(12)
         self.secret_key = secret_key or secrets.token_urlsafe(24)
         self.token = token
@@ -179,9 +185,22 @@ class Simulator:
 
     # -- life cycle -------------------------------------------------------------------------
 
+    def _current_hour(self) -> datetime:
+        return self.clock().replace(minute=0, second=0, microsecond=0)
+
+    def _generate(self) -> tuple[RecordTask, ...]:
+        assert self._generator is not None
+        return self._generator(self.clock())
+
+    def _index_now(self) -> TaskIndex:
+        if self._follow and self._current_hour() != self._hour:
+            self._hour = self._current_hour()
+            self._index = TaskIndex(self._generate())
+        return self._index
+
     @property
     def tasks(self) -> tuple[RecordTask, ...]:
-        return self._index.tasks
+        return self._index_now().tasks
 
     @property
     def port(self) -> int:
@@ -281,7 +300,7 @@ class Simulator:
         return describe_record_task(
             params,
             self.clock(),
-            self._index,
+            self._index_now(),
             self.page_size,
             self._token_key,
             from_form=from_form,

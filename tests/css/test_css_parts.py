@@ -102,3 +102,20 @@ def test_error_rules_cover_prefixes_and_unknown_codes() -> None:
     assert error.request_id == "rid-1"
     assert "does not know (NeverHeardOf: odd)" in error.user_message
     assert len({rule.code for rule in RULES}) == len(RULES)
+
+
+def test_an_embedded_simulator_follows_the_clock_hour_by_hour() -> None:
+    from bot.css.simulator import Simulator
+
+    moment = [NOW]
+    following = Simulator(clock=lambda: moment[0], follow_clock=True, count=30)
+    fixed = Simulator(clock=lambda: moment[0], count=30)
+    first = following.tasks
+    assert fixed.tasks == first
+    moment[0] = NOW + timedelta(minutes=20)  # same hour: same data
+    assert following.tasks == first
+    moment[0] = NOW + timedelta(hours=5)
+    assert following.tasks == generate(seed=7, now=moment[0], count=30)
+    assert fixed.tasks == first
+    running = [t for t in following.tasks if t.start <= moment[0] < t.end and t.stopped is None]
+    assert running  # "now" is still realistic hours later
