@@ -10,7 +10,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -21,6 +21,7 @@ from bot.css.errors import api_error, is_transient
 from bot.css.page import CallFailed, PageReply
 from bot.css.ratelimit import RateLimiter
 from bot.filters import Filters
+from bot.obs.log import ContextThreadPoolExecutor
 from bot.plan import ApiWindow, plan_windows
 from bot.source import FetchResult, FetchStats
 from bot.tasks import RecordTask, to_unix
@@ -124,8 +125,11 @@ class CssSource:
         self.retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self._on_close = on_close
-        # One pool per source bounds concurrent calls (and so HTTP connections) to max_workers.
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="css-query")
+        # One pool per source bounds concurrent calls (and so HTTP connections) to max_workers;
+        # its tasks keep the asking request's id for their log lines.
+        self._pool = ContextThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="css-query"
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
