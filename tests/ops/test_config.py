@@ -201,15 +201,25 @@ def test_unknown_recbot_variables_are_spotted() -> None:
     assert unknown_variables(names) == ("RECBOT_RATELIMIT",)
 
 
-@pytest.mark.parametrize(
-    ("env", "first_line"),
-    [
-        ({"TENCENTCLOUD_REGION": "ap-tokio"}, "TENCENTCLOUD_REGION 'ap-tokio' is not a CSS region"),
-        ({"TENCENTCLOUD_SECRET_ID": SECRET}, "TENCENTCLOUD_SECRET_KEY is not set"),
-    ],
-)
+# One of each kind through the real command line: enum, key pair, whitespace, number, zone,
+# URL, token kind, missing file, config file.
+_CLI_KINDS = {
+    ("TENCENTCLOUD_REGION",),
+    ("TENCENTCLOUD_SECRET_ID",),
+    ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"),
+    ("RECBOT_RATE_LIMIT",),
+    ("RECBOT_DEFAULT_TZ",),
+    ("SLACK_BOT_TOKEN",),
+    ("RECBOT_DATABASE_URL",),
+    ("RECBOT_ACCESS_FILE",),
+    ("RECBOT_CONFIG_FILE",),
+}
+CLI_CASES = [row for row in BAD_VARIABLES if tuple(row[0]) in _CLI_KINDS]
+
+
+@pytest.mark.parametrize(("env", "first_line", "fragment"), CLI_CASES)
 def test_the_command_line_exits_2_with_the_message_and_no_traceback(
-    env: dict[str, str], first_line: str
+    env: dict[str, str], first_line: str, fragment: str
 ) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot", "doctor"],
@@ -221,7 +231,33 @@ def test_the_command_line_exits_2_with_the_message_and_no_traceback(
     )
     assert done.returncode == 2, done.stderr
     assert first_line in done.stderr
+    assert fragment in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+    assert SECRET not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]),
+        ({"SLACK_BOT_TOKEN": "xoxb-" + SECRET}, ["SLACK_SIGNING_SECRET"]),
+    ],
+)
+def test_serve_names_each_missing_variable_and_exits_2(
+    env: dict[str, str], missing: list[str]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"],
+        env={**scrubbed_environ(), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    for name in missing:
+        assert f"{name} is not set" in done.stderr
+    assert "Traceback" not in done.stderr
     assert SECRET not in done.stderr + done.stdout
 
 
