@@ -40,6 +40,7 @@ def register(app: App, parts: BotParts) -> None:
             response_url=body.get("response_url"),
             thread_ts=message.get("thread_ts") or container.get("thread_ts"),
             replace_original=action_id in REPLACING,
+            private_to=asker.user_id if asker.ephemeral else None,
         )
         if container.get("type") == "view":
             # A button on the App Home tab (no response_url): act, then refresh the tab.

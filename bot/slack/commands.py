@@ -20,7 +20,11 @@ def register(app: App, parts: BotParts) -> None:
         asker = Asker(
             str(command.get("user_id", "")), command.get("channel_id"), "slash", ephemeral=True
         )
-        target = Target(asker.channel_id, response_url=command.get("response_url"))
+        target = Target(
+            asker.channel_id,
+            response_url=command.get("response_url"),
+            private_to=asker.user_id,
+        )
         text = str(command.get("text", ""))
         parts.pool.submit(
             answer_and_deliver,

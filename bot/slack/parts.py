@@ -40,6 +40,20 @@ class Target:
     response_url: str | None = None
     thread_ts: str | None = None
     replace_original: bool = False
+    # The asker sees a private (ephemeral) answer: files go to their DM with the bot, not
+    # to the channel, and the response_url gets a note saying so.
+    private_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A plain one-line message (no blocks)."""
+
+    text: str
+    blocks: tuple[Mapping[str, Any], ...] = ()
+
+
+SENT_TO_DM = Note("I sent the file to you in our direct messages (Apps → recbot).")
 
 
 def received_at(context: Mapping[str, Any]) -> float:
@@ -57,7 +71,14 @@ def acked(surface: str, context: Mapping[str, Any]) -> float:
 
 def deliver(delivery: Delivery, reply: Reply, target: Target) -> bool:
     """Upload when the reply carries a file (its message is the fallback), else send it."""
-    if reply.upload is not None and target.channel_id is not None:
+    if reply.upload is not None and target.private_to is not None:
+        dm = delivery.open_dm(target.private_to)
+        if dm is not None and delivery.upload(dm, reply.upload):
+            if target.response_url:
+                delivery.respond(target.response_url, SENT_TO_DM)
+            return True
+        log.info("upload to the DM failed; sending the fallback message instead")
+    elif reply.upload is not None and target.channel_id is not None:
         if delivery.upload(target.channel_id, reply.upload, thread_ts=target.thread_ts):
             return True
         log.info("upload failed; sending the fallback message instead")

@@ -197,7 +197,7 @@ def test_share_button_posts_the_answer_to_the_channel(
     assert "recbot_share" not in buttons(shared.params)
 
 
-def test_export_button_uploads_a_csv_of_every_task(
+def test_export_on_a_private_answer_uploads_the_csv_to_the_askers_dm(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
     first = slash(served, slack_api, "bulk last 3 days", name="export0", channel="CEXPORT")
@@ -211,15 +211,19 @@ def test_export_button_uploads_a_csv_of_every_task(
         ),
         FORM,
     )
-    slack_api.wait_for("files.completeUploadExternal", where=lambda c: c.channel == "CEXPORT")
-    [csv_file] = [f for f in slack_api.files() if f.channel == "CEXPORT"]
+    [note] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/export1")
+    assert "direct messages" in note.params["text"]
+    [csv_file] = [f for f in slack_api.files() if f.filename.endswith(".csv")]
+    assert csv_file.channel == "DALICE"  # the private answer stays private
     lines = csv_file.content.decode().splitlines()
-    assert csv_file.filename.endswith(".csv")
     assert len([line for line in lines if "bulk-" in line]) == 30
 
 
-def test_chart_button_uploads_a_png(served: ServedBot, slack_api: SlackStandIn) -> None:
+def test_chart_on_a_channel_answer_uploads_a_png_to_the_channel(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
     first = slash(served, slack_api, "cam1 last 2 days", name="chart0", channel="CCHART")
+    # The same button on an answer everyone sees (a mention's reply or a shared answer).
     served.post(
         action_body(
             "recbot_chart",
@@ -227,6 +231,7 @@ def test_chart_button_uploads_a_png(served: ServedBot, slack_api: SlackStandIn) 
             user="UALICE",
             channel="CCHART",
             response_url=slack_api.response_url("chart1"),
+            ephemeral=False,
         ),
         FORM,
     )
@@ -238,10 +243,17 @@ def test_chart_button_uploads_a_png(served: ServedBot, slack_api: SlackStandIn) 
 def test_chart_falls_back_to_a_text_timeline_where_files_cannot_be_uploaded(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
-    slack_api.fail("files.completeUploadExternal", "not_in_channel", channel="CNOUPLOAD")
-    call = slash(served, slack_api, "chart cam1 last 2 days", name="nofile", channel="CNOUPLOAD")
+    slack_api.fail("files.completeUploadExternal", "not_allowed", channel="DBOB")
+    call = slash(
+        served,
+        slack_api,
+        "chart cam1 last 2 days",
+        name="nofile",
+        user="UBOB",
+        channel="CNOUPLOAD",
+    )
     assert "```" in everything_said(call)  # the text timeline, in a code block
-    assert not [f for f in slack_api.files() if f.channel == "CNOUPLOAD"]
+    assert not [f for f in slack_api.files() if f.channel == "DBOB"]
 
 
 def test_app_home_is_published_with_help_and_examples(
