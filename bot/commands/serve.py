@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
 DEFAULT_PORT = 3000
@@ -34,6 +38,30 @@ def _port(args: argparse.Namespace) -> int:
         raise ConfigError(f"PORT {raw!r} is not a port number") from None
 
 
+def check_bot_token(settings: Settings) -> None:
+    """auth.test with the bot token; ConfigError naming the variable if Slack refuses it."""
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.slack.app import DEFAULT_API_URL, web_client
+
+    settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
+    assert settings.slack_bot_token is not None
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({error}); check the token"
+        ) from None
+    except (SlackClientError, OSError):
+        url = settings.slack_api_url or DEFAULT_API_URL
+        raise ConfigError(
+            f"Slack's Web API at {url} could not be reached; check the network, proxy "
+            "settings and SLACK_API_URL"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.digest.service import build_bot_with_digests
@@ -45,13 +73,16 @@ def run(args: argparse.Namespace) -> int:
         configure_logging(settings)
         port = _port(args)
         if settings.slack_app_token is not None:
+            check_bot_token(settings)
             bot = build_bot_with_digests(settings, socket_mode=True)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
-        # Checked here too, so a missing secret is reported before gunicorn starts.
+        # Checked here too, so a missing secret or a refused token is reported in one plain
+        # line before gunicorn starts (in its worker it would be a failed boot and a traceback).
         settings.require(
             "slack_bot_token", "slack_signing_secret", why="HTTP mode (or set SLACK_APP_TOKEN)"
         )
+        check_bot_token(settings)
         # Digests (commands, App Home list, the scheduler thread) come with the bot.
         serve_http(lambda: build_bot_with_digests(settings), args.host, port)
     except ConfigError as error:

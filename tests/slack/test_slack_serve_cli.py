@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.slack.serving import REPO, clean_env
+from tests.servers.slack_api import SlackStandIn
+from tests.slack.serving import REPO, clean_env, free_port
 
 
 def run_serve(**env: str) -> subprocess.CompletedProcess[str]:
@@ -32,3 +33,23 @@ def test_a_swapped_token_is_named_and_exits_2() -> None:
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_token_slack_refuses_is_named_before_serving_and_exits_2() -> None:
+    with SlackStandIn() as slack:
+        result = run_serve(
+            SLACK_BOT_TOKEN="xoxb-invalid", SLACK_SIGNING_SECRET="s", SLACK_API_URL=slack.base_url
+        )
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_slack_is_named_and_exits_2() -> None:
+    result = run_serve(
+        SLACK_BOT_TOKEN="xoxb-ok",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",
+    )
+    assert result.returncode == 2
+    assert "could not be reached" in result.stderr
