@@ -223,6 +223,17 @@ class ServedBot:
             self.process.wait()
             raise
 
+    def acks(self, surface: str) -> float:
+        """How many requests of `surface` the server has taken up (acked), from /metrics.
+
+        Counted before the HTTP response is sent, so it is exact as soon as a post returns.
+        """
+        metric = f'recbot_ack_latency_seconds_count{{surface="{surface}"}} '
+        for line in http(f"{self.url}/metrics").body.decode().splitlines():
+            if line.startswith(metric):
+                return float(line.split()[-1])
+        raise AssertionError(f"{metric} not in /metrics")
+
     def post(
         self,
         body: str,

@@ -62,11 +62,13 @@ def test_unverifiable_requests_get_401_and_cause_no_call(
     served: ServedBot, slack_api: SlackStandIn, css: Simulator
 ) -> None:
     css_calls = css.request_log.calls
+    taken_up = served.acks("slash")
     results = {
         name: http(f"{served.url}/slack/events", data, headers, method="POST").status
         for name, data, headers in _bad_requests(slack_api)
     }
     assert results == {"forged": 401, "stale": 401, "altered": 401, "missing": 401}
+    assert served.acks("slash") == taken_up  # none reached a listener
     # A valid request afterwards is answered; by then any work the bad ones started would show.
     answer_to(served, slack_api, "help", "sentinel")
     bad_paths = {f"/response/{name}" for name in results}
@@ -184,3 +186,10 @@ def test_health_and_metrics_are_served(served: ServedBot) -> None:
     assert metrics.status == 200
     assert b"recbot_requests_total" in metrics.body
     assert http(f"{served.url}/nowhere").status == 404
+
+
+def test_url_verification_challenge_is_answered(served: ServedBot) -> None:
+    body = json.dumps({"token": "x", "challenge": "c-123", "type": "url_verification"})
+    result = served.post(body, JSON)
+    assert result.status == 200
+    assert json.loads(result.body)["challenge"] == "c-123"

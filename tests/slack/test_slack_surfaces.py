@@ -142,6 +142,7 @@ def test_a_retried_event_is_answered_once(served: ServedBot, slack_api: SlackSta
         "event_ts": "1700000400.000100",
     }
     body = event_body(event, event_id="EvRetry1")
+    mentions_before = served.acks("mention")
     first = served.post(body, JSON)
     # Slack's retry: the same event_id, freshly signed, with the retry headers.
     retry = served.post(
@@ -149,6 +150,7 @@ def test_a_retried_event_is_answered_once(served: ServedBot, slack_api: SlackSta
     )
     assert (first.status, retry.status) == (200, 200)
     assert retry.headers.get("x-slack-no-retry") == "1"
+    assert served.acks("mention") == mentions_before + 1
     # A later, different event in the same channel is answered; by then the retry would have been.
     sentinel = dict(event, ts="1700000401.000100", text="<@UBOTRECBOT> running")
     served.post(event_body(sentinel, event_id="EvRetry2"), JSON)
@@ -348,3 +350,18 @@ def test_a_slack_error_is_logged_and_the_bot_keeps_answering(
     call = slash(served, slack_api, "help", name="stillalive")
     assert "Examples" in everything_said(call)
     assert "chat.postMessage failed" in served.log()
+
+
+def test_the_bots_own_messages_and_edits_in_a_dm_are_not_answered(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    base = {"type": "message", "channel_type": "im", "channel": "DQUIET", "text": "help"}
+    own = dict(base, user="UBOTRECBOT", bot_id="BRECBOT", ts="1700001000.000100")
+    edit = dict(base, user="UALICE", subtype="message_changed", ts="1700001001.000100")
+    question = dict(base, user="UALICE", ts="1700001002.000100")
+    before = served.acks("dm")
+    for i, event in enumerate((own, edit, question)):
+        assert served.post(event_body(event, event_id=f"EvQuiet{i}"), JSON).status == 200
+    # A DM taken up is counted before its HTTP response: only the question was.
+    assert served.acks("dm") == before + 1
+    slack_api.wait_for("chat.postMessage", where=lambda c: c.channel == "DQUIET")
