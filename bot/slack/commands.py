@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.slack.conversation import Asker
-from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
+from bot.slack.parts import BotParts, Target, acked, reply_later
 
 COMMAND = "/recordings"
 
@@ -25,12 +25,4 @@ def register(app: App, parts: BotParts) -> None:
             response_url=command.get("response_url"),
             private_to=asker.user_id,
         )
-        text = str(command.get("text", ""))
-        parts.pool.submit(
-            answer_and_deliver,
-            parts,
-            asker,
-            target,
-            started,
-            lambda: parts.conversation.reply(text, asker),
-        )
+        reply_later(parts, str(command.get("text", "")), asker, target, started)

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.slack.conversation import Asker
-from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
+from bot.slack.parts import BotParts, Target, acked, reply_later
 
 APP_MENTION = "app_mention"
 MESSAGE = "message"  # only its `channel_type: im` deliveries are handled: manifest "message.im"
@@ -23,15 +23,7 @@ def register(app: App, parts: BotParts) -> None:
         # Reply in the thread the mention is in, or start one under the mention.
         thread = event.get("thread_ts") or event.get("ts")
         target = Target(asker.channel_id, thread_ts=thread)
-        text = str(event.get("text", ""))
-        parts.pool.submit(
-            answer_and_deliver,
-            parts,
-            asker,
-            target,
-            started,
-            lambda: parts.conversation.reply(text, asker),
-        )
+        reply_later(parts, str(event.get("text", "")), asker, target, started)
 
     @app.event(MESSAGE)
     def on_direct_message(event: dict[str, Any], context: BoltContext) -> None:
@@ -41,12 +33,4 @@ def register(app: App, parts: BotParts) -> None:
         started = acked("dm", context)
         asker = Asker(str(event.get("user", "")), event.get("channel"), "dm")
         target = Target(asker.channel_id, thread_ts=event.get("thread_ts"))
-        text = str(event.get("text", ""))
-        parts.pool.submit(
-            answer_and_deliver,
-            parts,
-            asker,
-            target,
-            started,
-            lambda: parts.conversation.reply(text, asker),
-        )
+        reply_later(parts, str(event.get("text", "")), asker, target, started)

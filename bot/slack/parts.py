@@ -108,3 +108,15 @@ def answer_and_deliver(
         "answered",
         extra={"surface": asker.surface, "outcome": outcome, "delivered": delivered},
     )
+
+
+def reply_later(parts: BotParts, text: str, asker: Asker, target: Target, started: float) -> None:
+    """Hand "answer what was typed, then deliver it" to the worker pool."""
+    parts.pool.submit(
+        answer_and_deliver,
+        parts,
+        asker,
+        target,
+        started,
+        lambda: parts.conversation.reply(text, asker),
+    )

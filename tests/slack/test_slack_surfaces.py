@@ -24,6 +24,28 @@ pytestmark = pytest.mark.slow
 ACK_LIMIT_S = 1.0  # far below Slack's 3 s; the bench measures the real figure
 
 
+def press(
+    served: ServedBot,
+    slack: SlackStandIn,
+    action_id: str,
+    value: str,
+    channel: str,
+    name: str,
+    *,
+    ephemeral: bool = True,
+) -> None:
+    """UALICE clicks a button in `channel`; its response_url is /response/<name>."""
+    body = action_body(
+        action_id,
+        value,
+        user="UALICE",
+        channel=channel,
+        response_url=slack.response_url(name),
+        ephemeral=ephemeral,
+    )
+    assert served.post(body, FORM).status == 200
+
+
 def buttons(message: Mapping[str, Any]) -> dict[str, str]:
     """action_id -> value of every button in a message's blocks."""
     found: dict[str, str] = {}
@@ -164,16 +186,7 @@ def test_next_button_replaces_the_message_with_the_next_page(
 ) -> None:
     first = slash(served, slack_api, "bulk last 3 days", name="next0", channel="CNEXT")
     value = buttons(first.params)["recbot_next"]
-    served.post(
-        action_body(
-            "recbot_next",
-            value,
-            user="UALICE",
-            channel="CNEXT",
-            response_url=slack_api.response_url("next1"),
-        ),
-        FORM,
-    )
+    press(served, slack_api, "recbot_next", value, "CNEXT", "next1")
     [page2] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/next1")
     assert page2.params["replace_original"] is True
     assert "recbot_prev" in buttons(page2.params)
@@ -184,15 +197,8 @@ def test_share_button_posts_the_answer_to_the_channel(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
     first = slash(served, slack_api, "cam1 last 2 days", name="share0", channel="CSHARE")
-    served.post(
-        action_body(
-            "recbot_share",
-            buttons(first.params)["recbot_share"],
-            user="UALICE",
-            channel="CSHARE",
-            response_url=slack_api.response_url("share1"),
-        ),
-        FORM,
+    press(
+        served, slack_api, "recbot_share", buttons(first.params)["recbot_share"], "CSHARE", "share1"
     )
     [shared] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/share1")
     assert shared.params["response_type"] == "in_channel"
@@ -203,15 +209,13 @@ def test_export_on_a_private_answer_uploads_the_csv_to_the_askers_dm(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
     first = slash(served, slack_api, "bulk last 3 days", name="export0", channel="CEXPORT")
-    served.post(
-        action_body(
-            "recbot_export",
-            buttons(first.params)["recbot_export"],
-            user="UALICE",
-            channel="CEXPORT",
-            response_url=slack_api.response_url("export1"),
-        ),
-        FORM,
+    press(
+        served,
+        slack_api,
+        "recbot_export",
+        buttons(first.params)["recbot_export"],
+        "CEXPORT",
+        "export1",
     )
     [note] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/export1")
     assert "direct messages" in note.params["text"]
@@ -226,16 +230,14 @@ def test_chart_on_a_channel_answer_uploads_a_png_to_the_channel(
 ) -> None:
     first = slash(served, slack_api, "cam1 last 2 days", name="chart0", channel="CCHART")
     # The same button on an answer everyone sees (a mention's reply or a shared answer).
-    served.post(
-        action_body(
-            "recbot_chart",
-            buttons(first.params)["recbot_chart"],
-            user="UALICE",
-            channel="CCHART",
-            response_url=slack_api.response_url("chart1"),
-            ephemeral=False,
-        ),
-        FORM,
+    press(
+        served,
+        slack_api,
+        "recbot_chart",
+        buttons(first.params)["recbot_chart"],
+        "CCHART",
+        "chart1",
+        ephemeral=False,
     )
     slack_api.wait_for("files.completeUploadExternal", where=lambda c: c.channel == "CCHART")
     [png] = [f for f in slack_api.files() if f.channel == "CCHART"]
