@@ -106,8 +106,16 @@ def _guarded(name: str, check: Callable[[], CheckResult]) -> CheckResult:
 
 
 def check_configuration(settings: Settings) -> CheckResult:
+    from bot.access import load_policy
+
     unknown = unknown_variables()
     detail = f"valid; region {settings.tencentcloud_region}, time zone {settings.recbot_default_tz}"
+    if settings.recbot_access_file:
+        policy = load_policy(settings.recbot_access_file)  # a ConfigError is this check's ✗
+        detail += (
+            f"; access policy: {len(policy.channels) or 'any'} channel(s), "
+            f"{len(policy.scopes)} scoped"
+        )
     if unknown:
         return CheckResult(
             "configuration",

@@ -16,10 +16,12 @@ import yaml
 from bot.commands.doctor import (
     MANIFEST_BOT_SCOPES,
     CheckResult,
+    check_configuration,
     check_database,
     check_redis,
     check_slack,
     check_tencent,
+    run_checks,
 )
 from bot.config import Settings
 from bot.css.simulator import Simulator
@@ -294,3 +296,24 @@ def test_doctor_with_wrong_credentials_fails_with_the_right_lines(
     )
     assert by_name["slack"]["detail"] == "Slack rejected SLACK_BOT_TOKEN (invalid_auth)"
     assert "wrong-key-9999" not in done.stdout + done.stderr
+
+
+def test_a_readable_access_file_is_summarised(tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text('channels = ["C1", "C2"]\n[scopes.C2]\ndomains = ["a.push.example"]\n')
+    result = check_configuration(Settings(recbot_access_file=str(path)))
+    assert result.status == "ok", result
+    assert result.detail.endswith("access policy: 2 channel(s), 1 scoped")
+
+
+def test_a_broken_access_file_is_a_configuration_cross(tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text("channels = 'C1'\n")
+    [result] = run_checks_named(Settings(recbot_access_file=str(path)), "configuration")
+    assert result.status == "fail"
+    assert result.detail.startswith("RECBOT_ACCESS_FILE")
+    assert "list of Slack ids" in result.detail
+
+
+def run_checks_named(settings: Settings, name: str) -> list[CheckResult]:
+    return [r for r in run_checks(settings, NOW) if r.name == name]
