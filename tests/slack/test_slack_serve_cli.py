@@ -53,3 +53,17 @@ def test_an_unreachable_slack_is_named_and_exits_2() -> None:
     )
     assert result.returncode == 2
     assert "could not be reached" in result.stderr
+
+
+def test_a_port_that_is_not_a_number_is_named_and_exits_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=REPO,
+        env=clean_env(PORT="http", SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s"),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "PORT 'http' is not a port number" in result.stderr
