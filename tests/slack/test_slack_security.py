@@ -193,3 +193,22 @@ def test_url_verification_challenge_is_answered(served: ServedBot) -> None:
     result = served.post(body, JSON)
     assert result.status == 200
     assert json.loads(result.body)["challenge"] == "c-123"
+
+
+def test_a_person_not_allowed_cannot_use_someone_elses_button(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    value = json.dumps(
+        {"v": 1, "r": "cam1 last 2 days", "p": 0, "n": int(time.time())}, separators=(",", ":")
+    )
+    body = action_body(
+        "recbot_share",
+        value,
+        user="USTRANGER",
+        channel="CSEC",
+        response_url=slack_api.response_url("strangerclick"),
+    )
+    served.post(body, FORM)
+    [call] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/strangerclick")
+    assert "not on the list of people who may ask" in said(call)
+    assert call.params["response_type"] == "ephemeral"
