@@ -17,7 +17,9 @@ Names and labels (import the objects, never create metrics elsewhere):
 - ``DIGESTS`` ``recbot_digests_total{outcome}``: outcome ``posted`` | ``late`` | ``skipped`` |
   ``failed``.
 
-`render_metrics()` gives the body and content type for the `/metrics` endpoint.
+Helpers for the CSS query engine (one line each at the place the event happens):
+`count_api_call(code)`, `count_retry(code)`, `count_rate_limit_wait(seconds)`,
+`count_cache_lookup(hit)`. `render_metrics()` gives the body and content type for `/metrics`.
 """
 
 from __future__ import annotations
@@ -110,6 +112,30 @@ for _surface in SURFACES:
         REQUESTS.labels(surface=_surface, outcome=_outcome)
 for _digest_outcome in DIGEST_OUTCOMES:
     DIGESTS.labels(outcome=_digest_outcome)
+
+
+API_ACTION = "DescribeRecordTask"
+
+
+def count_api_call(code: str, action: str = API_ACTION) -> None:
+    """One Tencent Cloud call answered: code "Success", the API error code, or ours
+    (ClientNetworkError, MalformedResponse, ...)."""
+    API_CALLS.labels(action=action, code=code).inc()
+
+
+def count_retry(code: str) -> None:
+    API_RETRIES.labels(code=code).inc()
+
+
+def count_rate_limit_wait(seconds: float) -> None:
+    """What `RateLimiter.acquire()` returned; a call that did not wait counts nothing."""
+    if seconds > 0:
+        RATE_LIMIT_WAITS.inc()
+        RATE_LIMIT_WAIT_SECONDS.inc(seconds)
+
+
+def count_cache_lookup(hit: bool) -> None:
+    (CACHE_HITS if hit else CACHE_MISSES).inc()
 
 
 def render_metrics() -> tuple[bytes, str]:

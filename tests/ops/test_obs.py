@@ -106,3 +106,29 @@ def test_worker_threads_log_the_submitting_requests_id(json_log: io.StringIO) ->
     worker, plain_line = _lines(json_log)
     assert worker["request_id"] == "req-A"
     assert plain_line["request_id"] == "-"  # why the context-copying pool exists
+
+
+def sample(name: str, labels: dict[str, str] | None = None) -> float:
+    value = metrics.REGISTRY.get_sample_value(name, labels or {})
+    return 0.0 if value is None else value
+
+
+def test_css_helpers_count_calls_retries_waits_and_cache_lookups() -> None:
+    calls = sample("recbot_api_calls_total", {"action": "DescribeRecordTask", "code": "Success"})
+    retries = sample("recbot_api_retries_total", {"code": "InternalError"})
+    waits = sample("recbot_rate_limit_waits_total")
+    waited = sample("recbot_rate_limit_wait_seconds_total")
+    hits = sample("recbot_cache_lookups_total", {"result": "hit"})
+    metrics.count_api_call("Success")
+    metrics.count_retry("InternalError")
+    metrics.count_rate_limit_wait(0.0)  # no wait: not counted
+    metrics.count_rate_limit_wait(0.25)
+    metrics.count_cache_lookup(hit=True)
+    assert (
+        sample("recbot_api_calls_total", {"action": "DescribeRecordTask", "code": "Success"})
+        == calls + 1
+    )
+    assert sample("recbot_api_retries_total", {"code": "InternalError"}) == retries + 1
+    assert sample("recbot_rate_limit_waits_total") == waits + 1
+    assert sample("recbot_rate_limit_wait_seconds_total") == waited + 0.25
+    assert sample("recbot_cache_lookups_total", {"result": "hit"}) == hits + 1
