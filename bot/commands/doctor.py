@@ -16,14 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from bot.cli import CONFIG_ERROR_EXIT
 from bot.config import Settings, load_settings, unknown_variables
 from bot.errors import ConfigError
 from bot.obs.log import configure_logging, request_context
 
+log = logging.getLogger(__name__)
+
 Status = Literal["ok", "fail", "warn", "skip"]
 SYMBOLS: dict[Status, str] = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "–"}
 CHECK_FAILED_EXIT = 1
-CONFIG_ERROR_EXIT = 2
 _NETWORK_TIMEOUT_S = 10.0
 
 # The bot scopes manifest.yml asks for (tests/ops/test_doctor.py keeps the two in step).
@@ -97,6 +99,7 @@ def _guarded(name: str, check: Callable[[], CheckResult]) -> CheckResult:
     except ConfigError as exc:
         return CheckResult(name, "fail", exc.user_message, _CONFIG_FIX)
     except Exception as exc:  # a check must report, never crash the report
+        log.exception("doctor: the %s check failed unexpectedly", name)
         return CheckResult(
             name, "fail", f"the check itself failed ({type(exc).__name__})", "report this as a bug"
         )
