@@ -8,6 +8,7 @@ advisory lock, a file lock beside a SQLite file) so replicas starting at once do
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,6 +102,8 @@ def migrate(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    # Alembic announces its plugins at INFO on every start; only real migrations are news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if engine.url.get_backend_name() == "postgresql":
         with engine.begin() as connection:
             # Held until this transaction ends; PostgreSQL DDL is transactional, so a replica

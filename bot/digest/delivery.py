@@ -74,8 +74,11 @@ class DigestPoster:
         self._client = client
         self._pacer = pacer
 
+    def pace(self, channel: str) -> float:
+        """Wait for `channel`'s turn (about one message a second); call right before `post`."""
+        return self._pacer.wait(channel)
+
     def post(self, channel: str, message: SlackMessage, mark: DigestMark) -> str:
-        self._pacer.wait(channel)
         response = self._client.chat_postMessage(
             channel=channel,
             text=message.text,

@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import zip_longest
@@ -42,6 +42,9 @@ LATE_AFTER = timedelta(minutes=10)
 # How far back a restarted replica looks for slots it must post late or log as skipped.
 LOOKBACK = timedelta(days=8)
 CLAIM_CHUNK = 20
+# Posts handed to the pool but not finished; claiming stops until fewer are in flight, so a
+# replica never holds many more claims than it is posting (the others take the rest).
+IN_FLIGHT = 40
 # Slack's errors that retrying the same post cannot fix: record the slot as failed.
 _TRANSIENT_SLACK = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}
@@ -70,6 +73,17 @@ class TickReport:
     composed: int = 0
     outcomes: list[tuple[int, datetime, str]] = field(default_factory=list)
 
+    def add(self, job: Job, outcome: str) -> None:
+        self.outcomes.append((job.subscription.id, job.post.slot, outcome))
+        if outcome in ("posted", "late", "found"):
+            self.posted += 1
+        if outcome == "late":
+            self.late += 1
+        if outcome == "found":
+            self.recovered += 1
+        if outcome == "failed":
+            self.failed += 1
+
 
 @dataclass
 class _Tick:
@@ -80,6 +94,7 @@ class _Tick:
     composed: dict[tuple[DigestQuery, datetime], Digest | RecbotError] = field(
         default_factory=dict
     )
+    pending: list[tuple[Job, Future[str]]] = field(default_factory=list)
 
 
 def _count(outcome: str) -> None:
@@ -196,12 +211,11 @@ class DigestScheduler:
                     [SlotClaim(s.id, slot, late) for s, late in chunk],
                     self.replica, self.clock(), self.lease,
                 )
-                for sub_id, _slot in ((c.subscription_id, c.slot) for c in claims):
-                    self._settled.add((sub_id, _slot))
                 jobs = [Job(c, subs[c.subscription_id], recovered=False) for c in claims]
                 self._deliver(jobs, query, slot, tick)
         for sub, row in takeovers:
             self._take_over(sub, row, tick)
+        self._settle(tick, 0)
         return report
 
     def _query(self, sub: Subscription) -> DigestQuery:
@@ -241,7 +255,6 @@ class DigestScheduler:
         taken = self.store.take_over(row.id, self.replica, self.clock(), self.lease, late=late)
         if taken is None:
             return  # another replica took it first
-        self._settled.add((sub.id, row.slot))
         log.info("digest slot taken over", extra={"subscription_id": sub.id,
                                                   "slot": row.slot.isoformat(),
                                                   "from": row.claimed_by})
@@ -250,31 +263,40 @@ class DigestScheduler:
     # --- compose and post -------------------------------------------------------------------
 
     def _deliver(self, jobs: list[Job], query: DigestQuery, slot: datetime, tick: _Tick) -> None:
+        """Compose once per (query, slot), then hand the posts to the pool and return: the
+        next chunk is claimed while these are posted, at most IN_FLIGHT posts ahead."""
         if not jobs:
             return
-        now, report, composed = tick.now, tick.report, tick.composed
         key = (query, slot)
-        if key not in composed:
+        if key not in tick.composed:
             try:
-                composed[key] = compose_digest(query, slot, now, self.source)
-                report.composed += 1
+                tick.composed[key] = compose_digest(query, slot, tick.now, self.source)
+                tick.report.composed += 1
             except RecbotError as exc:
                 log.warning("digest could not be composed",
                             extra={"request": query.request_text, "error": exc.user_message})
-                composed[key] = exc
-        content = composed[key]
-        ordered = _by_channel(jobs)
-        outcomes = list(self._pool.map(lambda j: self._post_one(j, content, now), ordered))
-        for job, outcome in zip(ordered, outcomes, strict=True):
-            report.outcomes.append((job.subscription.id, slot, outcome))
-            if outcome in ("posted", "late", "found"):
-                report.posted += 1
-            if outcome == "late":
-                report.late += 1
-            if outcome == "found":
-                report.recovered += 1
-            if outcome == "failed":
-                report.failed += 1
+                tick.composed[key] = exc
+        content = tick.composed[key]
+        for job in _by_channel(jobs):
+            future = self._pool.submit(self._post_one, job, content, tick.now)
+            tick.pending.append((job, future))
+        self._settle(tick, IN_FLIGHT)
+
+    def _settle(self, tick: _Tick, limit: int) -> None:
+        """Wait until at most `limit` posts are in flight; count the finished ones."""
+        while len(tick.pending) > limit:
+            wait([f for _, f in tick.pending], return_when=FIRST_COMPLETED)
+            still: list[tuple[Job, Future[str]]] = []
+            for job, future in tick.pending:
+                if future.done():
+                    outcome = future.result()
+                    tick.report.add(job, outcome)
+                    if outcome != "retry":
+                        # Known for good; a "retry" slot is looked at again next tick.
+                        self._settled.add((job.subscription.id, job.post.slot))
+                else:
+                    still.append((job, future))
+            tick.pending = still
 
     def _message(self, job: Job, content: Digest | RecbotError, now: datetime) -> SlackMessage:
         late_by = (now - job.post.slot) if job.post.late else None
@@ -292,6 +314,12 @@ class DigestScheduler:
         mark = DigestMark(sub.id, slot_unix(post.slot))
         extra = {"subscription_id": sub.id, "channel": sub.channel_id,
                  "slot": post.slot.isoformat()}
+        self.poster.pace(sub.channel_id)
+        if not self.store.renew(post.id, self.replica, self.clock(), self.lease):
+            # Our turn came after the lease ran out; whoever takes it over posts (once).
+            log.warning("digest claim expired before its turn; left to another replica",
+                        extra=extra)
+            return "retry"
         try:
             if job.recovered:
                 found = self.poster.find_posted(sub.channel_id, mark,
@@ -339,4 +367,5 @@ class DigestScheduler:
                     claimed_by=self.replica, lease_until=now, attempts=1, late=False,
                     message_ts=None)
         message = self._message(Job(fake, sub, recovered=False), content, now)
+        self.poster.pace(sub.channel_id)
         return self.poster.post(sub.channel_id, message, DigestMark(sub.id, slot_unix(now)))

@@ -6,7 +6,7 @@ and whoever inserts it (or takes over its expired lease) is the only one allowed
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -300,20 +300,24 @@ class DigestStore:
             ).one_or_none()
             return _post(row) if row is not None else None
 
-    def extend_lease(self, post_ids: Iterable[int], replica: str, until: datetime) -> None:
-        ids = list(post_ids)
-        if not ids:
-            return
+    def renew(self, post_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
+        """Extend our unexpired claim just before posting; False if it ran out or was taken.
+
+        Posting only after a successful renewal means a survivor can take a slot over only
+        when its claimer has been silent for a whole lease, not merely slow to get its turn.
+        """
         with Session(self.engine) as session, session.begin():
-            session.execute(
+            result = session.execute(
                 update(PostRow)
                 .where(
-                    PostRow.id.in_(ids),
+                    PostRow.id == post_id,
                     PostRow.claimed_by == replica,
                     PostRow.state == PostState.CLAIMED.value,
+                    PostRow.lease_until >= now,
                 )
-                .values(lease_until=until)
+                .values(lease_until=now + lease)
             )
+            return bool(getattr(result, "rowcount", 0) == 1)
 
     def finish(
         self,

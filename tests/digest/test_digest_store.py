@@ -173,3 +173,13 @@ def test_replicas_migrating_at_once_do_not_race(database_url: str) -> None:
     engine = open_engine(database_url)
     assert {"digest_subscriptions", "digest_posts"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_a_claim_is_renewed_only_by_its_holder_before_it_runs_out(store: DigestStore) -> None:
+    sub = store.add_subscription(new(), NOW)
+    (post,) = store.claim([SlotClaim(sub.id, SLOT, late=False)], "r1", NOW, LEASE)
+    assert not store.renew(post.id, "r2", NOW, LEASE)
+    assert store.renew(post.id, "r1", NOW + LEASE, LEASE)  # at the last instant
+    (renewed,) = store.posts_of(sub.id)
+    assert renewed.lease_until == NOW + 2 * LEASE
+    assert not store.renew(post.id, "r1", NOW + 2 * LEASE + timedelta(seconds=1), LEASE)
