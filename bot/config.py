@@ -316,6 +316,14 @@ class Settings(BaseSettings):
             )
         return self
 
+    def __repr_args__(self) -> Any:
+        # SecretStr hides the keys and tokens; URLs may carry a password of their own.
+        for name, value in super().__repr_args__():
+            if name in _URL_FIELDS and isinstance(value, str):
+                yield name, _without_password(value)
+            else:
+                yield name, value
+
     # --- what the commands ask ----------------------------------------------------------
 
     @property
@@ -342,6 +350,16 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "\n".join(f"{name} is not set; it is needed for {why}" for name in missing)
             )
+
+
+_URL_FIELDS = frozenset({"recbot_database_url", "recbot_redis_url"})
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -272,3 +272,13 @@ def test_an_empty_variable_means_not_set(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert settings.recbot_api_timeout == 10
     assert settings.slack_bot_token is None
     assert settings.tencentcloud_region == "ap-seoul"
+
+
+def test_url_passwords_do_not_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECBOT_DATABASE_URL", f"postgresql://bot:{SECRET}@db:5432/recbot")
+    monkeypatch.setenv("RECBOT_REDIS_URL", f"redis://:{SECRET}@cache:6379/0")
+    settings = load_settings()
+    assert SECRET not in repr(settings)
+    assert SECRET not in str(settings)
+    assert "postgresql://bot:***@db:5432/recbot" in repr(settings)
+    assert settings.recbot_database_url.endswith(f"{SECRET}@db:5432/recbot")  # still usable
