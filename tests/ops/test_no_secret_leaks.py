@@ -9,6 +9,7 @@ mention, DM, buttons, export, chart, App Home, digests, errors); then `recbot as
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -151,8 +152,13 @@ def test_no_secret_in_logs_metrics_slack_messages_or_errors(
         slash(bot, slack, "next blursday", "parse-error")
         slash(bot, slack, "help", "help")
         slash(bot, slack, "stats last 7 days", "stats")
-        slash(bot, slack, "digest daily 09:00 last 2 days", "digest-add")
+        slash(bot, slack, "digest daily 09:00 cam1", "digest-add")
         slash(bot, slack, "digest list", "digest-list")
+        [added] = [c for c in slack.calls("response_url") if c.path == "/response/digest-add"]
+        digest_id = re.search(r"Digest #(\d+)", str(added.params.get("text")))
+        assert digest_id, added.params
+        slash(bot, slack, f"digest now {digest_id.group(1)}", "digest-now")
+        slack.wait_for("chat.postMessage", where=lambda c: c.channel == "CLEAK", timeout=20)
         [first] = [c for c in slack.calls("response_url") if c.path == "/response/answer"]
         for action, value in buttons(first).items():
             press(bot, slack, action, value, f"button-{action}")
