@@ -21,7 +21,7 @@ from tests.slack.serving import (
 
 pytestmark = pytest.mark.slow
 
-ACK_LIMIT_S = 1.0  # far below Slack's 3 s; the bench measures the real figure
+ACK_LIMIT_S = 2.5  # inside Slack's 3 s even on a busy machine; bench/slack.py measures it
 
 
 def press(
