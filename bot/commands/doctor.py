@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.cli import CONFIG_ERROR_EXIT
-from bot.config import Settings, load_settings, unknown_variables
+from bot.config import CONFIG_FILE_VARIABLE, Settings, load_settings, unknown_variables
 from bot.errors import ConfigError
 from bot.obs.log import configure_logging, request_context
 
@@ -111,7 +113,6 @@ def _guarded(name: str, check: Callable[[], CheckResult]) -> CheckResult:
 def check_configuration(settings: Settings) -> CheckResult:
     from bot.access import load_policy
 
-    unknown = unknown_variables()
     detail = f"valid; region {settings.tencentcloud_region}, time zone {settings.recbot_default_tz}"
     if settings.recbot_access_file:
         policy = load_policy(settings.recbot_access_file)  # a ConfigError is this check's ✗
@@ -119,14 +120,35 @@ def check_configuration(settings: Settings) -> CheckResult:
             f"; access policy: {len(policy.channels) or 'any'} channel(s), "
             f"{len(policy.scopes)} scoped"
         )
-    if unknown:
+    warnings: list[tuple[str, str]] = []  # (what, fix)
+    if exposed := _config_file_exposed():
+        warnings.append((exposed, "chmod 600 the configuration file (it may hold secrets)"))
+    if unknown := unknown_variables():
+        warnings.append(
+            (
+                f"unknown variable(s) ignored: {', '.join(unknown)}",
+                "fix the spelling; the README's configuration table lists every variable",
+            )
+        )
+    if warnings:
         return CheckResult(
             "configuration",
             "warn",
-            f"{detail}; unknown variable(s) ignored: {', '.join(unknown)}",
-            "fix the spelling; the README's configuration table lists every variable",
+            "; ".join([detail, *(what for what, _ in warnings)]),
+            "; ".join(fix for _, fix in warnings),
         )
     return CheckResult("configuration", "ok", detail)
+
+
+def _config_file_exposed() -> str:
+    """Why the configuration file is readable by other users, or "" when it is not."""
+    name = os.environ.get(CONFIG_FILE_VARIABLE)
+    if not name:
+        return ""
+    mode = Path(name).stat().st_mode
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        return f"{name} is readable by other users (mode {stat.filemode(mode)})"
+    return ""
 
 
 # --- Tencent Cloud ------------------------------------------------------------------------

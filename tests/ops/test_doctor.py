@@ -317,3 +317,25 @@ def test_a_broken_access_file_is_a_configuration_cross(tmp_path: Path) -> None:
 
 def run_checks_named(settings: Settings, name: str) -> list[CheckResult]:
     return [r for r in run_checks(settings, NOW) if r.name == name]
+
+
+def test_a_config_file_others_can_read_is_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "recbot.env"
+    path.write_text("TENCENTCLOUD_REGION=ap-tokyo\n")
+    path.chmod(0o644)
+    monkeypatch.setenv("RECBOT_CONFIG_FILE", str(path))
+    result = check_configuration(Settings())
+    assert result.status == "warn"
+    assert "is readable by other users (mode -rw-r--r--)" in result.detail
+    path.chmod(0o600)
+    assert check_configuration(Settings()).status == "ok"
+
+
+def test_unknown_recbot_variables_are_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECBOT_RATELIMIT", "5")
+    result = check_configuration(Settings())
+    assert result.status == "warn"
+    assert result.detail.endswith("unknown variable(s) ignored: RECBOT_RATELIMIT")
+    assert result.fix.startswith("fix the spelling")
