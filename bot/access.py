@@ -64,18 +64,26 @@ class AccessPolicy:
 
         `channel_id` None or a `D…` id is a direct conversation with the bot.
         """
-        if (
-            self.restricts_people
-            and user_id not in self.users
-            and not any(user_id in members_of(group) for group in sorted(self.usergroups))
-        ):
-            raise AccessDenied(NOT_ALLOWED_USER)
+        self.check_person(user_id, members_of)
         direct = channel_id is None or channel_id.startswith("D")
         if direct:
             if not self.allow_dms:
                 raise AccessDenied(NO_DMS)
         elif self.channels and channel_id not in self.channels:
             raise AccessDenied(NOT_ALLOWED_CHANNEL)
+
+    def check_person(
+        self,
+        user_id: str,
+        members_of: Callable[[str], frozenset[str]] = lambda _group: frozenset(),
+    ) -> None:
+        """Raise AccessDenied unless `user_id` is on the people allow-list (or there is none)."""
+        if (
+            self.restricts_people
+            and user_id not in self.users
+            and not any(user_id in members_of(group) for group in sorted(self.usergroups))
+        ):
+            raise AccessDenied(NOT_ALLOWED_USER)
 
     def scope_for(self, channel_id: str | None) -> Filters | None:
         """What this channel may see (None = everything)."""

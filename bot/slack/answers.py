@@ -92,6 +92,10 @@ class SlackConversation:
         return self._safely(lambda: self._click(action_id, value, asker))
 
     def home(self, user_id: str) -> Mapping[str, Any]:
+        try:
+            self.policy.check_person(user_id, self.members_of)
+        except AccessDenied as denied:
+            return {"type": "home", "blocks": render_error(denied).blocks}
         blocks: list[dict[str, Any]] = []
         if self.digests is not None:
             try:

@@ -212,3 +212,22 @@ def test_a_person_not_allowed_cannot_use_someone_elses_button(
     [call] = slack_api.wait_for("response_url", where=lambda c: c.path == "/response/strangerclick")
     assert "not on the list of people who may ask" in said(call)
     assert call.params["response_type"] == "ephemeral"
+
+
+def test_app_home_of_a_person_not_allowed_shows_only_the_refusal(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    event = {
+        "type": "app_home_opened",
+        "user": "USTRANGER",
+        "channel": "DSTRANGER",
+        "tab": "home",
+        "event_ts": "1700001100.000100",
+    }
+    served.post(event_body(event, event_id="EvHomeStranger"), JSON)
+    [call] = slack_api.wait_for(
+        "views.publish", where=lambda c: c.params.get("user_id") == "USTRANGER"
+    )
+    view = json.dumps(call.params["view"])
+    assert "not on the list of people who may ask" in view
+    assert "Examples" not in view
