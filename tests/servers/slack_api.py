@@ -10,6 +10,11 @@ is mocked inside the client: point `WebClient(base_url=stand_in.base_url)` or
         client.chat_postMessage(channel="C1", text="hi")
         [call] = slack.calls("chat.postMessage")
         assert call.params["text"] == "hi"
+
+Faults on demand: `fail(method, error, channel=…, token=…, times=…)`, `rate_limit(...)` (429 +
+Retry-After), `delay(method, s)`, `remove_channel`/`remove_user`. Waiting: `wait_for(method,
+count=, where=)` polls with a deadline. Socket Mode: set `socket_mode_url` to a
+`tests.servers.socket_mode.SocketModeServer`'s URL and apps.connections.open hands it out.
 """
 
 from __future__ import annotations
