@@ -129,6 +129,15 @@ def press(bot: ServedBot, slack: SlackStandIn, action: str, value: str, name: st
     assert bot.post(body, FORM, secret=SIGNING_SECRET).status == 200
 
 
+def counted(metrics: str, series: str) -> float:
+    """The value of one series in a /metrics body (0 when absent)."""
+    for line in metrics.splitlines():
+        name, _, value = line.rpartition(" ")
+        if name == series:
+            return float(value)
+    return 0.0
+
+
 def run_cli(env: dict[str, str], *argv: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "bot", *argv],
@@ -231,7 +240,11 @@ def test_no_secret_in_logs_metrics_slack_messages_or_errors(
     assert len([c for c in calls if c.method == "response_url"]) >= 8
     assert any("signature" in said(c).lower() for c in calls if c.path == "/response/auth-failure")
     assert len(served_log.splitlines()) > 20
-    assert "recbot_requests_total" in metrics
+    # ... and were counted: answers by surface and outcome, ack latency, digests.
+    assert counted(metrics, 'recbot_requests_total{outcome="ok",surface="slash"}') >= 5
+    assert counted(metrics, 'recbot_requests_total{outcome="parse_error",surface="slash"}') >= 1
+    assert counted(metrics, 'recbot_requests_total{outcome="ok",surface="mention"}') >= 1
+    assert counted(metrics, 'recbot_ack_latency_seconds_count{surface="slash"}') >= 8
     assert "exit 0" in ask_ok
     assert "exit 0" not in ask_wrong
     assert '"tencent cloud"' in doctor_wrong
