@@ -136,14 +136,16 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "request_id": getattr(record, "request_id", NO_REQUEST),
-            "message": record.getMessage(),
+            "message": self._redact(record.getMessage()),
         }
         for key, value in _extras(record).items():
-            entry.setdefault(key, value)
+            entry.setdefault(key, self._redact(value) if isinstance(value, str) else value)
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = self._redact(self.formatException(record.exc_info))
         if record.stack_info:
-            entry["stack"] = self.formatStack(record.stack_info)
+            entry["stack"] = self._redact(self.formatStack(record.stack_info))
+        # Masked before encoding (a secret with a quote or backslash is escaped in JSON) and
+        # after (anything else that reached the line).
         return self._redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 

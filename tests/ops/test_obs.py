@@ -132,3 +132,17 @@ def test_css_helpers_count_calls_retries_waits_and_cache_lookups() -> None:
     assert sample("recbot_rate_limit_waits_total") == waits + 1
     assert sample("recbot_rate_limit_wait_seconds_total") == waited + 0.25
     assert sample("recbot_cache_lookups_total", {"result": "hit"}) == hits + 1
+
+
+def test_a_secret_json_would_escape_is_still_masked() -> None:
+    odd = 'pa"ss\\word-0042'
+    stream = io.StringIO()
+    handler = configure_logging(Settings(slack_signing_secret=SecretStr(odd)), stream)
+    try:
+        logging.getLogger("recbot.test").warning("secret %s here", odd, extra={"detail": odd})
+    finally:
+        logging.getLogger().removeHandler(handler)
+    [line] = _lines(stream)
+    assert odd not in json.dumps(line)
+    assert line["message"] == "secret *** here"
+    assert line["detail"] == "***"
