@@ -129,7 +129,7 @@ def post_raw(bot: ServedBot, body: bytes, headers: dict[str, str]) -> int:
 
 
 @settings(
-    max_examples=150,
+    max_examples=300,
     deadline=timedelta(seconds=10),
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
