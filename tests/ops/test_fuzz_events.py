@@ -185,3 +185,9 @@ def test_any_request_gets_an_answer_below_500_and_the_server_stays_healthy(
     assert served.process is not None
     assert served.process.poll() is None
     assert "Traceback" not in served.log()
+
+
+def test_an_oversized_header_is_refused(served: ServedBot) -> None:
+    status = post_raw(served, b"{}", {"Content-Type": "application/json", "X-Big": "x" * 20_000})
+    assert 400 <= status < 500
+    assert http(f"{served.url}/healthz", timeout=5).status == 200
