@@ -15,8 +15,10 @@ from slack_sdk.errors import SlackApiError
 from bot.digest.message import DigestMark
 from bot.render.message import SlackMessage
 
-# Slack's guidance for chat.postMessage: about one message per second per channel.
+# Slack's guidance for chat.postMessage: about one message per second per channel. Posts are
+# spaced a little wider, as the claim renewal between a post's turn and its sending varies.
 CHANNEL_RATE = 1.0
+CHANNEL_HEADROOM = 0.9
 HISTORY_PAGE = 200
 HISTORY_PAGES = 5
 
@@ -31,9 +33,12 @@ class LocalChannelPacer:
     """Spaces posts to each channel 1/rate apart within this process."""
 
     def __init__(
-        self, rate: float = CHANNEL_RATE, sleep: Callable[[float], None] = time.sleep
+        self,
+        rate: float = CHANNEL_RATE,
+        sleep: Callable[[float], None] = time.sleep,
+        headroom: float = CHANNEL_HEADROOM,
     ) -> None:
-        self._interval = 1.0 / rate
+        self._interval = 1.0 / (rate * headroom)
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
         self._sleep = sleep

@@ -44,7 +44,7 @@ LOOKBACK = timedelta(days=8)
 CLAIM_CHUNK = 20
 # Posts handed to the pool but not finished; claiming stops until fewer are in flight, so a
 # replica never holds many more claims than it is posting (the others take the rest).
-IN_FLIGHT = 40
+IN_FLIGHT = 160
 # Slack's errors that retrying the same post cannot fix: record the slot as failed.
 _TRANSIENT_SLACK = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
                     "request_timeout"}
@@ -103,12 +103,16 @@ def _count(outcome: str) -> None:
     DIGESTS.labels(outcome=outcome).inc()
 
 
-def _by_channel(jobs: list[Job]) -> list[Job]:
-    """Round-robin over channels, so one busy channel's pacing doesn't hold up the others."""
-    per: dict[str, list[Job]] = defaultdict(list)
-    for job in jobs:
-        per[job.subscription.channel_id].append(job)
-    return [j for row in zip_longest(*per.values()) for j in row if j is not None]
+def _by_channel_rank(
+    wanted: list[tuple[Subscription, datetime, bool]],
+) -> list[tuple[Subscription, datetime, bool]]:
+    """Every channel's first digest, then every channel's second, ...: consecutive claims go
+    to different channels, so one channel's pacing (~1 post/s) holds up nothing else. Within
+    a rank, equal requests stay together, so their shared digest is composed once, early."""
+    per: dict[str, list[tuple[Subscription, datetime, bool]]] = defaultdict(list)
+    for item in sorted(wanted, key=lambda w: (w[1], w[0].request_text, w[0].id)):
+        per[item[0].channel_id].append(item)
+    return [w for row in zip_longest(*per.values()) for w in row if w is not None]
 
 
 class DigestScheduler:
@@ -123,7 +127,7 @@ class DigestScheduler:
         tick_s: float = 5.0,
         scope_for: Callable[[str], Filters | None] = lambda _channel: None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        post_workers: int = 8,
+        post_workers: int = 32,
         on_stop: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
@@ -187,7 +191,7 @@ class DigestScheduler:
             return report
         rows = {(p.subscription_id, p.slot): p
                 for p in self.store.posts_since(min(slot for _, slot in due))}
-        wanted: dict[tuple[DigestQuery, datetime], list[tuple[Subscription, bool]]] = {}
+        wanted: list[tuple[Subscription, datetime, bool]] = []
         takeovers: list[tuple[Subscription, Post]] = []
         for sub, slot in due:
             row = rows.get((sub.id, slot))
@@ -195,24 +199,22 @@ class DigestScheduler:
                 if now - slot > LATE_LIMIT:
                     self._skip(sub, slot, now, report)
                 else:
-                    wanted.setdefault((self._query(sub), slot), []).append(
-                        (sub, now - slot > LATE_AFTER)
-                    )
+                    wanted.append((sub, slot, now - slot > LATE_AFTER))
             elif row.state is not PostState.CLAIMED:
                 self._settled.add((sub.id, slot))
             elif row.lease_until < now:
                 takeovers.append((sub, row))
         tick = _Tick(now, report)
-        for (query, slot), members in wanted.items():
-            for start in range(0, len(members), CLAIM_CHUNK):
-                chunk = members[start : start + CLAIM_CHUNK]
-                subs = {s.id: s for s, _ in chunk}
-                claims = self.store.claim(
-                    [SlotClaim(s.id, slot, late) for s, late in chunk],
-                    self.replica, self.clock(), self.lease,
-                )
-                jobs = [Job(c, subs[c.subscription_id], recovered=False) for c in claims]
-                self._deliver(jobs, query, slot, tick)
+        ordered = _by_channel_rank(wanted)
+        for start in range(0, len(ordered), CLAIM_CHUNK):
+            chunk = ordered[start : start + CLAIM_CHUNK]
+            subs = {s.id: s for s, _, _ in chunk}
+            claims = self.store.claim(
+                [SlotClaim(s.id, slot, late) for s, slot, late in chunk],
+                self.replica, self.clock(), self.lease,
+            )
+            self._deliver([Job(c, subs[c.subscription_id], recovered=False) for c in claims],
+                          tick)
         for sub, row in takeovers:
             self._take_over(sub, row, tick)
         self._settle(tick, 0)
@@ -258,27 +260,27 @@ class DigestScheduler:
         log.info("digest slot taken over", extra={"subscription_id": sub.id,
                                                   "slot": row.slot.isoformat(),
                                                   "from": row.claimed_by})
-        self._deliver([Job(taken, sub, recovered=True)], self._query(sub), row.slot, tick)
+        self._deliver([Job(taken, sub, recovered=True)], tick)
 
     # --- compose and post -------------------------------------------------------------------
 
-    def _deliver(self, jobs: list[Job], query: DigestQuery, slot: datetime, tick: _Tick) -> None:
+    def _deliver(self, jobs: list[Job], tick: _Tick) -> None:
         """Compose once per (query, slot), then hand the posts to the pool and return: the
         next chunk is claimed while these are posted, at most IN_FLIGHT posts ahead."""
-        if not jobs:
-            return
-        key = (query, slot)
-        if key not in tick.composed:
-            try:
-                tick.composed[key] = compose_digest(query, slot, tick.now, self.source)
-                tick.report.composed += 1
-            except RecbotError as exc:
-                log.warning("digest could not be composed",
-                            extra={"request": query.request_text, "error": exc.user_message})
-                tick.composed[key] = exc
-        content = tick.composed[key]
-        for job in _by_channel(jobs):
-            future = self._pool.submit(self._post_one, job, content, tick.now)
+        for job in jobs:
+            query = self._query(job.subscription)
+            key = (query, job.post.slot)
+            if key not in tick.composed:
+                try:
+                    tick.composed[key] = compose_digest(query, job.post.slot, tick.now,
+                                                        self.source)
+                    tick.report.composed += 1
+                except RecbotError as exc:
+                    log.warning("digest could not be composed",
+                                extra={"request": query.request_text,
+                                       "error": exc.user_message})
+                    tick.composed[key] = exc
+            future = self._pool.submit(self._post_one, job, tick.composed[key], tick.now)
             tick.pending.append((job, future))
         self._settle(tick, IN_FLIGHT)
 
@@ -314,8 +316,12 @@ class DigestScheduler:
         mark = DigestMark(sub.id, slot_unix(post.slot))
         extra = {"subscription_id": sub.id, "channel": sub.channel_id,
                  "slot": post.slot.isoformat()}
-        self.poster.pace(sub.channel_id)
-        if not self.store.renew(post.id, self.replica, self.clock(), self.lease):
+        # Renewed before waiting for the channel's turn, so the database's latency does not
+        # bunch posts to one channel; renewed again if the wait ate a third of the lease.
+        renewed = self.store.renew(post.id, self.replica, self.clock(), self.lease)
+        if renewed and self.poster.pace(sub.channel_id) > self.lease.total_seconds() / 3:
+            renewed = self.store.renew(post.id, self.replica, self.clock(), self.lease)
+        if not renewed:
             # Our turn came after the lease ran out; whoever takes it over posts (once).
             log.warning("digest claim expired before its turn; left to another replica",
                         extra=extra)

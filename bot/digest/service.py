@@ -10,7 +10,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.digest.database import migrate, open_engine
-from bot.digest.delivery import CHANNEL_RATE, DigestPoster, LocalChannelPacer, SharedChannelPacer
+from bot.digest.delivery import (
+    CHANNEL_HEADROOM,
+    CHANNEL_RATE,
+    DigestPoster,
+    LocalChannelPacer,
+    SharedChannelPacer,
+)
 from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore
 from bot.errors import ConfigError
@@ -39,7 +45,8 @@ def channel_pacer(settings: Settings) -> ChannelPacer:
         return LocalChannelPacer()
     prefix = settings.recbot_redis_prefix + SLACK_CHANNEL_RATE_KEY
     return SharedChannelPacer(
-        lambda channel: RedisRateLimiter(client, prefix + channel, CHANNEL_RATE, headroom=1.0)
+        lambda channel: RedisRateLimiter(client, prefix + channel, CHANNEL_RATE,
+                                         headroom=CHANNEL_HEADROOM)
     )
 
 
