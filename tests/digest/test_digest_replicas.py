@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,39 +21,43 @@ from bot.digest.database import migrate, open_engine
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore, NewSubscription, PostState
 from tests.digest.pg import fresh_postgres_url
+from tests.digest.served import serve_env
 from tests.digest.slack_history import HISTORY_SCOPES, enable_history
 from tests.replicas.conftest import REDIS_URL
 from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import BOT_TOKEN, SIGNING_SECRET, ServedBot, clean_env
+from tests.slack.serving import ServedBot
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 LEASE_S = 3.0
 
 
+@dataclass(frozen=True)
+class World:
+    slack: SlackStandIn
+    sim: Simulator
+    url: str
+    store: DigestStore  # the test's own view of the replicas' database
+
+
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[SlackStandIn, Simulator, str]]:
+def world() -> Iterator[World]:
     enable_history()
     with SlackStandIn(scopes=HISTORY_SCOPES) as slack, Simulator(count=150) as sim, \
             fresh_postgres_url() as url:
-        yield slack, sim, url
+        engine = open_engine(url)
+        migrate(engine)
+        yield World(slack, sim, url, DigestStore(engine))
+        engine.dispose()
 
 
 def replica_env(slack: SlackStandIn, sim: Simulator, url: str, tmp: Path) -> dict[str, str]:
-    return clean_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.base_url,
-        TENCENTCLOUD_SECRET_ID=sim.secret_id,
-        TENCENTCLOUD_SECRET_KEY=sim.secret_key,
-        RECBOT_CSS_ENDPOINT=sim.url,
-        RECBOT_DATABASE_URL=url,
+    return serve_env(
+        slack, sim, url, tmp,
         RECBOT_REDIS_URL=REDIS_URL,
         RECBOT_REDIS_PREFIX=f"recbot-test:{tmp.name}:",
         RECBOT_DIGEST_TICK_S="0.2",
         RECBOT_DIGEST_LEASE_S=str(LEASE_S),
-        RECBOT_LOG_FORMAT="json",
-        HOME=str(tmp),
     )
 
 
@@ -120,12 +125,9 @@ def wait_until(condition: object, timeout: float, what: str) -> None:
 
 
 def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
-    world: tuple[SlackStandIn, Simulator, str], tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
-    slack, sim, url = world
-    engine = open_engine(url)
-    migrate(engine)
-    store = DigestStore(engine)
+    slack, sim, url, store = world.slack, world.sim, world.url, world.store
     # Each post takes a while, so the slot is still being posted when a replica dies.
     slack.delay("chat.postMessage", 0.03)
     replicas = start_replicas(replica_env(slack, sim, url, tmp_path), tmp_path)
@@ -154,16 +156,12 @@ def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
         assert len(by) >= 2, f"the survivors shared nothing: {by}"
     finally:
         stop_all(replicas)
-        engine.dispose()
 
 
 def test_after_an_outage_a_2h_old_slot_is_posted_late_and_a_7h_old_one_skipped(
-    world: tuple[SlackStandIn, Simulator, str], tmp_path: Path
+    world: World, tmp_path: Path
 ) -> None:
-    slack, sim, url = world
-    engine = open_engine(url)
-    migrate(engine)
-    store = DigestStore(engine)
+    slack, sim, url, store = world.slack, world.sim, world.url, world.store
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     two_h, seven_h = now - timedelta(hours=2), now - timedelta(hours=7)
     (late_id,) = subscribe(store, 1, two_h, created=two_h - timedelta(days=1), prefix="CL")
@@ -186,7 +184,6 @@ def test_after_an_outage_a_2h_old_slot_is_posted_late_and_a_7h_old_one_skipped(
         # Yesterday's slot of the late subscription was older than 6 h: skipped too.
     finally:
         stop_all(replicas)
-        engine.dispose()
     skipped = [
         json.loads(line) for r in replicas for line in r.log().splitlines()
         if line.startswith("{") and '"digest skipped"' in line

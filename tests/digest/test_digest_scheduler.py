@@ -18,6 +18,7 @@ from bot.digest.message import METADATA_EVENT, DigestMark, render_digest, slot_u
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore, NewSubscription, PostState, SlotClaim, Subscription
+from bot.obs.metrics import REGISTRY
 from tests.servers.slack_api import SlackStandIn
 
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -58,6 +59,11 @@ def scheduler(
     client = WebClient(token="xoxb-test", base_url=slack.base_url)
     poster = DigestPoster(client, LocalChannelPacer(rate=1000))
     return DigestScheduler(store, source, poster, replica=replica, lease=lease, clock=clock)
+
+
+def digests_counted(outcome: str) -> float:
+    value = REGISTRY.get_sample_value("recbot_digests_total", {"outcome": outcome})
+    return value or 0.0
 
 
 def posts_of(slack: SlackStandIn) -> list[tuple[str, int, int]]:
@@ -164,7 +170,10 @@ def test_missed_slots_are_posted_late_within_six_hours_else_skipped_and_logged(
     two_hours = subscribe(store, NOW - timedelta(hours=2), channel="C2")
     seven_hours = subscribe(store, NOW - timedelta(hours=7), channel="C7")
     caplog.set_level(logging.INFO, logger="bot.digest.scheduler")
+    before = {o: digests_counted(o) for o in ("posted", "late", "skipped")}
     report = scheduler(store, source, slack, Clock(NOW)).tick(NOW)
+    assert {o: digests_counted(o) - before[o] for o in before} == {
+        "posted": 0, "late": 1, "skipped": 1}
     assert (report.posted, report.late, report.skipped) == (1, 1, 1)
     (call,) = slack.ok_calls("chat.postMessage")
     assert call.channel == "C2"

@@ -14,16 +14,10 @@ from bot.css.simulator import Simulator
 from bot.digest.database import migrate, open_engine
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore
+from tests.digest.served import serve_env
 from tests.digest.slack_history import HISTORY_SCOPES, enable_history
 from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import (
-    BOT_TOKEN,
-    FORM,
-    SIGNING_SECRET,
-    ServedBot,
-    clean_env,
-    slash_body,
-)
+from tests.slack.serving import FORM, ServedBot, slash_body
 
 pytestmark = pytest.mark.slow
 
@@ -34,17 +28,7 @@ def served(tmp_path: Path) -> Iterator[tuple[ServedBot, SlackStandIn, str]]:
     url = f"sqlite:///{tmp_path}/recbot.sqlite3"
     with SlackStandIn(scopes=HISTORY_SCOPES) as slack, Simulator(count=100) as sim:
         slack.add_user("UKIM", tz="Asia/Kathmandu")
-        env = clean_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.base_url,
-            TENCENTCLOUD_SECRET_ID=sim.secret_id,
-            TENCENTCLOUD_SECRET_KEY=sim.secret_key,
-            RECBOT_CSS_ENDPOINT=sim.url,
-            RECBOT_DATABASE_URL=url,
-            RECBOT_LOG_FORMAT="json",
-            HOME=str(tmp_path),
-        )
+        env = serve_env(slack, sim, url, tmp_path)
         bot = ServedBot(env, tmp_path / "serve.log").start()
         try:
             yield bot, slack, url

@@ -10,9 +10,11 @@ import pytest
 import redis
 
 from bot.config import Settings
+from bot.css.cache import process_cache
+from bot.css.ratelimit import process_limiter
 from bot.replicas.cache import RedisCache
 from bot.replicas.dedup import RedisSeenEvents
-from bot.replicas.factory import make_seen_events
+from bot.replicas.factory import make_cache, make_rate_limiter, make_seen_events
 from bot.replicas.ratelimit import RedisRateLimiter
 from bot.slack.dedup import InMemorySeenEvents
 from tests.replicas.conftest import REDIS_URL
@@ -132,8 +134,11 @@ def test_event_dedup_lets_events_through_when_redis_is_down() -> None:
 
 
 def test_factory_picks_redis_only_when_a_url_is_set(redis_prefix: str) -> None:
-    shared = make_seen_events(
-        Settings(recbot_redis_url=REDIS_URL, recbot_redis_prefix=redis_prefix)
-    )
-    assert isinstance(shared, RedisSeenEvents)
-    assert isinstance(make_seen_events(Settings()), InMemorySeenEvents)
+    shared = Settings(recbot_redis_url=REDIS_URL, recbot_redis_prefix=redis_prefix)
+    assert isinstance(make_seen_events(shared), RedisSeenEvents)
+    assert isinstance(make_rate_limiter(shared), RedisRateLimiter)
+    assert isinstance(make_cache(shared), RedisCache)
+    alone = Settings()
+    assert isinstance(make_seen_events(alone), InMemorySeenEvents)
+    assert make_rate_limiter(alone) is process_limiter(alone.recbot_rate_limit)
+    assert make_cache(alone) is process_cache()
