@@ -316,6 +316,8 @@ class DigestScheduler:
         mark = DigestMark(sub.id, slot_unix(post.slot))
         extra = {"subscription_id": sub.id, "channel": sub.channel_id,
                  "slot": post.slot.isoformat()}
+        if self._stop.is_set():
+            return "retry"  # shutting down: the claim runs out and another replica posts it
         # Renewed before waiting for the channel's turn, so the database's latency does not
         # bunch posts to one channel; renewed again if the wait ate a third of the lease.
         renewed = self.store.renew(post.id, self.replica, self.clock(), self.lease)
