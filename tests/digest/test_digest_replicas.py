@@ -152,8 +152,11 @@ def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
         assert set(posted) == {(i, slot_ts) for i in ids}
         assert max(posted.values()) == 1
         assert len(slack.ok_calls("chat.postMessage")) == 101
-        by = Counter(p.claimed_by.split(":")[1] for s in ids for p in store.posts_of(s))
+        rows = [p for s in ids for p in store.posts_of(s)]
+        by = Counter(p.claimed_by.split(":")[1] for p in rows)
         assert len(by) >= 2, f"the survivors shared nothing: {by}"
+        # The kill did land mid-slot: some slots were taken over from the dead replica.
+        assert any(p.attempts >= 2 for p in rows)
     finally:
         stop_all(replicas)
 
