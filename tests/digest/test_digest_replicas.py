@@ -25,7 +25,7 @@ from tests.digest.served import serve_env
 from tests.digest.slack_history import HISTORY_SCOPES, enable_history
 from tests.replicas.conftest import REDIS_URL
 from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import ServedBot
+from tests.slack.serving import JSON, ServedBot, event_body
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -195,3 +195,28 @@ def test_after_an_outage_a_2h_old_slot_is_posted_late_and_a_7h_old_one_skipped(
         (skip_id, seven_h.isoformat())
     }
     assert len([e for e in skipped if e["subscription_id"] == skip_id]) == 1
+
+
+def test_an_event_retried_to_another_replica_is_answered_once(
+    world: World, tmp_path: Path
+) -> None:
+    replicas = start_replicas(replica_env(world.slack, world.sim, world.url, tmp_path),
+                              tmp_path, count=2)
+    try:
+        mention = {"type": "app_mention", "user": "UANN", "channel": "CMENTION",
+                   "text": "<@UBOTRECBOT> help", "ts": "1700000900.000100",
+                   "event_ts": "1700000900.000100"}
+        body = event_body(mention, event_id="EvAcrossReplicas")
+        # Slack's retry of a slow ack can land on any replica behind the load balancer.
+        assert replicas[0].post(body, JSON).status == 200
+        assert replicas[1].post(body, JSON, headers={"X-Slack-Retry-Num": "1"}).status == 200
+        # A second, different event shows both replicas have finished with the first.
+        other = {**mention, "ts": "1700000901.000100", "event_ts": "1700000901.000100"}
+        assert replicas[1].post(event_body(other, event_id="EvNext"), JSON).status == 200
+        world.slack.wait_for("chat.postMessage", count=2,
+                             where=lambda c: c.channel == "CMENTION")
+        threads = [c.params.get("thread_ts") for c in world.slack.ok_calls("chat.postMessage")
+                   if c.channel == "CMENTION"]
+        assert sorted(threads) == ["1700000900.000100", "1700000901.000100"]
+    finally:
+        stop_all(replicas)
