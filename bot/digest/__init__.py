@@ -1,1 +1,2 @@
-"""digest"""
+"""Scheduled digests: subscriptions (store), when they are due (schedule), what they show
+(content, message), and the loop every `recbot serve` replica runs to post each slot once."""
