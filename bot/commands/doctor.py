@@ -16,12 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.cli import CONFIG_ERROR_EXIT
 from bot.config import CONFIG_FILE_VARIABLE, Settings, load_settings, unknown_variables
 from bot.errors import ConfigError
 from bot.obs.log import configure_logging, request_context
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
 
 log = logging.getLogger(__name__)
 
@@ -291,11 +294,29 @@ def check_slack(settings: Settings) -> CheckResult:
             f"{who} lacks scope(s) manifest.yml needs: {', '.join(missing)}",
             "add them under OAuth & Permissions (or re-create from manifest.yml) and reinstall",
         )
+    if mode_problem is None and settings.slack_app_token is not None:
+        mode_problem = _app_token_problem(client, settings.slack_app_token.get_secret_value())
     if mode_problem:
         return CheckResult(
             name, "fail", f"{who} has every scope, but {mode_problem[0]}", mode_problem[1]
         )
     return CheckResult(name, "ok", f"{who} has every scope manifest.yml needs; {_mode(settings)}")
+
+
+def _app_token_problem(client: WebClient, app_token: str) -> tuple[str, str] | None:
+    """Socket Mode: the app-level token must open a connection URL (nothing is connected)."""
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        return (
+            f"Slack refused SLACK_APP_TOKEN for Socket Mode ({error})",
+            "generate an app-level token with connections:write (Basic Information → "
+            "App-Level Tokens) and enable Socket Mode",
+        )
+    return None
 
 
 def _mode(settings: Settings) -> str:

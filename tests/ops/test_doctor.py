@@ -339,3 +339,25 @@ def test_unknown_recbot_variables_are_a_warning(monkeypatch: pytest.MonkeyPatch)
     assert result.status == "warn"
     assert result.detail.endswith("unknown variable(s) ignored: RECBOT_RATELIMIT")
     assert result.fix.startswith("fix the spelling")
+
+
+def socket_settings(slack: SlackStandIn, app_token: str) -> Settings:
+    return Settings(
+        slack_bot_token="xoxb-doctor", slack_app_token=app_token, slack_api_url=slack.base_url
+    )
+
+
+def test_socket_mode_app_token_that_opens_a_connection_passes(slack: SlackStandIn) -> None:
+    slack.socket_mode_url = "ws://127.0.0.1:9/link"  # handed out, never connected to
+    result = check_slack(socket_settings(slack, "xapp-doctor"))
+    assert result.status == "ok", result
+    assert result.detail.endswith("Socket Mode")
+    assert [c.method for c in slack.calls()] == ["auth.test", "apps.connections.open"]
+
+
+def test_socket_mode_app_token_that_slack_refuses_is_a_cross(slack: SlackStandIn) -> None:
+    slack.invalid_tokens.add("xapp-revoked")
+    result = check_slack(socket_settings(slack, "xapp-revoked"))
+    assert result.status == "fail"
+    assert "Slack refused SLACK_APP_TOKEN for Socket Mode (not_allowed_token_type)" in result.detail
+    assert "connections:write" in result.fix
