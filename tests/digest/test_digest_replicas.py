@@ -23,7 +23,7 @@ from bot.digest.store import DigestStore, NewSubscription, PostState
 from tests.digest.pg import fresh_postgres_url
 from tests.digest.served import serve_env
 from tests.digest.slack_history import HISTORY_SCOPES, enable_history
-from tests.replicas.conftest import REDIS_URL
+from tests.replicas.redis_keys import REDIS_URL, unique_prefix
 from tests.servers.slack_api import SlackStandIn
 from tests.slack.serving import JSON, ServedBot, event_body
 
@@ -38,24 +38,25 @@ class World:
     sim: Simulator
     url: str
     store: DigestStore  # the test's own view of the replicas' database
+    redis_prefix: str
 
 
 @pytest.fixture
 def world() -> Iterator[World]:
     enable_history()
     with SlackStandIn(scopes=HISTORY_SCOPES) as slack, Simulator(count=150) as sim, \
-            fresh_postgres_url() as url:
+            fresh_postgres_url() as url, unique_prefix() as prefix:
         engine = open_engine(url)
         migrate(engine)
-        yield World(slack, sim, url, DigestStore(engine))
+        yield World(slack, sim, url, DigestStore(engine), prefix)
         engine.dispose()
 
 
-def replica_env(slack: SlackStandIn, sim: Simulator, url: str, tmp: Path) -> dict[str, str]:
+def replica_env(world: World, tmp: Path) -> dict[str, str]:
     return serve_env(
-        slack, sim, url, tmp,
+        world.slack, world.sim, world.url, tmp,
         RECBOT_REDIS_URL=REDIS_URL,
-        RECBOT_REDIS_PREFIX=f"recbot-test:{tmp.name}:",
+        RECBOT_REDIS_PREFIX=world.redis_prefix,
         RECBOT_DIGEST_TICK_S="0.2",
         RECBOT_DIGEST_LEASE_S=str(LEASE_S),
     )
@@ -127,10 +128,10 @@ def wait_until(condition: object, timeout: float, what: str) -> None:
 def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
     world: World, tmp_path: Path
 ) -> None:
-    slack, sim, url, store = world.slack, world.sim, world.url, world.store
+    slack, store = world.slack, world.store
     # Each post takes a while, so the slot is still being posted when a replica dies.
     slack.delay("chat.postMessage", 0.03)
-    replicas = start_replicas(replica_env(slack, sim, url, tmp_path), tmp_path)
+    replicas = start_replicas(replica_env(world, tmp_path), tmp_path)
     try:
         now = datetime.now(UTC)
         slot = now.replace(second=0, microsecond=0)
@@ -164,13 +165,13 @@ def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
 def test_after_an_outage_a_2h_old_slot_is_posted_late_and_a_7h_old_one_skipped(
     world: World, tmp_path: Path
 ) -> None:
-    slack, sim, url, store = world.slack, world.sim, world.url, world.store
+    slack, store = world.slack, world.store
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     two_h, seven_h = now - timedelta(hours=2), now - timedelta(hours=7)
     (late_id,) = subscribe(store, 1, two_h, created=two_h - timedelta(days=1), prefix="CL")
     (skip_id,) = subscribe(store, 1, seven_h, created=seven_h - timedelta(hours=1),
                            prefix="CS")
-    replicas = start_replicas(replica_env(slack, sim, url, tmp_path), tmp_path)
+    replicas = start_replicas(replica_env(world, tmp_path), tmp_path)
     try:
         wait_until(lambda: [p.state for p in store.posts_of(late_id)] == [PostState.POSTED],
                    30, "the late digest")
@@ -200,7 +201,7 @@ def test_after_an_outage_a_2h_old_slot_is_posted_late_and_a_7h_old_one_skipped(
 def test_an_event_retried_to_another_replica_is_answered_once(
     world: World, tmp_path: Path
 ) -> None:
-    replicas = start_replicas(replica_env(world.slack, world.sim, world.url, tmp_path),
+    replicas = start_replicas(replica_env(world, tmp_path),
                               tmp_path, count=2)
     try:
         mention = {"type": "app_mention", "user": "UANN", "channel": "CMENTION",

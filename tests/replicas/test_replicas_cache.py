@@ -13,7 +13,7 @@ from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.replicas.factory import make_cache
 from bot.timephrase.window import Grain, Window
-from tests.replicas.conftest import REDIS_URL
+from tests.replicas.redis_keys import REDIS_URL
 
 pytestmark = pytest.mark.redis
 

@@ -17,7 +17,7 @@ from bot.replicas.dedup import RedisSeenEvents
 from bot.replicas.factory import make_cache, make_rate_limiter, make_seen_events
 from bot.replicas.ratelimit import RedisRateLimiter
 from bot.slack.dedup import InMemorySeenEvents
-from tests.replicas.conftest import REDIS_URL
+from tests.replicas.redis_keys import REDIS_URL
 
 pytestmark = pytest.mark.redis
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.css.simulator import RATE_LIMITED, Simulator
 from tests.conftest import scrubbed_environ
-from tests.replicas.conftest import REDIS_URL
+from tests.replicas.redis_keys import REDIS_URL
 
 REPO = Path(__file__).resolve().parents[2]
 
