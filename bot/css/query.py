@@ -22,6 +22,7 @@ from bot.css.page import CallFailed, PageReply
 from bot.css.ratelimit import RateLimiter
 from bot.filters import Filters
 from bot.obs.log import ContextThreadPoolExecutor
+from bot.obs.metrics import count_api_call, count_cache_lookup, count_rate_limit_wait, count_retry
 from bot.plan import ApiWindow, plan_windows
 from bot.source import FetchResult, FetchStats
 from bot.tasks import RecordTask, to_unix
@@ -161,6 +162,8 @@ class CssSource:
         for api_window in plan.api_windows:
             key = self._key(api_window, server)
             cached = self._cached(key)
+            if self.cache is not None:
+                count_cache_lookup(hit=cached is not None)
             if cached is None:
                 walks.append(_Walk(api_window, key))
                 continue
@@ -275,11 +278,12 @@ class CssSource:
         while True:
             if abort.is_set():
                 raise _Aborted
-            self.limiter.acquire()
+            count_rate_limit_wait(self.limiter.acquire())
             counters.add(calls=1)
             try:
                 reply = self.pages.fetch(window, server, token)
             except CallFailed as failure:
+                count_api_call(failure.code)
                 failures += 1
                 delay = self.retry.delay(failures, self._rng)
                 retry = (
@@ -293,8 +297,10 @@ class CssSource:
                         region=self.region, endpoint=self.endpoint, attempts=failures,
                     ) from None
                 counters.add(retries=1)
+                count_retry(failure.code)
                 abort.wait(delay)
                 continue
             counters.add(pages=1)
+            count_api_call("Success")
             return reply
 
