@@ -250,6 +250,15 @@ def test_no_secret_in_logs_metrics_slack_messages_or_errors(
     assert '"tencent cloud"' in doctor_wrong
     assert "exit 2" in bad_config
 
+    # One request id from receipt to answer, through the CSS query's worker threads: every
+    # SDK call line carries the id of a request that also logged its answer.
+    lines = [json.loads(line) for line in served_log.splitlines() if line.startswith("{")]
+    sdk_ids = {line["request_id"] for line in lines if line["logger"] == "tencentcloud_sdk_common"}
+    answered_ids = {line["request_id"] for line in lines if line["message"] == "answered"}
+    assert sdk_ids
+    assert "-" not in sdk_ids
+    assert sdk_ids <= answered_ids
+
     found = leaks("serve log", served_log) + leaks("/metrics", metrics) + leaks("/healthz", health)
     found += [leak for c in calls for leak in leaks(f"slack {c.method} {c.path}", said(c))]
     found += [
