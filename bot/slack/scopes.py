@@ -11,6 +11,7 @@ from bot.slack.mentions import MESSAGE_EVENTS
 # slack_sdk WebClient method -> the bot scopes it needs. Reading history or info of a
 # private channel needs the groups:* twin of the channels:* scope.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "apps_connections_open": (),  # recbot doctor; the app-level token's connections:write
     "auth_test": (),
     "chat_postMessage": ("chat:write",),
     "chat_postEphemeral": ("chat:write",),
