@@ -19,6 +19,7 @@ from bot.render.format import (
     STATUS_EMOJI,
     duration,
     finding_sentence,
+    footer_parts,
     plain_time,
     plural,
     short_id,
@@ -176,13 +177,7 @@ def render_digest(digest: Digest, *, late_by: timedelta | None = None) -> SlackM
                                 MAX_TASK_LINES, f"ask `{mrkdwn(ask)}scheduled today`")
         blocks.append(upcoming or {"type": "section", "text": {"type": "mrkdwn",
                                                                "text": "Nothing scheduled."}})
-    footer = [
-        f"region {mrkdwn(digest.stats.region)}",
-        plural(digest.stats.api_calls, "API call"),
-        f"{digest.stats.elapsed_s:.1f} s",
-    ]
-    if digest.stats.simulated:
-        footer.append("simulated data")
+    footer = footer_parts(digest.stats, mrkdwn)
     footer.extend(mrkdwn(n) for n in digest.notes)
     blocks.append({"type": "context",
                    "elements": [{"type": "mrkdwn", "text": " · ".join(footer)[:2000]}]})

@@ -7,7 +7,7 @@ the full result, every user- or API-supplied text escaped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from bot.answer import Answer
@@ -28,6 +28,7 @@ from bot.render.format import (
     TimeFormat,
     duration,
     finding_sentence,
+    footer_parts,
     plural,
     short_id,
     slack_time_format,
@@ -202,22 +203,7 @@ def findings_text(findings: Sequence[Finding], answer: Answer) -> str:
 
 
 def footer(fetch: FetchStats) -> list[str]:
-    parts = [
-        f"region {mrkdwn(fetch.region)}",
-        f"{plural(fetch.api_calls, 'API call')}, {plural(fetch.pages, 'page')}",
-        f"{fetch.elapsed_s:.2f} s",
-    ]
-    if fetch.cache_age_s is not None:
-        parts.append(f"from cache, {duration_text(fetch.cache_age_s)} old")
-    if fetch.retries:
-        parts.append(plural(fetch.retries, "retry").replace("retrys", "retries"))
-    if fetch.simulated:
-        parts.append("simulated data")
-    return [" · ".join(parts)]
-
-
-def duration_text(seconds: float) -> str:
-    return duration(timedelta(seconds=seconds))
+    return [" · ".join(footer_parts(fetch, mrkdwn))]
 
 
 def page_count(answer: Answer) -> int:

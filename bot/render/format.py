@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot.findings import Finding, FindingKind
 from bot.request import StatusFilter
+from bot.source import FetchStats
 from bot.tasks import RecordTask, Status
 
 STATUS_EMOJI = {
@@ -134,3 +135,26 @@ def status_label(status: StatusFilter) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def elapsed_text(seconds: float) -> str:
+    """`4 ms`, `850 ms`, `2.3 s`: a query's time taken, never a misleading `0.00 s`."""
+    if seconds < 1:
+        return f"{max(1, round(seconds * 1000))} ms"
+    return f"{seconds:.1f} s"
+
+
+def footer_parts(stats: FetchStats, escape: Callable[[str], str] = str) -> list[str]:
+    """The footer every answer and digest ends with: where the data came from, what it cost."""
+    parts = [
+        f"region {escape(stats.region)}",
+        f"{plural(stats.api_calls, 'API call')}, {plural(stats.pages, 'page')}",
+        elapsed_text(stats.elapsed_s),
+    ]
+    if stats.cache_age_s is not None:
+        parts.append(f"from cache, {duration(timedelta(seconds=stats.cache_age_s))} old")
+    if stats.retries:
+        parts.append(f"{stats.retries} {'retry' if stats.retries == 1 else 'retries'}")
+    if stats.simulated:
+        parts.append("simulated data")
+    return parts

@@ -11,6 +11,7 @@ from bot.render.format import (
     STATUS_SYMBOL,
     duration,
     finding_sentence,
+    footer_parts,
     plain_time_format,
     plural,
     short_id,
@@ -70,14 +71,7 @@ def header_lines(answer: Answer) -> list[str]:
 
 
 def footer_line(answer: Answer) -> str:
-    s = answer.result.stats
-    parts = [f"region {s.region}", f"{plural(s.api_calls, 'API call')}, {plural(s.pages, 'page')}",
-             f"{s.elapsed_s:.2f} s"]
-    if s.cache_age_s is not None:
-        parts.append(f"from cache, {s.cache_age_s:.0f} s old")
-    if s.simulated:
-        parts.append("simulated data")
-    return " · ".join(parts)
+    return " · ".join(footer_parts(answer.result.stats))
 
 
 def render_terminal(answer: Answer, console: Console) -> None:
