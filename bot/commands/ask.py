@@ -109,6 +109,9 @@ def _print_terminal(result: Answer, request: Request) -> None:
     from rich.console import Console
 
     console = Console(highlight=False)
+    if not console.is_terminal:
+        # Piped into a file or a log: no terminal to fit, so keep each task on one line.
+        console = Console(highlight=False, width=160)
     if request.subcommand is Subcommand.STATS:
         from bot.render.text import render_stats_terminal
 

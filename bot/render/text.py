@@ -79,23 +79,29 @@ def render_terminal(answer: Answer, console: Console) -> None:
     from rich.table import Table
 
     for line in header_lines(answer):
-        console.print(escape(line), highlight=False)
+        console.print(escape(line), highlight=False, soft_wrap=True)
     fmt = plain_time_format(answer.zone)
     if answer.tasks:
+        notes = [stop_note(task, answer.zone, fmt) for task in answer.tasks]
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        for column in ("", "stream", "start – end", "length", "template", "task", "note"):
-            table.add_column(column, overflow="fold")
-        for task in answer.tasks:
+        # Times, lengths and ids stay on one line; only names and notes may fold.
+        table.add_column("", no_wrap=True)
+        table.add_column("stream", min_width=8, max_width=28, overflow="fold")
+        for column in ("start – end", "length", "template", "task"):
+            table.add_column(column, no_wrap=True)
+        if any(notes):
+            table.add_column("note", min_width=10, overflow="fold")
+        for task, note in zip(answer.tasks, notes, strict=True):
             status = answer.status_of(task)
-            table.add_row(
+            cells = [
                 f"[{STYLE[status]}]{STATUS_SYMBOL[status]} {status.value}[/]",
                 escape(task.stream),
                 task_span(task, answer.zone, fmt),
                 duration(task.end - task.start),
-                template_text(task.template_id),
+                "default" if task.template_id == 0 else str(task.template_id),
                 escape(short_id(task.task_id)),
-                stop_note(task, answer.zone, fmt),
-            )
+            ]
+            table.add_row(*cells, *([escape(note)] if any(notes) else []))
         console.print(table)
     findings = answer.findings.all()
     if findings:
