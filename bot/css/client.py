@@ -171,7 +171,7 @@ def open_source(
     owned: Simulator | None = None
     cred = None if simulator is not None else resolve_credentials(settings)
     if simulator is None and cred is None:
-        simulator = owned = Simulator(follow_clock=True).start()
+        simulator = owned = Simulator(count=None, follow_clock=True).start()
     if simulator is not None:
         cred = credential.Credential(simulator.secret_id, simulator.secret_key)
         endpoint = parse_endpoint(simulator.url)

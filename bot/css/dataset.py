@@ -7,11 +7,11 @@ one stream, a task of exactly 24 h, one ending within the hour), then random rea
 
 from __future__ import annotations
 
+import base64
 import json
 import random
-import string
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,14 +41,14 @@ STREAMS: tuple[StreamSpec, ...] = (
 )
 TEMPLATES = (0, 0, 0, 1001, 1002, 20345)
 DURATIONS_MIN = (30, 60, 60, 90, 120, 120, 180, 240, 360, 480, 720, 1440)
-_ID_ALPHABET = string.ascii_letters + string.digits + "+/"
 # Generated tasks start this long after the 90-day horizon, so every one of them can be
 # listed by an API window that the server still accepts.
 HORIZON_MARGIN = timedelta(hours=1)
 
 
 def _task_id(rng: random.Random) -> str:
-    return "".join(rng.choice(_ID_ALPHABET) for _ in range(56))
+    # 42 random bytes are 56 base64 characters, the length and alphabet of real TaskIds.
+    return base64.b64encode(rng.randbytes(42)).decode("ascii")
 
 
 def _task(
@@ -153,3 +153,78 @@ def load_tasks(path: str | Path) -> tuple[RecordTask, ...]:
 def dump_tasks(tasks: Iterable[RecordTask], path: str | Path) -> None:
     Path(path).write_text(json.dumps([t.to_api() for t in tasks], indent=1), encoding="utf-8")
 
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A stream's standing recording: on these weekdays (0 = Monday), at this UTC time."""
+
+    spec: StreamSpec
+    weekdays: frozenset[int]
+    hour: int
+    minute: int
+    minutes: int
+    template_id: int
+
+
+_DAILY = frozenset(range(7))
+_WEEKDAYS = frozenset(range(5))
+# What an operations team's account looks like: standing daily shows, office-hours cameras, a
+# lobby recorded around the clock in 24 h tasks, a weekly keynote, and weekend coverage.
+SCHEDULE: tuple[Recurring, ...] = (
+    Recurring(STREAMS[0], _DAILY, 20, 0, 180, 1002),  # livetest: the evening show
+    Recurring(STREAMS[1], _WEEKDAYS, 9, 0, 180, 0),  # cam1: morning session
+    Recurring(STREAMS[1], _WEEKDAYS, 13, 0, 240, 0),  # cam1: afternoon session
+    Recurring(STREAMS[2], frozenset({0, 2, 4}), 14, 0, 90, 1001),  # cam2: Mon/Wed/Fri
+    Recurring(STREAMS[3], _DAILY, 6, 0, 60, 20345),  # news: three bulletins a day
+    Recurring(STREAMS[3], _DAILY, 12, 0, 60, 20345),
+    Recurring(STREAMS[3], _DAILY, 18, 0, 60, 20345),
+    Recurring(STREAMS[4], _DAILY, 0, 0, 1440, 0),  # lobby: around the clock, one task a day
+    Recurring(STREAMS[5], frozenset({3}), 16, 0, 120, 1002),  # keynote: Thursdays
+    Recurring(STREAMS[6], frozenset({5, 6}), 10, 0, 480, 0),  # the other cam1: weekends
+)
+
+
+def _with_mishaps(rng: random.Random, task: RecordTask, now: datetime) -> list[RecordTask]:
+    """What happens to real schedules: late starts, early stops, cancellations, double bookings."""
+    roll = rng.random()
+    if roll < 0.05 and task.start < now:  # stopped early by hand
+        span = int((min(task.end, now) - task.start).total_seconds())
+        at = task.start + timedelta(seconds=max(60, rng.randrange(span) // 60 * 60))
+        return [replace(task, stopped=min(at, now))]
+    if roll < 0.07 and task.start > now:  # cancelled in advance
+        return [replace(task, stopped=now - timedelta(minutes=rng.randint(5, 600)))]
+    if roll < 0.09:  # booked twice by two people
+        return [task, replace(task, task_id=_task_id(rng))]
+    if roll < 0.14:  # started a few minutes late, leaving a short gap before it
+        late = timedelta(minutes=rng.choice((5, 10, 15)))
+        return [replace(task, start=task.start + late)]
+    return [task]
+
+
+def generate_schedule(
+    seed: int, now: datetime, days_back: float = 90, days_ahead: float = 7
+) -> tuple[RecordTask, ...]:
+    """A realistic account: the standing SCHEDULE with its mishaps, some ad-hoc recordings and
+    the featured cases, from `now - days_back` to `now + days_ahead`; same every run."""
+    rng = random.Random(seed)
+    anchor = now.replace(minute=0, second=0, microsecond=0)
+    earliest = anchor - timedelta(days=days_back) + HORIZON_MARGIN
+    latest_end = anchor + timedelta(days=days_ahead)
+    tasks = [t for t in _featured(rng, anchor) if t.start >= earliest and t.end <= latest_end]
+    featured_streams = {(t.stream, t.start.date()) for t in tasks}
+    day = earliest.replace(hour=0)
+    while day < latest_end:
+        for slot in SCHEDULE:
+            start = day.replace(hour=slot.hour, minute=slot.minute)
+            end = start + timedelta(minutes=slot.minutes)
+            clash = (slot.spec.stream, start.date()) in featured_streams
+            if day.weekday() in slot.weekdays and start >= earliest and end <= latest_end \
+                    and not clash:
+                task = RecordTask(_task_id(rng), slot.spec.domain, slot.spec.app,
+                                  slot.spec.stream, start, end, slot.template_id, None)
+                tasks.extend(_with_mishaps(rng, task, now))
+        day += timedelta(days=1)
+    ad_hoc = int((days_back + days_ahead) * 1.5)
+    tasks.extend(_random_task(rng, now, earliest, latest_end) for _ in range(ad_hoc))
+    return tuple(sorted(tasks, key=lambda t: (t.start, t.task_id)))

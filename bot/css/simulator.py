@@ -129,6 +129,8 @@ class _Answer:
 class Simulator:
     """`with Simulator() as sim:` serves on `sim.url` until the block ends.
 
+    Data: `tasks` as given; else `count` random tasks from `seed`; with `count=None`, a realistic
+    account (standing daily schedules with their mishaps, see `dataset.generate_schedule`).
     `now` fixes the server's clock (data and the 90-day rule); `clock` supplies a moving one.
     Signature freshness is checked against `wall_clock` (default: the machine's clock), because
     the SDK stamps requests with the machine's time whatever the data clock says.
@@ -139,7 +141,7 @@ class Simulator:
         tasks: Sequence[RecordTask] | None = None,
         *,
         seed: int = 7,
-        count: int = 300,
+        count: int | None = 300,
         days_back: float = 90,
         days_ahead: float = 7,
         now: datetime | None = None,
@@ -164,7 +166,11 @@ class Simulator:
         # so a long-running embedded simulator keeps "now" realistic (running, scheduled...).
         self._generator: Callable[[datetime], tuple[RecordTask, ...]] | None = None
         if tasks is None:
-            self._generator = lambda at: dataset.generate(seed, at, count, days_back, days_ahead)
+            self._generator = (
+                (lambda at: dataset.generate(seed, at, count, days_back, days_ahead))
+                if count is not None
+                else (lambda at: dataset.generate_schedule(seed, at, days_back, days_ahead))
+            )
         self._follow = follow_clock and self._generator is not None
         self._hour = self._current_hour()
         self._index = TaskIndex(tasks if tasks is not None else self._generate())
