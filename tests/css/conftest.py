@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.css.cache import MemoryCache
 from bot.css.client import open_source
 from bot.css.query import CssSource, RetryPolicy
-from bot.css.ratelimit import IntervalLimiter
+from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from tests.css.support import FAST_RETRY, NOW, SourceFactory
 
@@ -48,7 +48,7 @@ def make_source() -> Iterator[SourceFactory]:
         source = open_source(
             settings,
             simulator=simulator,
-            limiter=IntervalLimiter(rate),
+            limiter=SlidingWindowLimiter(rate),
             cache=cache if cache is not None else MemoryCache(),
             retry=retry,
         )

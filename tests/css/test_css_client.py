@@ -11,7 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.css.cache import MemoryCache
 from bot.css.client import Endpoint, open_source, parse_endpoint, resolve_credentials
-from bot.css.ratelimit import IntervalLimiter
+from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.errors import ConfigError
 from bot.filters import Filters
@@ -100,7 +100,7 @@ def test_credentials_pointed_at_the_simulator_are_not_marked_simulated(sim: Simu
         tencentcloud_secret_key=sim.secret_key,
         recbot_css_endpoint=sim.url,
     )
-    with open_source(settings, limiter=IntervalLimiter(500), cache=MemoryCache()) as source:
+    with open_source(settings, limiter=SlidingWindowLimiter(500), cache=MemoryCache()) as source:
         result = source.fetch_tasks(days(-2, 0), Filters(), NOW)
     assert result.tasks
     assert not result.stats.simulated
@@ -116,6 +116,6 @@ def test_proxy_variables_do_not_capture_loopback(
         monkeypatch.setenv(name, f"http://127.0.0.1:{dead}")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with open_source(
-        Settings(), simulator=sim, limiter=IntervalLimiter(500), cache=MemoryCache()
+        Settings(), simulator=sim, limiter=SlidingWindowLimiter(500), cache=MemoryCache()
     ) as source:
         assert source.fetch_tasks(days(-2, 0), Filters(), NOW).tasks

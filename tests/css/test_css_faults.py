@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.css.cache import MemoryCache
 from bot.css.client import open_source
 from bot.css.query import RetryPolicy
-from bot.css.ratelimit import IntervalLimiter
+from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.errors import ApiError
 from bot.filters import Filters
@@ -150,7 +150,7 @@ def query_endpoint(port: int, *, deadline_s: float, timeout_s: float) -> tuple[A
         recbot_query_deadline=deadline_s,
         recbot_api_timeout=timeout_s,
     )
-    source = open_source(settings, limiter=IntervalLimiter(500), cache=MemoryCache())
+    source = open_source(settings, limiter=SlidingWindowLimiter(500), cache=MemoryCache())
     started = time.monotonic()
     try:
         with pytest.raises(ApiError) as caught:

@@ -12,7 +12,7 @@ import pytest
 from bot.css.cache import MemoryCache
 from bot.css.dataset import dump_tasks, generate, load_tasks
 from bot.css.errors import RULES, api_error, is_transient
-from bot.css.ratelimit import IntervalLimiter
+from bot.css.ratelimit import SlidingWindowLimiter
 from bot.tasks import Status
 from tests.css.support import NOW
 
@@ -51,9 +51,9 @@ def test_tasks_round_trip_through_a_json_file(tmp_path: Path) -> None:
     assert load_tasks(path) == tasks
 
 
-def test_limiter_spaces_requests_evenly_across_threads() -> None:
+def test_limiter_lets_a_burst_through_then_holds_to_the_rate() -> None:
     # The clock stands still and sleeping is recorded, not done: waits are the slots.
-    limiter = IntervalLimiter(20, headroom=0.0, clock=lambda: 0.0, sleep=lambda s: None)
+    limiter = SlidingWindowLimiter(20, headroom=0.0, clock=lambda: 0.0, sleep=lambda s: None)
     waits: list[float] = []
     lock = threading.Lock()
 
@@ -62,19 +62,43 @@ def test_limiter_spaces_requests_evenly_across_threads() -> None:
         with lock:
             waits.append(waited)
 
-    threads = [threading.Thread(target=take) for _ in range(40)]
+    threads = [threading.Thread(target=take) for _ in range(60)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # Every slot was handed out once, 1/20 s apart, whichever thread got it.
-    assert sorted(waits) == pytest.approx([n / 20 for n in range(40)])
+    # Twenty at once, whichever threads got them; then twenty in each following second.
+    assert sorted(waits) == pytest.approx([0.0] * 20 + [1.0] * 20 + [2.0] * 20)
 
 
-def test_limiter_headroom_stretches_the_interval() -> None:
-    assert IntervalLimiter(20).interval == pytest.approx(1.04 / 20)
+def test_limiter_never_grants_more_than_the_rate_in_any_window() -> None:
+    moments = iter(i * 0.013 for i in range(10_000))
+    granted: list[float] = []
+    clock_now = [0.0]
+
+    def clock() -> float:
+        clock_now[0] = max(clock_now[0], next(moments))
+        return clock_now[0]
+
+    def sleep(seconds: float) -> None:
+        clock_now[0] += seconds
+
+    limiter = SlidingWindowLimiter(20, clock=clock, sleep=sleep)
+    for _ in range(300):
+        limiter.acquire()
+        granted.append(clock_now[0])
+    for i, moment in enumerate(granted):
+        in_window = [g for g in granted[i:] if g < moment + limiter.span]
+        assert len(in_window) <= 20
+    # ...and does not fall far behind it either.
+    assert granted[-1] < 300 / 20 * 1.06
+
+
+def test_limiter_headroom_widens_the_window() -> None:
+    assert SlidingWindowLimiter(20).span == pytest.approx(1.05)
+    assert SlidingWindowLimiter(0.5).capacity == 1
     with pytest.raises(ValueError, match="positive"):
-        IntervalLimiter(0)
+        SlidingWindowLimiter(0)
 
 
 def test_cache_expires_and_bounds_its_size() -> None:

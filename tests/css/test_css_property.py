@@ -14,7 +14,7 @@ from tencentcloud.common import credential
 
 from bot.css.client import SdkPages, build_live_client, parse_endpoint
 from bot.css.query import CssSource
-from bot.css.ratelimit import IntervalLimiter
+from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.tasks import RecordTask
@@ -88,7 +88,7 @@ def test_engine_equals_brute_force_for_random_data_and_windows() -> None:
             end = (begin or NOW) + timedelta(minutes=length)
             filters = Filters(streams=streams)
             source = CssSource(
-                pages, region="ap-guangzhou", endpoint=sim.url, limiter=IntervalLimiter(1000),
+                pages, region="ap-guangzhou", endpoint=sim.url, limiter=SlidingWindowLimiter(1000),
                 cache=None, deadline_s=20.0, retry=FAST_RETRY,
             )
             with source:

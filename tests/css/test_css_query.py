@@ -10,7 +10,7 @@ import pytest
 
 from bot.css.cache import MemoryCache
 from bot.css.client import open_source
-from bot.css.ratelimit import IntervalLimiter, process_limiter
+from bot.css.ratelimit import SlidingWindowLimiter, process_limiter
 from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.plan import plan_windows
@@ -200,7 +200,7 @@ def test_sources_of_one_process_share_one_limiter(sim: Simulator) -> None:
 
 def test_concurrent_queries_stay_under_the_shared_rate(make_source: SourceFactory) -> None:
     with Simulator(now=NOW, seed=3, page_size=2, rate_limit=40) as sim:
-        limiter = IntervalLimiter(40)
+        limiter = SlidingWindowLimiter(40)
         sources = [make_source(sim), make_source(sim)]
         for source in sources:
             source.limiter = limiter

@@ -26,7 +26,7 @@ from bot.css.cache import MemoryCache
 from bot.css.client import SdkPages, build_live_client, open_source, parse_endpoint
 from bot.css.page import CallFailed
 from bot.css.query import CssSource
-from bot.css.ratelimit import IntervalLimiter
+from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.errors import ApiError
 from bot.filters import Filters
@@ -57,7 +57,7 @@ def query_with(sim: Simulator, **settings: Any) -> ApiError:
     }
     values.update(settings)
     source = open_source(
-        Settings(**values), limiter=IntervalLimiter(500), cache=MemoryCache(), retry=FAST_RETRY
+        Settings(**values), limiter=SlidingWindowLimiter(500), cache=MemoryCache(), retry=FAST_RETRY
     )
     try:
         with pytest.raises(ApiError) as caught:
@@ -149,7 +149,7 @@ def test_temporary_token_is_checked() -> None:
                 tencentcloud_token="session-token",
                 recbot_css_endpoint=sim.url,
             ),
-            limiter=IntervalLimiter(500),
+            limiter=SlidingWindowLimiter(500),
             cache=MemoryCache(),
         )
         with source:
@@ -201,7 +201,7 @@ def query_in_region(sim: Simulator, region: str) -> ApiError:
     """Settings refuse such regions up front; this checks the API's answer if one slips by."""
     cred = credential.Credential(sim.secret_id, sim.secret_key)
     pages = SdkPages(build_live_client(cred, region, parse_endpoint(sim.url), 5.0))
-    source = CssSource(pages, region=region, endpoint=sim.url, limiter=IntervalLimiter(500),
+    source = CssSource(pages, region=region, endpoint=sim.url, limiter=SlidingWindowLimiter(500),
                        cache=None, deadline_s=5.0, retry=FAST_RETRY)
     with source, pytest.raises(ApiError) as caught:
         source.fetch_tasks(days(-1, 0), Filters(), NOW)

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.css.cache import MemoryCache
 from bot.css.client import open_source
 from bot.css.query import RetryPolicy
-from bot.css.ratelimit import IntervalLimiter
+from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.obs.metrics import REGISTRY
@@ -48,7 +48,11 @@ def test_calls_retries_waits_and_cache_lookups_are_counted(sim: Simulator) -> No
     }
     retry = RetryPolicy(attempts=8, base_s=0.001, cap_s=0.01)
     source = open_source(
-        Settings(), simulator=sim, limiter=IntervalLimiter(200), cache=MemoryCache(), retry=retry
+        Settings(),
+        simulator=sim,
+        limiter=SlidingWindowLimiter(200, window=0.01),
+        cache=MemoryCache(),
+        retry=retry,
     )
     with source:
         first = source.fetch_tasks(last_days(10), Filters(), NOW)
@@ -64,7 +68,7 @@ def test_calls_retries_waits_and_cache_lookups_are_counted(sim: Simulator) -> No
     assert sample("recbot_api_retries_total", {"code": "InternalError"}) == (
         before["retries"] + stats.retries
     )
-    # 200/s spacing: consecutive calls wait for their slot.
+    # 200/s in bursts of two: later calls wait for their slot.
     assert sample("recbot_rate_limit_waits_total") > before["waits"]
     windows = len(first.plan.api_windows)
     assert sample("recbot_cache_lookups_total", {"result": "miss"}) == before["misses"] + windows
