@@ -31,7 +31,7 @@ from bot.css.cache import MemoryCache  # noqa: E402
 from bot.css.client import SdkPages, open_source  # noqa: E402
 from bot.css.dataset import dump_tasks, generate  # noqa: E402
 from bot.css.page import CallFailed, PageReply  # noqa: E402
-from bot.css.ratelimit import IntervalLimiter  # noqa: E402
+from bot.css.ratelimit import SlidingWindowLimiter  # noqa: E402
 from bot.errors import ApiError  # noqa: E402
 from bot.filters import Filters  # noqa: E402
 from bot.plan import ApiWindow  # noqa: E402
@@ -121,7 +121,7 @@ def query(label: str, url: str, tasks: tuple[RecordTask, ...]) -> Run:
         recbot_rate_limit=RATE,
         recbot_query_deadline=300,
     )
-    source = open_source(settings, limiter=IntervalLimiter(RATE), cache=MemoryCache())
+    source = open_source(settings, limiter=SlidingWindowLimiter(RATE), cache=MemoryCache())
     assert isinstance(source.pages, SdkPages)
     counting = CountingPages(source.pages)
     source.pages = counting

@@ -21,7 +21,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument("--tasks", metavar="FILE", help="JSON list of RecordTask objects")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated tasks")
-    parser.add_argument("--count", type=int, default=300, help="how many tasks to generate")
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=None,
+        help="generate this many random tasks instead of a realistic account's schedule",
+    )
     parser.add_argument("--page-size", type=int, default=20, help="tasks per page")
     parser.add_argument(
         "--rate-limit", type=float, default=20.0, help="requests per second (0: no limit)"
