@@ -11,6 +11,7 @@ import configparser
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
@@ -25,9 +26,11 @@ from bot.css.cache import Cache, process_cache
 from bot.css.page import CallFailed, PageReply, parse_page
 from bot.css.query import CssSource, RetryPolicy
 from bot.css.ratelimit import RateLimiter, process_limiter
-from bot.css.simulator import Simulator
 from bot.errors import ConfigError
 from bot.plan import ApiWindow
+
+if TYPE_CHECKING:
+    from bot.css.simulator import Simulator
 
 DEFAULT_HOST = "live.tencentcloudapi.com"
 ACTION = "DescribeRecordTask"
@@ -171,6 +174,9 @@ def open_source(
     owned: Simulator | None = None
     cred = None if simulator is not None else resolve_credentials(settings)
     if simulator is None and cred is None:
+        # Imported only here: with credentials, no simulator code is loaded at all.
+        from bot.css.simulator import Simulator
+
         simulator = owned = Simulator(count=None, follow_clock=True).start()
     if simulator is not None:
         cred = credential.Credential(simulator.secret_id, simulator.secret_key)
