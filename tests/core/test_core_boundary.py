@@ -6,6 +6,8 @@ imported in a fresh interpreter and the modules it pulled in are inspected.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 import pkgutil
 import subprocess
@@ -56,3 +58,41 @@ def test_core_module_imports_no_slack_or_tencent(module: str) -> None:
     loaded = json.loads(out.stdout)
     leaked = [m for m in loaded if m.split(".")[0] in FORBIDDEN]
     assert leaked == [], f"{module} pulls in {leaked[:5]}"
+
+
+CLOCK_READS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "time_ns"),
+    ("time", "monotonic"),
+    ("time", "perf_counter"),
+}
+
+
+def clock_reads(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in CLOCK_READS
+        ):
+            found.append(f"{node.value.id}.{node.attr} (line {node.lineno})")
+    return found
+
+
+def test_the_clock_check_sees_a_clock_read() -> None:
+    assert clock_reads("import time\nstarted = time.monotonic()\n") == ["time.monotonic (line 2)"]
+    assert clock_reads("from datetime import datetime\nnow = datetime.now(tz)\n")
+
+
+@pytest.mark.parametrize("module", core_modules())
+def test_core_module_never_reads_the_clock(module: str) -> None:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None
+    assert spec.origin is not None
+    found = clock_reads(Path(spec.origin).read_text(encoding="utf-8"))
+    assert found == [], f"{module} reads the clock: {found}; take `now` as an argument"
