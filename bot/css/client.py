@@ -11,6 +11,7 @@ import configparser
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -161,6 +162,7 @@ def _scope(region: str, endpoint: Endpoint, secret_id: str) -> str:
 def open_source(
     settings: Settings,
     *,
+    now: datetime | None = None,
     limiter: RateLimiter | None = None,
     cache: Cache | None = None,
     simulator: Simulator | None = None,
@@ -169,7 +171,9 @@ def open_source(
     """The task source for these settings; call `.close()` (or use `with`) when done.
 
     `simulator`: use this running simulator (tests); otherwise one is started when no
-    credentials are configured. `limiter`/`cache` default to the process-wide ones.
+    credentials are configured. `now`: the embedded simulator's clock stays at this instant
+    and its data is generated around it (`recbot ask --now`); without it the simulator
+    follows the machine's clock. `limiter`/`cache` default to the process-wide ones.
     """
     owned: Simulator | None = None
     cred = None if simulator is not None else resolve_credentials(settings)
@@ -177,7 +181,11 @@ def open_source(
         # Imported only here: with credentials, no simulator code is loaded at all.
         from bot.css.simulator import Simulator
 
-        simulator = owned = Simulator(count=None, follow_clock=True).start()
+        if now is None:
+            owned = Simulator(count=None, follow_clock=True)
+        else:
+            owned = Simulator(count=None, now=now)
+        simulator = owned.start()
     if simulator is not None:
         cred = credential.Credential(simulator.secret_id, simulator.secret_key)
         endpoint = parse_endpoint(simulator.url)

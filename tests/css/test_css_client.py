@@ -94,6 +94,20 @@ def test_without_credentials_the_embedded_simulator_answers() -> None:
     assert {t.stream for t in result.tasks} >= {"livetest", "cam1"}
 
 
+def test_the_embedded_simulator_follows_an_asked_now_far_in_the_past() -> None:
+    # `recbot ask --now` a year back: the simulator's clock is that instant, so its data
+    # and its 90-day rule are around it (before, the API refused the window as too old).
+    then = datetime.now(UTC) - timedelta(days=365)
+    with open_source(Settings(), now=then, cache=MemoryCache()) as source:
+        asked = window(then - timedelta(days=2), then + timedelta(days=1))
+        result = source.fetch_tasks(asked, Filters(), then)
+    assert result.stats.simulated
+    assert result.tasks
+    assert all(t.start < then + timedelta(days=1) for t in result.tasks)
+    running = [t for t in result.tasks if t.start <= then < t.end and t.stopped is None]
+    assert running  # "now" in the data is the asked instant
+
+
 def test_credentials_pointed_at_the_simulator_are_not_marked_simulated(sim: Simulator) -> None:
     settings = Settings(
         tencentcloud_secret_id=sim.secret_id,
