@@ -78,6 +78,8 @@ def window_for(request: Request, now: datetime, zone: tzinfo) -> Window:
     """The asked window: the time phrase read by the time-phrase engine, else the default."""
     if request.phrase is None:
         return default_window(request.status, now, zone)
+    if request.window is not None:
+        return request.window  # read once, by parse_request
     return parse_phrase(request.phrase, now, zone)
 
 

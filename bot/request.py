@@ -1,7 +1,8 @@
 """What a person typed -> Request: filters, status, subcommand, time phrase, yes/no question.
 
 One language for slash commands, mentions, DMs and the CLI (product.md §2). The time phrase
-is only cut out here; `bot.timephrase.parse_phrase` reads it later, with `now` and the zone.
+is cut out here and read by `bot.timephrase.parse_phrase` with the asker's `now` and zone;
+the resulting Window travels on the Request to `answer()`.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from enum import Enum, StrEnum, auto
 
 from bot.errors import ParseError
 from bot.filters import Filters
 from bot.tasks import Status
-from bot.timephrase import looks_temporal, parse_phrase
+from bot.timephrase import Window, looks_temporal, parse_phrase
 
 MAX_LENGTH = 500
 # Slack markup makes mention text longer than what was typed; anything far beyond the limit
@@ -48,7 +49,8 @@ class StatusFilter(StrEnum):
 @dataclass(frozen=True)
 class Request:
     """A request as understood. `raw` is the text as the person typed it (Slack markup turned
-    back into plain text, whitespace collapsed); parsing `raw` again gives the same Request."""
+    back into plain text, whitespace collapsed); parsing `raw` again with the same `now` and
+    zone gives the same Request. `window` is what `phrase` means then (None: no phrase)."""
 
     raw: str
     subcommand: Subcommand = Subcommand.ANSWER
@@ -57,6 +59,7 @@ class Request:
     phrase: str | None = None
     question: bool = False
     digest_args: str = ""
+    window: Window | None = None
 
 
 # --- vocabulary (rules as data) -------------------------------------------------------------
@@ -377,15 +380,21 @@ def _classify(tokens: Sequence[_Token], temporal: Temporal) -> list[Kind]:
     return resolved
 
 
-_REFERENCE = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)
+Readable = Callable[[str], bool]
 
 
-def _readable(phrase: str) -> bool:
-    try:
-        parse_phrase(phrase, _REFERENCE, UTC)
-    except ParseError:
-        return False
-    return True
+def _reader(now: datetime, zone: tzinfo) -> Readable:
+    """Whether a phrase reads as a time at the asker's `now` in their zone (a date can read
+    today and not next year, so no fixed reference day)."""
+
+    def readable(phrase: str) -> bool:
+        try:
+            parse_phrase(phrase, now, zone)
+        except ParseError:
+            return False
+        return True
+
+    return readable
 
 
 def _first_time_run(kinds: Sequence[Kind]) -> tuple[int, int] | None:
@@ -399,7 +408,7 @@ def _first_time_run(kinds: Sequence[Kind]) -> tuple[int, int] | None:
     return start, end
 
 
-def _release_leading(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
+def _release_leading(tokens: Sequence[_Token], kinds: list[Kind], readable: Readable) -> None:
     """A dual-use word at the head of the phrase leaves it when the phrase reads only without
     it: "all yesterday" is status all + yesterday, while "all week" stays one phrase."""
     run = _first_time_run(kinds)
@@ -411,20 +420,20 @@ def _release_leading(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
         if word not in STATUS_WORDS and word not in FILLER:
             return
         words = [t.text for t in tokens[start:end]]
-        if _readable(" ".join(words)) or not _readable(" ".join(words[1:])):
+        if readable(" ".join(words)) or not readable(" ".join(words[1:])):
             return
         kinds[start] = Kind.STATUS if word in STATUS_WORDS else Kind.FILLER
         start += 1
 
 
-def _absorb_unknown(tokens: Sequence[_Token], kinds: list[Kind]) -> None:
+def _absorb_unknown(tokens: Sequence[_Token], kinds: list[Kind], readable: Readable) -> None:
     """An unreadable phrase takes the unknown word next to it ("next blursday"), so the time
     engine's error names the whole phrase instead of a stream named "blursday" being guessed."""
     run = _first_time_run(kinds)
     if run is None:
         return
     start, end = run
-    if _readable(" ".join(t.text for t in tokens[start:end])):
+    if readable(" ".join(t.text for t in tokens[start:end])):
         return
     after = end
     while after < len(kinds) and kinds[after] is Kind.FILLER and tokens[after].word in CONNECTORS:
@@ -460,8 +469,11 @@ def _phrase(tokens: Sequence[_Token], kinds: Sequence[Kind]) -> str | None:
     return " ".join(words)
 
 
-def parse_request(text: str, temporal: Temporal | None = None) -> Request:
-    """Read a request. Raises ParseError naming the part not understood, with examples.
+def parse_request(
+    text: str, now: datetime, zone: tzinfo, temporal: Temporal | None = None
+) -> Request:
+    """Read a request at `now` (aware) in the asker's `zone`; the time phrase is read too.
+    Raises ParseError naming the part not understood, with examples.
 
     `temporal` tells whether a word can be part of a time phrase (the time-phrase engine's
     `looks_temporal` by default).
@@ -513,8 +525,9 @@ def parse_request(text: str, temporal: Temporal | None = None) -> Request:
         i += 1
 
     kinds = _classify(rest, temporal)
-    _release_leading(rest, kinds)
-    _absorb_unknown(rest, kinds)
+    readable = _reader(now, zone)
+    _release_leading(rest, kinds, readable)
+    _absorb_unknown(rest, kinds, readable)
     for token, kind in zip(rest, kinds, strict=True):
         if kind is Kind.STATUS:
             builder.statuses.append(STATUS_WORDS[token.word])
@@ -525,11 +538,13 @@ def parse_request(text: str, temporal: Temporal | None = None) -> Request:
                 builder.add("streams", token.text)
             else:
                 raise ParseError(f"I couldn't read '{safe_fragment(token.text)}'", EXAMPLES)
+    phrase = _phrase(rest, kinds)
     return Request(
         raw=cleaned,
         subcommand=subcommand,
         filters=builder.filters(),
         status=builder.status(),
-        phrase=_phrase(rest, kinds),
+        phrase=phrase,
         question=question,
+        window=None if phrase is None else parse_phrase(phrase, now, zone),
     )

@@ -152,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
         zone_name = args.tz or settings.recbot_default_tz
         zone = _zone(zone_name)
         now = _now(args.now, zone)
-        request = parse_request(" ".join(args.request))
+        request = parse_request(" ".join(args.request), now, zone)
     except RecbotError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     if request.subcommand is Subcommand.HELP:

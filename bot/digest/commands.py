@@ -156,7 +156,7 @@ class SlackDigests:
         schedule = Schedule(command.kind, command.at, zone.key, command.weekday)
         # Checked now, so a digest can never fail later for a reason known today.
         digest_filters(DigestQuery(command.kind, command.request_text, zone.key,
-                                   self.scope_for(channel_id)))
+                                   self.scope_for(channel_id)), self.clock())
         if len(self.store.subscriptions_of(self.team_id, channel_id)) >= MAX_PER_CHANNEL:
             raise ParseError(f"This channel already has {MAX_PER_CHANNEL} digests; "
                              "turn one off first", ("digest list", "digest off 12"))

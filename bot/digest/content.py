@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.digest.schedule import Kind
@@ -72,9 +72,9 @@ class Digest:
         return sum(1 for t in self.done if t.status_at(self.now) is status)
 
 
-def digest_request(text: str) -> Request:
+def digest_request(text: str, now: datetime, zone: tzinfo) -> Request:
     """The request a digest repeats: filters only, since the digest picks its own window."""
-    request = parse_request(text) if text.strip() else Request(raw="")
+    request = parse_request(text, now, zone) if text.strip() else Request(raw="")
     if request.subcommand is not Subcommand.ANSWER:
         raise ParseError(f"a digest repeats a question, not '{request.subcommand.value}'",
                          ("digest daily 09:00 stream:livetest",))
@@ -92,9 +92,10 @@ def digest_request(text: str) -> Request:
     return request
 
 
-def digest_filters(query: DigestQuery) -> Filters:
+def digest_filters(query: DigestQuery, now: datetime) -> Filters:
     """The filters to fetch with; raises ParseError or AccessDenied (outside the scope)."""
-    return narrow_to_scope(digest_request(query.request_text).filters, query.scope)
+    request = digest_request(query.request_text, now, ZoneInfo(query.tz))
+    return narrow_to_scope(request.filters, query.scope)
 
 
 def _midnight(day_of: datetime, zone: ZoneInfo, days: int = 0) -> datetime:
@@ -147,7 +148,7 @@ def compose_digest(
 ) -> Digest:
     """One fetch, then the sections. Raises ParseError, AccessDenied or ApiError."""
     zone = ZoneInfo(query.tz)
-    filters = digest_filters(query)
+    filters = digest_filters(query, now)
     result = source.fetch_tasks(digest_window(query.kind, slot, zone), filters, now)
     start, end = digest_period(query.kind, slot, zone)
     fetched = [t for t in result.tasks if filters.matches(t)]

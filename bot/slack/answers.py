@@ -124,10 +124,11 @@ class SlackConversation:
 
     def _reply(self, text: str, asker: Asker) -> Reply:
         self._guard(asker)
-        request = parse_request(text)
+        zone = self.zone_of(asker.user_id)
+        now = self.clock()
+        request = parse_request(text, now, zone)
         if request.subcommand is Subcommand.HELP:
             return Reply(render_help())
-        zone = self.zone_of(asker.user_id)
         if request.subcommand is Subcommand.DIGEST:
             if self.digests is None:
                 raise RecbotError(NO_DIGESTS)
@@ -135,7 +136,7 @@ class SlackConversation:
                 request.digest_args, asker.user_id, asker.channel_id, zone
             )
             return Reply(message)
-        return self._answered(request, self.clock(), zone, asker, page=0)
+        return self._answered(request, now, zone, asker, page=0)
 
     def _click(self, action_id: str, value: str, asker: Asker) -> Reply:
         # The value came back from a Slack client: decode strictly, then re-check everything
@@ -147,8 +148,8 @@ class SlackConversation:
             zone = self.zone_of(asker.user_id)
             return Reply(self.digests.handle(f"off {value}", asker.user_id, asker.channel_id, zone))
         decoded = decode_action_value(value)
-        request = parse_request(decoded.request)
         zone = ZoneInfo(decoded.zone) if decoded.zone else self.zone_of(asker.user_id)
+        request = parse_request(decoded.request, decoded.now, zone)
         if action_id in (ACTION_NEXT, ACTION_PREV):
             return self._answered(request, decoded.now, zone, asker, page=decoded.page)
         if action_id == ACTION_SHARE:

@@ -41,7 +41,7 @@ def test_phrase_goes_to_the_time_engine_in_the_askers_zone() -> None:
         task("day-before", start - timedelta(hours=3), 2),
         task("touching-end", start + timedelta(hours=24), 1),
     ]
-    result = make_answer(tasks, parse_request("yesterday"))
+    result = make_answer(tasks, parse_request("yesterday", NOW, TOKYO))
     assert (result.plan.start, result.plan.end) == (start, start + timedelta(hours=24))
     assert {t.task_id for t in result.tasks} == {"crossing-midnight", "inside"}
 
@@ -49,7 +49,8 @@ def test_phrase_goes_to_the_time_engine_in_the_askers_zone() -> None:
 def test_unreadable_phrase_queries_nothing() -> None:
     source = ListSource([task("a", at(-1))])
     with pytest.raises(ParseError, match="blursday"):
-        answer(parse_request("next blursday"), AnswerContext(NOW, TOKYO, source))
+        unread = Request(raw="next blursday", phrase="next blursday")
+        answer(unread, AnswerContext(NOW, TOKYO, source))
     assert source.calls == []
 
 
@@ -90,7 +91,7 @@ def test_scope_fills_open_filters_and_refuses_wider_ones() -> None:
     assert result.filters == scope
     assert [t.task_id for t in result.tasks] == ["mine"]
     with pytest.raises(AccessDenied):
-        make_answer(tasks, parse_request("domain:b.push.example.com"), scope=scope)
+        make_answer(tasks, parse_request("domain:b.push.example.com", NOW, TOKYO), scope=scope)
 
 
 class LeakySource(ListSource):
@@ -118,7 +119,7 @@ def test_findings_cover_the_full_result() -> None:
 def test_clipping_is_said_in_the_first_line() -> None:
     from bot.render import check_message, render_answer
 
-    result = make_answer([task("a", at(-1))], parse_request("last 120 days"))
+    result = make_answer([task("a", at(-1))], parse_request("last 120 days", NOW, TOKYO))
     assert result.plan.notes
     msg = render_answer(result)
     assert check_message(msg) == []

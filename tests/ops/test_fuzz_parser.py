@@ -71,7 +71,7 @@ REQUEST_TEXT = st.one_of(
 @given(REQUEST_TEXT)
 def test_any_text_is_a_request_or_a_parse_error(text: str) -> None:
     try:
-        request = parse_request(text)
+        request = parse_request(text, NOW, UTC)
     except ParseError as error:
         message = error.user_message
     else:

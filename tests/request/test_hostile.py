@@ -3,12 +3,16 @@ or rejected with a clear error, never echoed raw and never a crash."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import ParseError
 from bot.request import MAX_LENGTH, clean_text, parse_request, safe_fragment
+
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
 def assert_inert(message: str) -> None:
@@ -39,22 +43,22 @@ def assert_inert(message: str) -> None:
 )
 def test_hostile_input_is_rejected_with_an_inert_message(text: str) -> None:
     with pytest.raises(ParseError) as caught:
-        parse_request(text)
+        parse_request(text, NOW, UTC)
     assert_inert(caught.value.user_message)
     assert len(caught.value.user_message) < 400
 
 
 def test_too_long_is_refused_before_any_work() -> None:
     with pytest.raises(ParseError, match="too long"):
-        parse_request("x" * 10_000)
+        parse_request("x" * 10_000, NOW, UTC)
     with pytest.raises(ParseError, match="too long"):
-        parse_request("livetest " * (MAX_LENGTH // 9 + 1))
-    assert parse_request("livetest " * 10).filters.streams == ("livetest",)
+        parse_request("livetest " * (MAX_LENGTH // 9 + 1), NOW, UTC)
+    assert parse_request("livetest " * 10, NOW, UTC).filters.streams == ("livetest",)
 
 
 def test_control_characters_name_the_code_point() -> None:
     with pytest.raises(ParseError, match="U\\+0000"):
-        parse_request("livetest\x00")
+        parse_request("livetest\x00", NOW, UTC)
 
 
 @pytest.mark.parametrize(
@@ -85,10 +89,10 @@ def test_safe_fragment_defangs_markup_and_shortens() -> None:
 @given(st.text(max_size=120))
 def test_any_text_is_understood_or_refused_cleanly(text: str) -> None:
     try:
-        request = parse_request(text)
+        request = parse_request(text, NOW, UTC)
     except ParseError as error:
         assert_inert(error.user_message)
         return
-    assert parse_request(request.raw) == request
+    assert parse_request(request.raw, NOW, UTC) == request
     for value in request.filters.streams + request.filters.apps + request.filters.domains:
         assert not set("<>&") & set(value)

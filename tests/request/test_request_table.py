@@ -22,6 +22,7 @@ ROWS: list[dict[str, Any]] = yaml.safe_load(
 GOOD = [r for r in ROWS if "error" not in r]
 BAD = [r for r in ROWS if "error" in r]
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def test_table_is_large_enough() -> None:
@@ -31,7 +32,7 @@ def test_table_is_large_enough() -> None:
 
 @pytest.mark.parametrize("row", GOOD, ids=[r["text"][:50] for r in GOOD])
 def test_request_is_understood(row: dict[str, Any]) -> None:
-    request = parse_request(row["text"])
+    request = parse_request(row["text"], NOW, TOKYO)
     expected_filters = Filters(
         streams=tuple(row.get("streams", ())),
         apps=tuple(row.get("apps", ())),
@@ -57,8 +58,8 @@ def test_request_is_understood(row: dict[str, Any]) -> None:
 @pytest.mark.parametrize("row", GOOD, ids=[r["text"][:50] for r in GOOD])
 def test_raw_reads_back_to_the_same_request(row: dict[str, Any]) -> None:
     """Buttons re-run `raw`: reading it again must give the same request."""
-    request = parse_request(row["text"])
-    assert parse_request(request.raw) == request
+    request = parse_request(row["text"], NOW, TOKYO)
+    assert parse_request(request.raw, NOW, TOKYO) == request
 
 
 UNREADABLE = {"next blursday", "the 35th of Smarch"}
@@ -80,7 +81,21 @@ def test_unreadable_phrase_is_handed_over_whole_for_its_error(phrase: str) -> No
 @pytest.mark.parametrize("row", BAD, ids=[r["text"][:50] for r in BAD])
 def test_unreadable_request_names_the_part(row: dict[str, Any]) -> None:
     with pytest.raises(ParseError) as caught:
-        parse_request(row["text"])
+        parse_request(row["text"], NOW, TOKYO)
     message = caught.value.user_message
     assert row["error"] in message
     assert not set("<>") & set(message)
+
+
+def test_phrase_is_read_at_the_askers_now_and_zone() -> None:
+    """R3: whether a phrase reads depends on the asker's `now`, not on a fixed reference day;
+    the window is read once and travels on the Request."""
+    now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    request = parse_request("livetest since 2026-10-01", now, UTC)
+    assert (request.filters.streams, request.phrase) == (("livetest",), "since 2026-10-01")
+    assert request.window == parse_phrase("since 2026-10-01", now, UTC)
+    assert request.window is not None
+    assert request.window.start == datetime(2026, 10, 1, tzinfo=UTC)
+    tokyo_day = parse_request("yesterday", now, TOKYO).window
+    assert tokyo_day is not None
+    assert tokyo_day.start == datetime(2026, 11, 26, tzinfo=TOKYO)
