@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import configparser
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -159,6 +159,11 @@ def _scope(region: str, endpoint: Endpoint, secret_id: str) -> str:
     return f"{region}|{endpoint.url}|{account}"
 
 
+def wall_clock() -> datetime:
+    """The real API's clock, as far as we can know it: this machine's."""
+    return datetime.now(UTC)
+
+
 def open_source(
     settings: Settings,
     *,
@@ -174,6 +179,9 @@ def open_source(
     credentials are configured. `now`: the embedded simulator's clock stays at this instant
     and its data is generated around it (`recbot ask --now`); without it the simulator
     follows the machine's clock. `limiter`/`cache` default to the process-wide ones.
+
+    The API's limits (90 days back, 7 days ahead) are planned with the server's clock: the
+    simulator's clock for a simulator, the machine's clock for Tencent Cloud.
     """
     owned: Simulator | None = None
     cred = None if simulator is not None else resolve_credentials(settings)
@@ -186,9 +194,11 @@ def open_source(
         else:
             owned = Simulator(count=None, now=now)
         simulator = owned.start()
+    server_clock: Callable[[], datetime] = wall_clock
     if simulator is not None:
         cred = credential.Credential(simulator.secret_id, simulator.secret_key)
         endpoint = parse_endpoint(simulator.url)
+        server_clock = simulator.clock
     else:
         endpoint = parse_endpoint(settings.recbot_css_endpoint)
     assert cred is not None
@@ -211,6 +221,7 @@ def open_source(
         cache_scope=_scope(settings.tencentcloud_region, endpoint, str(cred.secret_id)),
         simulated=simulator is not None,
         deadline_s=settings.recbot_query_deadline,
+        server_clock=server_clock,
         retry=retry or RetryPolicy(),
         on_close=close,
     )

@@ -108,6 +108,7 @@ class CssSource:
         limiter: RateLimiter,
         cache: Cache | None,
         deadline_s: float,
+        server_clock: Callable[[], datetime],
         cache_scope: str = "",
         simulated: bool = False,
         retry: RetryPolicy | None = None,
@@ -121,6 +122,7 @@ class CssSource:
         self.limiter = limiter
         self.cache = cache
         self.deadline_s = deadline_s
+        self.server_clock = server_clock
         self.cache_scope = cache_scope
         self.simulated = simulated
         self.retry = retry or RetryPolicy()
@@ -151,9 +153,21 @@ class CssSource:
 
     # -- the query --------------------------------------------------------------------------
 
-    def fetch_tasks(self, window: Window, filters: Filters, now: datetime) -> FetchResult:
+    def fetch_tasks(
+        self,
+        window: Window,
+        filters: Filters,
+        now: datetime,  # noqa: ARG002 - the protocol's; the API's limits need the server's clock
+    ) -> FetchResult:
+        """Every task overlapping `window` that matches `filters`.
+
+        The API's 90-day and 7-days-ahead limits are the server's, so the windows are planned
+        with `server_clock`, not with `now`: an answer's `now` may be a replayed or asked
+        instant (a button pressed later, `recbot ask --now`); it matters to statuses only.
+        """
         started = time.monotonic()
-        plan = plan_windows(window, now)
+        server_now = self.server_clock()
+        plan = plan_windows(window, server_now)
         server = filters.server_side()
         counters = _Counters()
         found: dict[str, RecordTask] = {}
@@ -174,7 +188,7 @@ class CssSource:
         for walk in self._walk_all(walks, server, started + self.deadline_s, counters):
             found.update((t.task_id, t) for t in walk.tasks)
             if self.cache is not None:
-                self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, now))
+                self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, server_now))
         tasks = sorted(
             (t for t in found.values() if t.overlaps(plan.start, plan.end) and filters.matches(t)),
             key=lambda t: (t.start, t.task_id),

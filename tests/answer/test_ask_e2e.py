@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from bot.cli import main
 from bot.css.simulator import Simulator
@@ -104,11 +105,13 @@ def sim() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def on_simulator(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Simulator:
+def on_simulator(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", sim.secret_id)
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", sim.secret_key)
     monkeypatch.setenv("RECBOT_CSS_ENDPOINT", sim.url)
-    return sim
+    # Credentials mean Tencent Cloud, whose limits are planned with the machine's clock.
+    with time_machine.travel(NOW, tick=True):
+        yield sim
 
 
 def ask(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -204,7 +207,8 @@ def test_api_failure_exits_1_with_the_plain_message(
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", sim.secret_id)
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", "not-the-key")
     monkeypatch.setenv("RECBOT_CSS_ENDPOINT", sim.url)
-    code = main(["ask", "--now", NOW.isoformat(), "yesterday"])
+    with time_machine.travel(NOW, tick=True):
+        code = main(["ask", "--now", NOW.isoformat(), "yesterday"])
     captured = capsys.readouterr()
     assert code == 1
     assert "Traceback" not in captured.err
@@ -252,3 +256,130 @@ def test_help_prints_examples_and_json_help_is_a_message(
     assert main(["ask", "--json", "help"]) == 0
     body = json.loads(capsys.readouterr().out)
     assert check_message(SlackMessage(body["text"], body["blocks"])) == []
+
+
+def _parse_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    assert main(["parse", "--json", *args]) == 0
+    record: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return record
+
+
+@pytest.mark.parametrize("zone", ["+05:45", "UTC+8", "gmt-3", "asia/kathmandu"])
+def test_ask_reads_a_zone_as_parse_does(
+    zone: str, on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R18/N4: one zone reader; offsets and any-case IANA names work for ask as for parse."""
+    code = main(["ask", "--json", "--tz", zone, "--now", NOW.isoformat(), "yesterday"])
+    body = json.loads(capsys.readouterr().out)
+    assert code == 0, body
+    parsed = _parse_json(capsys, "--tz", zone, "--now", NOW.isoformat(), "yesterday")
+    assert (body["request"]["start"], body["request"]["end"]) == (parsed["start"], parsed["end"])
+
+
+def test_ask_takes_the_zone_from_the_offset_of_now_like_parse(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """N5: no --tz: the offset --now carries is the zone, for ask and parse alike."""
+    now = "2026-07-27T19:00:00+09:00"
+    code = main(["ask", "--json", "--now", now, "yesterday"])
+    body = json.loads(capsys.readouterr().out)
+    assert code == 0, body
+    day = datetime(2026, 7, 26, tzinfo=TOKYO)
+    assert (body["request"]["start"], body["request"]["end"]) == (
+        int(day.timestamp()), int((day + timedelta(days=1)).timestamp()))
+    parsed = _parse_json(capsys, "--now", now, "yesterday")
+    assert (parsed["start"], parsed["end"]) == (body["request"]["start"], body["request"]["end"])
+
+
+def test_ask_zone_falls_back_to_the_default_zone_setting(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECBOT_DEFAULT_TZ", "Asia/Tokyo")
+    code = main(["ask", "--json", "--now", "2026-07-27T19:00:00", "yesterday"])
+    body = json.loads(capsys.readouterr().out)
+    assert code == 0, body
+    assert body["request"]["tz"] == "Asia/Tokyo"
+    assert body["request"]["start"] == int(datetime(2026, 7, 26, tzinfo=TOKYO).timestamp())
+
+
+def test_json_errors_go_to_stdout_only_and_zone_errors_read_alike(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """N17: with --json one JSON object on stdout and nothing on stderr; without it one line
+    on stderr prefixed with the command; the same zone wording from ask and parse."""
+    assert main(["ask", "--json", "--tz", "Mars/Base", "today"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    ask_message = json.loads(captured.out)["error"]["message"]
+    assert main(["ask", "--tz", "Mars/Base", "today"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"recbot ask: {ask_message}\n")
+    assert main(["parse", "--tz", "Mars/Base", "today"]) == 2
+    assert capsys.readouterr().err == f"recbot parse: {ask_message}\n"
+
+
+@pytest.mark.parametrize("flag", ["--csv", "--chart"])
+def test_an_unwritable_output_file_is_named_before_any_query(
+    flag: str, tmp_path: Path, on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """N1: a missing folder is a clear message and exit 2, not a FileNotFoundError."""
+    calls = on_simulator.request_log.calls
+    target = tmp_path / "missing" / "out.file"
+    code = main(["ask", "--now", NOW.isoformat(), flag, str(target), "yesterday"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"recbot ask: {flag} ")
+    assert "does not exist" in err
+    assert "Traceback" not in err
+    assert on_simulator.request_log.calls == calls
+
+
+def test_a_bad_phrase_starts_no_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    """R21: everything typed is read first; no credentials and a bad phrase: no simulator."""
+    assert main(["ask", "livetest", "next", "blursday"]) == 2
+    err = capsys.readouterr().err
+    assert "blursday" in err
+    assert "simulator" not in err
+
+
+def test_with_credentials_a_now_beyond_90_days_is_refused(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """N6: Tencent Cloud keeps 90 days by its own clock: an older --now cannot be answered."""
+    calls = on_simulator.request_log.calls
+    old = (NOW - timedelta(days=120)).isoformat()
+    code = main(["ask", "--json", "--now", old, "yesterday"])
+    assert code == 2
+    assert "more than 90 days ago" in json.loads(capsys.readouterr().out)["error"]["message"]
+    assert on_simulator.request_log.calls == calls
+
+
+@pytest.mark.slow
+def test_the_embedded_simulator_follows_an_old_now(capsys: pytest.CaptureFixture[str]) -> None:
+    """N6: without credentials the simulator's clock is --now, so a year-old --now answers."""
+    old = datetime(2025, 3, 1, 12, tzinfo=UTC)
+    code = main(["ask", "--json", "--now", old.isoformat(), "yesterday"])
+    body = json.loads(capsys.readouterr().out)
+    assert code == 0, body
+    assert body["tasks"]
+    assert body["request"]["start"] == int(datetime(2025, 2, 28, tzinfo=UTC).timestamp())
+
+
+def test_with_redis_ask_uses_the_shared_cache(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R22: with RECBOT_REDIS_URL the CLI shares the replicas' rate budget and cache."""
+    import redis
+
+    from tests.replicas.redis_keys import REDIS_URL, unique_prefix
+
+    with unique_prefix() as prefix:
+        monkeypatch.setenv("RECBOT_REDIS_URL", REDIS_URL)
+        monkeypatch.setenv("RECBOT_REDIS_PREFIX", prefix)
+        code, body = ask(capsys, "yesterday")
+        assert code == 0, body
+        client: redis.Redis[bytes] = redis.Redis.from_url(REDIS_URL)
+        try:
+            assert list(client.scan_iter(match=prefix + "*"))
+        finally:
+            client.close()

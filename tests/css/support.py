@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+
+import time_machine
 
 from bot.css.query import CssSource, RetryPolicy
 from bot.filters import Filters
@@ -14,6 +17,14 @@ NOW = datetime(2026, 7, 27, 12, 30, tzinfo=UTC)
 FAST_RETRY = RetryPolicy(attempts=6, base_s=0.005, cap_s=0.05)
 
 SourceFactory = Callable[..., CssSource]
+
+
+@contextmanager
+def machine_clock_at(moment: datetime) -> Iterator[None]:
+    """Credentials pointed at a simulator stand for Tencent Cloud, whose API windows are planned
+    with this machine's clock (and signed with it): move that clock to the simulator's."""
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 def window(start: datetime | None, end: datetime | None) -> Window:

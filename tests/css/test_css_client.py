@@ -15,7 +15,7 @@ from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.errors import ConfigError
 from bot.filters import Filters
-from tests.css.support import NOW, days, window
+from tests.css.support import NOW, days, machine_clock_at, window
 
 INTL = "live.intl.tencentcloudapi.com"
 
@@ -114,7 +114,10 @@ def test_credentials_pointed_at_the_simulator_are_not_marked_simulated(sim: Simu
         tencentcloud_secret_key=sim.secret_key,
         recbot_css_endpoint=sim.url,
     )
-    with open_source(settings, limiter=SlidingWindowLimiter(500), cache=MemoryCache()) as source:
+    with (
+        open_source(settings, limiter=SlidingWindowLimiter(500), cache=MemoryCache()) as source,
+        machine_clock_at(NOW),
+    ):
         result = source.fetch_tasks(days(-2, 0), Filters(), NOW)
     assert result.tasks
     assert not result.stats.simulated

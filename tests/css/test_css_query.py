@@ -228,3 +228,28 @@ def test_concurrent_queries_stay_under_the_shared_rate(make_source: SourceFactor
         # Two queries together, yet about the one limit (80 if each had its own), with a
         # little room for scheduling jitter on a busy machine.
         assert peak <= 44
+
+
+def test_api_windows_are_clipped_with_the_servers_clock_not_the_asked_now(
+    sim: Simulator, make_source: SourceFactory
+) -> None:
+    # A button pressed 80 days after its answer replays the answer's `now`; the 90-day rule
+    # is the server's, so the first window starts 90 days before the server's clock.
+    replayed = NOW - 80 * D
+    asked = window(replayed - 20 * D, replayed)
+    result = make_source(sim).fetch_tasks(asked, Filters(), replayed)
+    floor = NOW - 90 * D
+    assert floor <= result.plan.start <= floor + timedelta(minutes=10)
+    assert result.notes == ("Only the last 90 days are kept: showing from Apr 28",)
+    assert ids(result.tasks) == expected(sim.tasks, result.plan.start, result.plan.end)
+    assert result.tasks
+
+
+def test_an_asked_now_ahead_of_the_server_still_plans_with_the_servers_clock(
+    sim: Simulator, make_source: SourceFactory
+) -> None:
+    later = NOW + 95 * D  # `recbot ask --now` in the future, against a real account
+    result = make_source(sim).fetch_tasks(window(later - D, later), Filters(), later)
+    assert result.plan.empty
+    assert result.stats.api_calls == 0
+    assert "at most 7 days ahead" in result.notes[-1]

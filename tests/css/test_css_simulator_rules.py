@@ -32,7 +32,7 @@ from bot.errors import ApiError
 from bot.filters import Filters
 from bot.plan import ApiWindow
 from bot.tasks import to_unix
-from tests.css.support import FAST_RETRY, NOW, days
+from tests.css.support import FAST_RETRY, NOW, days, machine_clock_at
 
 DAY = 86400
 T0 = to_unix(NOW)
@@ -60,7 +60,7 @@ def query_with(sim: Simulator, **settings: Any) -> ApiError:
         Settings(**values), limiter=SlidingWindowLimiter(500), cache=MemoryCache(), retry=FAST_RETRY
     )
     try:
-        with pytest.raises(ApiError) as caught:
+        with machine_clock_at(NOW), pytest.raises(ApiError) as caught:
             source.fetch_tasks(days(-1, 0), Filters(), NOW)
     finally:
         source.close()
@@ -152,7 +152,7 @@ def test_temporary_token_is_checked() -> None:
             limiter=SlidingWindowLimiter(500),
             cache=MemoryCache(),
         )
-        with source:
+        with source, machine_clock_at(NOW):
             assert source.fetch_tasks(days(-3, 0), Filters(), NOW).tasks
 
 
@@ -202,7 +202,8 @@ def query_in_region(sim: Simulator, region: str) -> ApiError:
     cred = credential.Credential(sim.secret_id, sim.secret_key)
     pages = SdkPages(build_live_client(cred, region, parse_endpoint(sim.url), 5.0))
     source = CssSource(pages, region=region, endpoint=sim.url, limiter=SlidingWindowLimiter(500),
-                       cache=None, deadline_s=5.0, retry=FAST_RETRY)
+                       cache=None, deadline_s=5.0, retry=FAST_RETRY,
+                       server_clock=sim.clock)
     with source, pytest.raises(ApiError) as caught:
         source.fetch_tasks(days(-1, 0), Filters(), NOW)
     return caught.value
