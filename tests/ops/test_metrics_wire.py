@@ -3,6 +3,7 @@ and /metrics counts calls by code, retries, rate-limit waits and cache lookups."
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -37,11 +38,13 @@ def last_days(days: int) -> Window:
 
 
 def test_calls_retries_waits_and_cache_lookups_are_counted(sim: Simulator) -> None:
-    sim.set_faults(error_rate=0.3, error_code="InternalError")
+    # The registry is process-wide and other tests' threads in this worker may still call
+    # the API: failures carry an error code unique to this test, so they count exactly;
+    # shared labels ("Success", cache lookups, waits) can only be checked from below.
+    code = f"InternalError.Probe{uuid.uuid4().hex[:8]}"
+    sim.set_faults(error_rate=0.3, error_code=code)
     before = {
         "ok": sample("recbot_api_calls_total", {**ACTION, "code": "Success"}),
-        "failed": sample("recbot_api_calls_total", {**ACTION, "code": "InternalError"}),
-        "retries": sample("recbot_api_retries_total", {"code": "InternalError"}),
         "waits": sample("recbot_rate_limit_waits_total"),
         "hits": sample("recbot_cache_lookups_total", {"result": "hit"}),
         "misses": sample("recbot_cache_lookups_total", {"result": "miss"}),
@@ -59,18 +62,17 @@ def test_calls_retries_waits_and_cache_lookups_are_counted(sim: Simulator) -> No
         again = source.fetch_tasks(last_days(10), Filters(), NOW)
     stats = first.stats
     assert stats.retries > 0  # the faults did happen
-    assert sample("recbot_api_calls_total", {**ACTION, "code": "Success"}) == (
+    assert sim.request_log.count(code) == stats.retries
+    assert sim.request_log.count("") == stats.pages
+    assert sample("recbot_api_calls_total", {**ACTION, "code": code}) == stats.retries
+    assert sample("recbot_api_retries_total", {"code": code}) == stats.retries
+    assert sample("recbot_api_calls_total", {**ACTION, "code": "Success"}) >= (
         before["ok"] + stats.pages
-    )
-    assert sample("recbot_api_calls_total", {**ACTION, "code": "InternalError"}) == (
-        before["failed"] + stats.retries
-    )
-    assert sample("recbot_api_retries_total", {"code": "InternalError"}) == (
-        before["retries"] + stats.retries
     )
     # 200/s in bursts of two: later calls wait for their slot.
     assert sample("recbot_rate_limit_waits_total") > before["waits"]
     windows = len(first.plan.api_windows)
-    assert sample("recbot_cache_lookups_total", {"result": "miss"}) == before["misses"] + windows
-    assert sample("recbot_cache_lookups_total", {"result": "hit"}) == before["hits"] + windows
+    assert sample("recbot_cache_lookups_total", {"result": "miss"}) >= before["misses"] + windows
+    assert sample("recbot_cache_lookups_total", {"result": "hit"}) >= before["hits"] + windows
     assert again.stats.cache_hits == windows
+    assert again.stats.api_calls == 0

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -114,24 +115,23 @@ def sample(name: str, labels: dict[str, str] | None = None) -> float:
 
 
 def test_css_helpers_count_calls_retries_waits_and_cache_lookups() -> None:
-    calls = sample("recbot_api_calls_total", {"action": "DescribeRecordTask", "code": "Success"})
-    retries = sample("recbot_api_retries_total", {"code": "InternalError"})
+    # Other tests' threads in this worker may count too: labelled counts use codes unique to
+    # this test (exact); the unlabelled ones can only be checked from below.
+    code = f"Probe.{uuid.uuid4().hex[:8]}"
+    call = {"action": "DescribeRecordTask", "code": code}
     waits = sample("recbot_rate_limit_waits_total")
     waited = sample("recbot_rate_limit_wait_seconds_total")
     hits = sample("recbot_cache_lookups_total", {"result": "hit"})
-    metrics.count_api_call("Success")
-    metrics.count_retry("InternalError")
+    metrics.count_api_call(code)
+    metrics.count_retry(code)
     metrics.count_rate_limit_wait(0.0)  # no wait: not counted
     metrics.count_rate_limit_wait(0.25)
     metrics.count_cache_lookup(hit=True)
-    assert (
-        sample("recbot_api_calls_total", {"action": "DescribeRecordTask", "code": "Success"})
-        == calls + 1
-    )
-    assert sample("recbot_api_retries_total", {"code": "InternalError"}) == retries + 1
-    assert sample("recbot_rate_limit_waits_total") == waits + 1
-    assert sample("recbot_rate_limit_wait_seconds_total") == waited + 0.25
-    assert sample("recbot_cache_lookups_total", {"result": "hit"}) == hits + 1
+    assert sample("recbot_api_calls_total", call) == 1
+    assert sample("recbot_api_retries_total", {"code": code}) == 1
+    assert sample("recbot_rate_limit_waits_total") >= waits + 1
+    assert sample("recbot_rate_limit_wait_seconds_total") >= waited + 0.25
+    assert sample("recbot_cache_lookups_total", {"result": "hit"}) >= hits + 1
 
 
 def test_a_secret_json_would_escape_is_still_masked() -> None:
