@@ -101,7 +101,8 @@ def tccli_walk(sim: Simulator, start: int, end: int, env: dict[str, str]) -> int
         command = [tccli, "live", "DescribeRecordTask", "--endpoint", sim.url,
                    "--region", "ap-guangzhou", "--StartTime", str(start), "--EndTime", str(end)]
         if token:
-            command += ["--ScrollToken", token]
+            # One argument: a base64 token may start with "-", which argparse takes for an option.
+            command.append(f"--ScrollToken={token}")
         done = subprocess.run(command, env=env, capture_output=True, check=True, text=True)
         pages += 1
         token = json.loads(done.stdout)["ScrollToken"]

@@ -157,7 +157,7 @@ def query(label: str, url: str, tasks: tuple[RecordTask, ...]) -> Run:
 TCCLI_LOOP = r"""
 token=""; pages=0
 while [ "$pages" -lt "$MAX_PAGES" ]; do
-  if [ -n "$token" ]; then extra="--ScrollToken $token"; else extra=""; fi
+  if [ -n "$token" ]; then extra="--ScrollToken=$token"; else extra=""; fi
   token=$("$TCCLI" live DescribeRecordTask --endpoint "$URL" --region ap-guangzhou \
       --StartTime "$START" --EndTime "$END" $extra --filter ScrollToken | tr -d '"[:space:]')
   pages=$((pages + 1))

@@ -6,13 +6,13 @@ CLI, Slack and digests all call `answer()`; they differ only in how they deliver
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from types import MappingProxyType
 
 from bot.filters import Filters, narrow_to_scope
-from bot.findings import Findings, find
+from bot.findings import Findings, find, was_armed
 from bot.plan import Plan
 from bot.request import Request, StatusFilter
 from bot.source import FetchResult, TaskSource
@@ -57,6 +57,29 @@ class Answer:
 
     def status_of(self, task: RecordTask) -> Status:
         return self.statuses.get(task.task_id) or task.status_at(self.now)
+
+    @property
+    def verdict(self) -> Verdict:
+        return verdict(self.request.status, self.tasks, self.now)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to a yes/no question: `yes` and the `count` of tasks that back it."""
+
+    yes: bool
+    count: int
+
+
+def verdict(status: StatusFilter, tasks: Sequence[RecordTask], now: datetime) -> Verdict:
+    """"Did X record?" counts only tasks that were armed: a task cancelled before it began or
+    one still to come recorded nothing. Asked about what is scheduled, the question is about
+    the future: scheduled tasks count, cancelled ones still do not."""
+    if status is StatusFilter.SCHEDULED:
+        counted = [t for t in tasks if t.stopped is None or t.stopped > t.start]
+    else:
+        counted = [t for t in tasks if was_armed(t, now)]
+    return Verdict(bool(counted), len(counted))
 
 
 def _span_text(start: datetime, end: datetime) -> str:
@@ -112,7 +135,9 @@ def answer(request: Request, ctx: AnswerContext) -> Answer:
         if len(fetched) != len(result.tasks)
         else result,
         tasks=_newest_first(chosen),
-        findings=find(fetched, ctx.now),
+        # Findings need every fetched task (an overlap with an unlisted one), but only those
+        # about a listed task are shown: `is cam1 recording now?` is not about last week.
+        findings=find(fetched, ctx.now).involving({t.task_id for t in chosen}),
         statuses=MappingProxyType(statuses),
         now=ctx.now,
         zone=ctx.zone,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -67,6 +67,22 @@ class Findings:
 
     def __len__(self) -> int:
         return len(self.stopped_early) + len(self.overlaps) + len(self.gaps) + len(self.ending_soon)
+
+    def involving(self, task_ids: Collection[str]) -> Findings:
+        """Only the findings about at least one of `task_ids` (the tasks an answer lists):
+        an overlap with an unlisted task still shows, one between two unlisted tasks does not."""
+
+        def keep(found: tuple[Finding, ...]) -> tuple[Finding, ...]:
+            return tuple(f for f in found if any(t in task_ids for t in f.task_ids))
+
+        return Findings(
+            keep(self.stopped_early), keep(self.overlaps), keep(self.gaps), keep(self.ending_soon)
+        )
+
+
+def was_armed(task: RecordTask, now: datetime) -> bool:
+    """Recording was on at some point by `now`: it began, and no stop cancelled it first."""
+    return task.start <= now and (task.stopped is None or task.stopped > task.start)
 
 
 def recorded_end(task: RecordTask) -> datetime:

@@ -26,11 +26,12 @@ from bot.render.format import (
     FINDING_EMOJI,
     STATUS_EMOJI,
     TimeFormat,
+    answer_shared_names,
     duration,
     finding_sentence,
     footer_parts,
     plural,
-    short_id,
+    slack_id,
     slack_time_format,
     status_label,
     stop_note,
@@ -114,8 +115,9 @@ def understood(answer: Answer) -> str:
 
 
 def yes_no(answer: Answer) -> str:
-    """"*Yes* — 2 tasks for `livetest`, yesterday afternoon." The evidence follows below."""
-    n = len(answer.tasks)
+    """"*Yes* — 2 tasks for `livetest`, yesterday afternoon." The evidence follows below;
+    the verdict is the core's (`Answer.verdict`): only tasks that actually recorded count."""
+    n = answer.verdict.count
     status = answer.request.status
     kind = "" if status is StatusFilter.ALL else f"{status.value} "
     f = answer.filters
@@ -132,10 +134,13 @@ def summary(answer: Answer, page: int, pages: int) -> str:
     if total == 0:
         return "No recording tasks match."
     counts = " · ".join(f"{STATUS_EMOJI[s]} {n} {s.value}" for s, n in answer.counts)
-    text = f"*{plural(total, 'task')}*: {counts}"
     shown = len(answer.tasks)
-    if answer.request.status is not StatusFilter.ALL:
-        text += f"\n{plural(shown, 'task')} {status_label(answer.request.status)}"
+    if answer.request.status is StatusFilter.ALL:
+        text = f"*{plural(total, 'task')}*: {counts}"
+    else:
+        # What was asked for first; the whole window in brackets.
+        label = status_label(answer.request.status)
+        text = f"*{shown} {label}* ({plural(total, 'task')} in the window: {counts})"
     if pages > 1:
         first = page * PAGE_SIZE + 1
         last = min(shown, (page + 1) * PAGE_SIZE)
@@ -153,7 +158,7 @@ def task_line(task: RecordTask, status: Status, zone: tzinfo, fmt: TimeFormat) -
         f"{STATUS_EMOJI[status]} {task_span(task, zone, fmt)}",
         duration(task.end - task.start),
         template_text(task.template_id),
-        code(short_id(task.task_id)),
+        slack_id(task.task_id),
     ]
     note = stop_note(task, zone, fmt)
     if note:
@@ -191,11 +196,21 @@ def task_sections(answer: Answer, page_tasks: Sequence[RecordTask]) -> list[Bloc
     return [_section(text) for group in groups for text in _pack(group)]
 
 
+def finding_name(key: StreamKey, shared: frozenset[str]) -> str:
+    """The stream of a finding; with its app and domain when the name alone is ambiguous."""
+    if key.stream in shared:
+        return f"{name(key.stream)} ({name(key.app)} · {name(key.domain)})"
+    return name(key.stream)
+
+
 def findings_text(findings: Sequence[Finding], answer: Answer) -> str:
     fmt = slack_time_format(answer.zone)
+    shared = answer_shared_names(answer)
     lines = [f"*Worth a look ({len(findings)})*"]
     for finding in findings[:MAX_FINDING_LINES]:
-        sentence = finding_sentence(finding, answer.now, fmt, name(finding.stream.stream))
+        sentence = finding_sentence(
+            finding, answer.now, fmt, finding_name(finding.stream, shared), slack_id
+        )
         lines.append(f"{FINDING_EMOJI[finding.kind]} {sentence}")
     if len(findings) > MAX_FINDING_LINES:
         lines.append(f"…and {len(findings) - MAX_FINDING_LINES} more (see the export)")
@@ -271,16 +286,19 @@ def render_error(error: RecbotError) -> SlackMessage:
     return SlackMessage(text, [_section(f":warning: {text}")])
 
 
+# Every example must work on any day (relative times only): tests/render/test_help.py runs
+# each through parse_request, the time engine and, for digests, the digest request check.
+HELP_TIMES = ("yesterday", "last 3 days", "since monday 9am", "yesterday 10:00-12:00")
 HELP_EXAMPLES = (
     ("livetest yesterday", "tasks of stream livetest that overlap yesterday"),
     ("running on 5000.live.push.example.com", "what is recording now on a push domain"),
     ("scheduled stream:cam1,cam2", "what cam1 and cam2 will record in the next 7 days"),
     ("stopped last week", "tasks stopped early with StopRecordTask"),
-    ("app:live Jul 26 10:00-12:00", "a window on a day, app filter"),
+    ("app:live yesterday 10:00-12:00", "a window on a day, app filter"),
     ("stats last 7 days", "counts by stream, status, template and day"),
     ("export last 3 days", "a CSV file of every matching task"),
     ("chart today", "a timeline picture"),
-    ("digest daily 09:00 stopped", "a daily digest in this channel"),
+    ("digest daily 09:00 livetest", "a daily digest of livetest in this channel"),
 )
 
 
@@ -288,9 +306,9 @@ def render_help() -> SlackMessage:
     intro = (
         "*Ask me about CSS recording tasks.* Filters: `stream:NAME` (or a bare name), "
         "`app:NAME`, `domain:NAME` (or a dotted host), several with commas. Status: "
-        "`running`, `scheduled`, `finished`, `stopped`, `all`. A time: `yesterday`, "
-        "`last 3 days`, `since monday 9am`, `Jul 26 10:00-12:00`. No time means now ± 24 h "
-        "(`scheduled`: the next 7 days)."
+        "`running`, `scheduled`, `finished`, `stopped`, `all`. A time: "
+        + ", ".join(f"`{t}`" for t in HELP_TIMES)
+        + ". No time means now ± 24 h (`scheduled`: the next 7 days)."
     )
     examples = "\n".join(f"• `{req}` — {what}" for req, what in HELP_EXAMPLES)
     return SlackMessage(

@@ -9,20 +9,27 @@ from typing import Any
 
 from bot.answer import Answer
 from bot.findings import StreamKey
+from bot.render.format import STATUS_LOOK, answer_shared_names, stream_label
 from bot.tasks import RecordTask, Status
 
 MAX_ROWS = 40
-COLOURS = {
-    Status.FINISHED: "#2e7d32",
-    Status.RUNNING: "#d32f2f",
-    Status.SCHEDULED: "#1976d2",
-    Status.STOPPED: "#9e9e9e",
-}
+MAX_LABEL = 24
+_ORDER = (Status.FINISHED, Status.RUNNING, Status.SCHEDULED, Status.STOPPED)
+COLOURS = {status: STATUS_LOOK[status].colour for status in _ORDER}
 
 
 def _literal(text: str) -> str:
     """matplotlib reads `$…$` as math; names from the API are shown as they are."""
     return text.replace("$", r"\$")
+
+
+def _label(key: StreamKey, shared: frozenset[str]) -> str:
+    """The row's stream; on a second line its app and domain when the name is ambiguous."""
+    stream = _literal(key.stream[:MAX_LABEL])
+    if key.stream not in shared:
+        return stream
+    where = stream_label(key, shared)[len(key.stream) :].strip()
+    return f"{stream}\n{_literal(where[: MAX_LABEL * 2])}"
 
 
 def _figure(rows: int) -> Any:
@@ -61,7 +68,8 @@ def render_chart_png(answer: Answer) -> bytes:
                     linewidth=0.8, alpha=0.85,
                 )
     ax.set_yticks(range(len(keys)))
-    ax.set_yticklabels([_literal(k.stream[:24]) for k in keys])
+    shared = answer_shared_names(answer)
+    ax.set_yticklabels([_label(k, shared) for k in keys])
     ax.invert_yaxis()
     ax.set_xlim(mdates.date2num(answer.plan.start), mdates.date2num(answer.plan.end))
     ax.set_ylim(max(len(keys), 1) - 0.5, -0.5)

@@ -22,11 +22,14 @@ COLUMNS = (
     "EndLocal",
     "StoppedLocal",
 )
-# A cell starting with one of these is a formula to a spreadsheet; names come from the API.
+# A cell starting with one of these is a formula to a spreadsheet. Only the names (domain, app,
+# stream: free text someone typed) get the `'` guard. TaskIds are base64 (a leading `+` is
+# common, but no `(`, `!` or `|` a formula needs), so a guard would only corrupt them; the
+# numbers and times are ours.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(text: str) -> str:
+def _name(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -40,10 +43,10 @@ def render_csv(answer: Answer) -> bytes:
         stopped = task.stopped
         writer.writerow(
             (
-                _cell(task.task_id),
-                _cell(task.domain),
-                _cell(task.app),
-                _cell(task.stream),
+                task.task_id,
+                _name(task.domain),
+                _name(task.app),
+                _name(task.stream),
                 to_unix(task.start),
                 to_unix(task.end),
                 task.template_id,

@@ -6,26 +6,45 @@ Times are written two ways: `plain_time` in the asker's zone (terminal, CSV, fal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-from bot.findings import Finding, FindingKind
+from bot.findings import Finding, FindingKind, StreamKey
+from bot.render.escape import code
 from bot.request import StatusFilter
 from bot.source import FetchStats
 from bot.tasks import RecordTask, Status
 
-STATUS_EMOJI = {
-    Status.RUNNING: ":red_circle:",
-    Status.SCHEDULED: ":spiral_calendar_pad:",
-    Status.FINISHED: ":white_check_mark:",
-    Status.STOPPED: ":octagonal_sign:",
+if TYPE_CHECKING:
+    from bot.answer import Answer
+
+
+@dataclass(frozen=True)
+class StatusLook:
+    """How one status is drawn on every surface: Slack emoji, terminal symbol and rich style,
+    chart colour, text-timeline character. One table, so the chart and terminal agree."""
+
+    emoji: str
+    symbol: str
+    colour: str  # hex, for the chart; the terminal's style uses the same colour
+    char: str
+    bold: bool = False
+
+    @property
+    def style(self) -> str:
+        return f"bold {self.colour}" if self.bold else self.colour
+
+
+STATUS_LOOK = {
+    Status.RUNNING: StatusLook(":red_circle:", "●", "#d32f2f", "#", bold=True),
+    Status.SCHEDULED: StatusLook(":spiral_calendar_pad:", "◷", "#1976d2", "+"),
+    Status.FINISHED: StatusLook(":white_check_mark:", "✓", "#2e7d32", "="),
+    Status.STOPPED: StatusLook(":octagonal_sign:", "■", "#f9a825", "x"),
 }
-STATUS_SYMBOL = {
-    Status.RUNNING: "●",
-    Status.SCHEDULED: "◷",
-    Status.FINISHED: "✓",
-    Status.STOPPED: "■",
-}
+STATUS_EMOJI = {status: look.emoji for status, look in STATUS_LOOK.items()}
+STATUS_SYMBOL = {status: look.symbol for status, look in STATUS_LOOK.items()}
 FINDING_EMOJI = {
     FindingKind.STOPPED_EARLY: ":octagonal_sign:",
     FindingKind.OVERLAP: ":warning:",
@@ -106,9 +125,21 @@ def stop_note(task: RecordTask, zone: tzinfo, fmt: TimeFormat) -> str:
     return f"stopped at {fmt(task.stopped, not same_local_day(task.start, task.stopped, zone))}"
 
 
-def finding_sentence(finding: Finding, now: datetime, fmt: TimeFormat, name: str) -> str:
-    """One line about a finding; `name` is the stream as the caller wants it shown (escaped)."""
-    ids = " and ".join(short_id(t) for t in finding.task_ids)
+def slack_id(task_id: str) -> str:
+    """A short TaskId for mrkdwn: a code span, escaped (an id is API text like any name)."""
+    return code(short_id(task_id))
+
+
+def finding_sentence(
+    finding: Finding,
+    now: datetime,
+    fmt: TimeFormat,
+    name: str,
+    ident: Callable[[str], str] = slack_id,
+) -> str:
+    """One line about a finding; `name` is the stream as the caller wants it shown (escaped),
+    `ident` shows a TaskId: escaped for mrkdwn by default, `short_id` for plain text."""
+    ids = " and ".join(ident(t) for t in finding.task_ids)
     span = f"{fmt(finding.start, True)} – {fmt(finding.end, True)}"
     length = duration(finding.end - finding.start)
     if finding.kind is FindingKind.STOPPED_EARLY:
@@ -121,6 +152,28 @@ def finding_sentence(finding: Finding, now: datetime, fmt: TimeFormat, name: str
     if finding.kind is FindingKind.GAP:
         return f"{name}: {length} gap between tasks, {span} ({ids})"
     return f"{name}: ends at {fmt(finding.end, False)}, in {duration(finding.end - now)} ({ids})"
+
+
+def shared_names(keys: Iterable[StreamKey]) -> frozenset[str]:
+    """Stream names that occur under more than one app/domain in one answer: shown alone,
+    they would look like one stream listed twice."""
+    seen: dict[str, set[StreamKey]] = {}
+    for key in keys:
+        seen.setdefault(key.stream, set()).add(key)
+    return frozenset(name for name, found in seen.items() if len(found) > 1)
+
+
+def answer_shared_names(answer: Answer) -> frozenset[str]:
+    """The ambiguous stream names of an answer: among its listed tasks and its findings."""
+    keys = [StreamKey.of(t) for t in answer.tasks] + [f.stream for f in answer.findings.all()]
+    return shared_names(keys)
+
+
+def stream_label(key: StreamKey, shared: frozenset[str]) -> str:
+    """`cam1`, or `cam1 (live @ a.push.example.com)` when the name alone is ambiguous."""
+    if key.stream in shared:
+        return f"{key.stream} ({key.app} @ {key.domain})"
+    return key.stream
 
 
 def status_label(status: StatusFilter) -> str:

@@ -3,12 +3,14 @@ Colour only when the console is a terminal (rich decides from the Console it is 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.answer import Answer
+from bot.findings import StreamKey
 from bot.render.format import (
     FINDING_TITLE,
-    STATUS_SYMBOL,
+    STATUS_LOOK,
+    answer_shared_names,
     duration,
     finding_sentence,
     footer_parts,
@@ -17,26 +19,19 @@ from bot.render.format import (
     short_id,
     status_label,
     stop_note,
+    stream_label,
     task_span,
     template_text,
 )
 from bot.request import StatusFilter
-from bot.tasks import Status
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-STYLE = {
-    Status.RUNNING: "bold red",
-    Status.SCHEDULED: "blue",
-    Status.FINISHED: "green",
-    Status.STOPPED: "yellow",
-}
-
 
 def yes_no_line(answer: Answer) -> str:
     """The plain twin of the Slack yes/no line: "Yes — 2 tasks for livetest, yesterday"."""
-    n = len(answer.tasks)
+    n = answer.verdict.count  # only tasks that actually recorded (see Answer.verdict)
     status = answer.request.status
     kind = "" if status is StatusFilter.ALL else f"{status.value} "
     f = answer.filters
@@ -60,14 +55,34 @@ def header_lines(answer: Answer) -> list[str]:
         lines.append(yes_no_line(answer))
     lines.append(f"Understood: {' · '.join(parts)} · {answer.window.description}")
     lines += list(dict.fromkeys(answer.plan.notes + answer.result.notes))
-    if answer.result.tasks:
-        counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts)
-        lines.append(f"{plural(len(answer.result.tasks), 'task')}: {counts}")
-    else:
-        lines.append("No recording tasks match.")
-    if answer.request.status is not StatusFilter.ALL:
-        lines.append(f"{plural(len(answer.tasks), 'task')} {status_label(answer.request.status)}")
+    lines.append(counts_line(answer))
     return lines
+
+
+def counts_line(answer: Answer) -> str:
+    """`29 tasks: 27 scheduled, 2 finished`; with a status asked for, that count first:
+    `27 scheduled (29 tasks in the window: 27 scheduled, 2 finished)`."""
+    total = len(answer.result.tasks)
+    counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts)
+    status = answer.request.status
+    if status is StatusFilter.ALL:
+        return f"{plural(total, 'task')}: {counts}" if total else "No recording tasks match."
+    shown = f"{len(answer.tasks)} {status_label(status)}"
+    return f"{shown} ({plural(total, 'task')} in the window: {counts})" if total else (
+        f"{shown} (no recording tasks in the window)"
+    )
+
+
+def _print_trimmed(console: Console, renderable: Any) -> None:
+    """A table pads every cell to its column's width; piped, those trailing spaces are noise
+    in a file or a diff, so each line is printed without them."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    for line in captured.get().splitlines():
+        console.out(line.rstrip(), highlight=False)
 
 
 def footer_line(answer: Answer) -> str:
@@ -81,33 +96,37 @@ def render_terminal(answer: Answer, console: Console) -> None:
     for line in header_lines(answer):
         console.print(escape(line), highlight=False, soft_wrap=True)
     fmt = plain_time_format(answer.zone)
+    shared = answer_shared_names(answer)
     if answer.tasks:
         notes = [stop_note(task, answer.zone, fmt) for task in answer.tasks]
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         # Times, lengths and ids stay on one line; only names and notes may fold.
         table.add_column("", no_wrap=True)
-        table.add_column("stream", min_width=8, max_width=28, overflow="fold")
+        table.add_column("stream", min_width=8, max_width=48, overflow="fold")
         for column in ("start – end", "length", "template", "task"):
             table.add_column(column, no_wrap=True)
         if any(notes):
             table.add_column("note", min_width=10, overflow="fold")
         for task, note in zip(answer.tasks, notes, strict=True):
             status = answer.status_of(task)
+            look = STATUS_LOOK[status]
             cells = [
-                f"[{STYLE[status]}]{STATUS_SYMBOL[status]} {status.value}[/]",
-                escape(task.stream),
+                f"[{look.style}]{look.symbol} {status.value}[/]",
+                # A name under several apps/domains says which: rows are grouped by all three.
+                escape(stream_label(StreamKey.of(task), shared)),
                 task_span(task, answer.zone, fmt),
                 duration(task.end - task.start),
                 "default" if task.template_id == 0 else str(task.template_id),
                 escape(short_id(task.task_id)),
             ]
             table.add_row(*cells, *([escape(note)] if any(notes) else []))
-        console.print(table)
+        _print_trimmed(console, table)
     findings = answer.findings.all()
     if findings:
         console.print(f"Worth a look ({len(findings)}):", style="bold", highlight=False)
         for finding in findings:
-            sentence = finding_sentence(finding, answer.now, fmt, finding.stream.stream)
+            label = stream_label(finding.stream, shared)
+            sentence = finding_sentence(finding, answer.now, fmt, label, short_id)
             console.print(f"  {FINDING_TITLE[finding.kind]}: {escape(sentence)}", highlight=False)
     console.print(footer_line(answer), style="dim", highlight=False)
 
@@ -133,5 +152,5 @@ def render_stats_terminal(answer: Answer, console: Console) -> None:
         table.add_column("tasks", justify="right")
         for label, n in counts:
             table.add_row(escape(label), str(n))
-        console.print(table)
+        _print_trimmed(console, table)
     console.print(footer_line(answer), style="dim", highlight=False)

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from bot.answer import Answer
 from bot.findings import StreamKey
-from bot.render.format import plain_time
+from bot.render.format import STATUS_LOOK, answer_shared_names, plain_time, stream_label
 from bot.tasks import RecordTask, Status
 
 WIDTH = 48
@@ -15,8 +15,8 @@ MAX_ROWS = 20
 NAME_WIDTH = 16
 # When tasks of several statuses share a slice, show the one that needs attention most.
 _RANK = {Status.STOPPED: 4, Status.RUNNING: 3, Status.SCHEDULED: 2, Status.FINISHED: 1}
-_CHAR = {Status.STOPPED: "x", Status.RUNNING: "#", Status.SCHEDULED: "+", Status.FINISHED: "="}
-LEGEND = "= finished  # running  + scheduled  x stopped  | now"
+_ORDER = (Status.FINISHED, Status.RUNNING, Status.SCHEDULED, Status.STOPPED)
+LEGEND = "  ".join(f"{STATUS_LOOK[s].char} {s.value}" for s in _ORDER) + "  | now"
 
 
 def _row(tasks: list[RecordTask], answer: Answer, start: float, step: float) -> str:
@@ -29,7 +29,7 @@ def _row(tasks: list[RecordTask], answer: Answer, start: float, step: float) -> 
             current = best[i]
             if current is None or _RANK[status] > _RANK[current]:
                 best[i] = status
-    return "".join(_CHAR[s] if s else "." for s in best)
+    return "".join(STATUS_LOOK[s].char if s else "." for s in best)
 
 
 def render_text_timeline(answer: Answer) -> str:
@@ -44,10 +44,14 @@ def render_text_timeline(answer: Answer) -> str:
         f"{'':{NAME_WIDTH}} {plain_time(start_at, answer.zone)} → "
         f"{plain_time(end_at, answer.zone)} {end_at.astimezone(answer.zone).tzname()}"
     ]
+    shared = answer_shared_names(answer)
     for key in sorted(groups)[:MAX_ROWS]:
         row = list(_row(groups[key], answer, start, step))
         if 0 <= now_col < WIDTH:
             row[now_col] = "|"
+        if key.stream in shared:
+            # The same name under several apps/domains: a header line says which this is.
+            lines.append(f"{stream_label(key, shared)}:")
         name = key.stream if len(key.stream) <= NAME_WIDTH else key.stream[: NAME_WIDTH - 1] + "…"
         lines.append(f"{name:{NAME_WIDTH}} {''.join(row)}")
     if len(groups) > MAX_ROWS:

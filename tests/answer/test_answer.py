@@ -48,8 +48,8 @@ def test_phrase_goes_to_the_time_engine_in_the_askers_zone() -> None:
 
 def test_unreadable_phrase_queries_nothing() -> None:
     source = ListSource([task("a", at(-1))])
+    unread = Request(raw="next blursday", phrase="next blursday")
     with pytest.raises(ParseError, match="blursday"):
-        unread = Request(raw="next blursday", phrase="next blursday")
         answer(unread, AnswerContext(NOW, TOKYO, source))
     assert source.calls == []
 
@@ -109,11 +109,23 @@ def test_answer_rechecks_filters_and_window_of_what_the_source_returns() -> None
     assert [t.task_id for t in result.tasks] == ["mine"]
 
 
-def test_findings_cover_the_full_result() -> None:
-    tasks = [task("o1", at(-3)), task("o2", at(-2)), task("stop", at(-5), stopped=at(-4.5))]
+def test_findings_are_about_listed_tasks_but_see_the_full_result() -> None:
+    # N14: an overlap of two unlisted tasks is not shown; one with a listed task is, though
+    # the other task of the pair is not listed.
+    tasks = [
+        task("o1", at(-3)),
+        task("o2", at(-2)),
+        task("stop", at(-9), 4, stopped=at(-6.5)),
+        task("under-stop", at(-8)),
+    ]
     result = make_answer(tasks, request(status=StatusFilter.STOPPED))
-    assert [f.task_ids for f in result.findings.overlaps] == [("o1", "o2")]
     assert [t.task_id for t in result.tasks] == ["stop"]
+    assert [f.task_ids for f in result.findings.overlaps] == [("stop", "under-stop")]
+    assert [f.task_ids for f in result.findings.stopped_early] == [("stop",)]
+    everything = make_answer(tasks)
+    assert [f.task_ids for f in everything.findings.overlaps] == [
+        ("stop", "under-stop"), ("o1", "o2")
+    ]
 
 
 def test_clipping_is_said_in_the_first_line() -> None:

@@ -123,6 +123,34 @@ def test_recbot_simulator_serves_a_tasks_file_with_keys_from_the_environment(
         proc.stdout.close()
 
 
+def scroll_token(token: str) -> list[str]:
+    """One argument: tokens are base64 and may start with "-", which argparse would take
+    for an option if the token were a separate argument."""
+    return [f"--ScrollToken={token}"] if token else []
+
+
+def test_tccli_sends_a_token_that_starts_with_a_dash(tmp_path: Path) -> None:
+    with Simulator(rate_limit=None) as sim:
+        env = {
+            **scrubbed_environ(),
+            "HOME": str(tmp_path),
+            "TENCENTCLOUD_SECRET_ID": sim.secret_id,
+            "TENCENTCLOUD_SECRET_KEY": sim.secret_key,
+        }
+        now = int(time.time())
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("tccli")), "live", "DescribeRecordTask",
+             "--endpoint", sim.url, "--region", "ap-guangzhou",
+             "--StartTime", str(now - 3600), "--EndTime", str(now),
+             *scroll_token("-dGFzaw==")],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )
+        # The simulator does not know the token and says so; argparse did not refuse it.
+        [request] = sim.request_log.records()
+        assert json.loads(request.body)["ScrollToken"] == "-dGFzaw=="
+        assert "ScrollToken" in done.stdout + done.stderr
+
+
 def tccli_walk(sim: Simulator, api: ApiWindow, env: dict[str, str]) -> set[str]:
     tccli = Path(sys.executable).with_name("tccli")
     found: set[str] = set()
@@ -133,8 +161,7 @@ def tccli_walk(sim: Simulator, api: ApiWindow, env: dict[str, str]) -> set[str]:
             "--region", "ap-guangzhou",
             "--StartTime", str(api.start), "--EndTime", str(api.end),
         ]
-        if token:
-            command += ["--ScrollToken", token]
+        command += scroll_token(token)
         done = subprocess.run(
             command, capture_output=True, text=True, env=env, timeout=60, check=False
         )

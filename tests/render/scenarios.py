@@ -61,7 +61,31 @@ def no_question() -> Answer:
     )
 
 
+def hostile_ids() -> Answer:
+    """TaskIds are API text too: findings name them, and an id ending in a mention must not
+    ping anyone (R2)."""
+    tasks = [
+        task("stopped-early-<!here>", at(-6), stopped=at(-5)),
+        task("overlap-one-<@U123>", at(-3), stream="double"),
+        task("overlap-two-<!channel>", at(-2), stream="double"),
+    ]
+    return make_answer(tasks)
+
+
+def shared_stream_names() -> Answer:
+    """One stream name under two domains: rows and findings say which domain (R10)."""
+    tasks = [
+        task("cam1-a-1", at(-3), stream="cam1"),
+        task("cam1-a-2", at(-2), stream="cam1"),
+        task("cam1-b-1", at(-3), stream="cam1", domain="b.push.example.com"),
+        task("solo-1", at(-4), stream="solo"),
+    ]
+    return make_answer(tasks)
+
+
 SCENARIOS: dict[str, Callable[[], Answer]] = {
+    "hostile_ids": hostile_ids,
+    "shared_stream_names": shared_stream_names,
     "empty": empty,
     "one_task": one_task,
     "five_hundred": five_hundred,

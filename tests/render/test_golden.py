@@ -7,6 +7,7 @@ review the diff of tests/render/golden/ like code.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,15 @@ def test_message_matches_golden_file(name: str) -> None:
     assert check_message(msg) == []
     expected = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
     assert as_json(msg) == expected
+
+
+@pytest.mark.parametrize("name", sorted(messages()))
+def test_no_api_text_becomes_markup(name: str) -> None:
+    """Every `<` Slack sees is one of our date tokens: no name or TaskId (the hostile_ids
+    scenario ends ids in `<!here>` and `<@U123>`) can become a mention or a link."""
+    msg = messages()[name]
+    for text in [msg.text, json.dumps(msg.blocks, ensure_ascii=False)]:
+        assert re.findall(r"<(?!!date\^)", text) == []
 
 
 def regenerate() -> None:

@@ -24,7 +24,7 @@ from bot.render.actions import MAX_VALUE
 from bot.request import MAX_LENGTH, StatusFilter
 from bot.tasks import Status
 from tests.answer.factory import NOW, at, make_answer, request, spread, task
-from tests.render.scenarios import every_finding, hostile_names
+from tests.render.scenarios import every_finding, hostile_names, shared_stream_names
 
 # --- button values ----------------------------------------------------------------------------
 
@@ -82,16 +82,25 @@ def test_csv_has_every_matching_task_not_a_page() -> None:
     assert row["StartLocal"].endswith("+09:00")
 
 
-def test_csv_follows_the_status_filter_and_neutralises_formulas() -> None:
+def test_csv_follows_the_status_filter_and_neutralises_formulas_in_names() -> None:
     tasks = [
         task("a", at(-3), stream="=HYPERLINK(1)"),
-        task("b", at(-3), stopped=at(-2.5), stream="-cam"),
+        task("b", at(-3), stopped=at(-2.5), stream="-cam", app="@app", domain="+d.example"),
     ]
     answer = make_answer(tasks, request(status=StatusFilter.STOPPED))
     rows = list(csv.DictReader(io.StringIO(render_csv(answer).decode("utf-8"))))
-    assert [(r["TaskId"], r["StreamName"], r["Stopped"]) for r in rows] == [
-        ("b", "'-cam", str(int(at(-2.5).timestamp())))
-    ]
+    stopped = str(int(at(-2.5).timestamp()))
+    assert [(r["TaskId"], r["StreamName"], r["AppName"], r["DomainName"], r["Stopped"])
+            for r in rows] == [("b", "'-cam", "'@app", "'+d.example", stopped)]
+
+
+def test_csv_keeps_base64_task_ids_whole() -> None:
+    # N15: TaskIds are base64 (a leading `+` is common): the guard would corrupt them.
+    ids = ["+AbC/dEf==", "-not-base64-but-an-id", "=x"]
+    answer = make_answer([task(i, at(-3 - n)) for n, i in enumerate(ids)])
+    rows = list(csv.DictReader(io.StringIO(render_csv(answer).decode("utf-8"))))
+    assert sorted(r["TaskId"] for r in rows) == sorted(ids)
+    assert all(r["StartTime"].isdigit() and r["TemplateId"] == "0" for r in rows)
 
 
 # --- pictures ---------------------------------------------------------------------------------
@@ -183,3 +192,85 @@ def test_yes_no_first_line_in_the_terminal() -> None:
     no = make_answer([task("q", at(-3))], request("x", status=StatusFilter.STOPPED, question=True))
     assert terminal_text(no, tty=False).startswith("No — no stopped task for any stream, now")
     assert no.counts == ((Status.FINISHED, 1),)
+
+
+def test_terminal_tables_carry_no_trailing_spaces_when_piped() -> None:
+    # N18: a table pads its last column; piped into a file every line ended in spaces.
+    for answer in (every_finding(), make_answer(spread(30))):
+        text = terminal_text(answer, tty=False)
+        assert [line for line in text.splitlines() if line != line.rstrip()] == []
+        assert "start – end" in text
+
+
+def test_counts_line_puts_the_asked_status_first() -> None:
+    # N14: "27 scheduled (29 tasks in the window: …)" rather than two lines that disagree.
+    tasks = [task("s1", at(5)), task("s2", at(8)), task("r", at(-1), 3)]
+    text = terminal_text(make_answer(tasks, request(status=StatusFilter.SCHEDULED)), tty=False)
+    assert "2 scheduled (3 tasks in the window: 2 scheduled, 1 running)" in text
+    none = terminal_text(make_answer([], request(status=StatusFilter.RUNNING)), tty=False)
+    assert "0 running now (no recording tasks in the window)" in none
+
+
+def test_findings_shown_are_about_listed_tasks() -> None:
+    # N14: "is cam1 recording now?" -> no finding about two unlisted scheduled tasks.
+    tasks = [task("r", at(-1), 3, stream="cam1"), task("s1", at(20), stream="cam1"),
+             task("s2", at(21), stream="cam1")]
+    running = make_answer(tasks, request(status=StatusFilter.RUNNING))
+    assert len(running.findings) == 0
+    assert "recorded twice" not in terminal_text(running, tty=False)
+    scheduled = make_answer(tasks, request(status=StatusFilter.SCHEDULED))
+    assert [f.task_ids for f in scheduled.findings.overlaps] == [("s1", "s2")]
+
+
+def test_a_stream_name_under_two_domains_is_told_apart_everywhere() -> None:
+    # R10/N13: rows are grouped by stream, app and domain; a name alone would look listed twice.
+    answer = shared_stream_names()
+    text = terminal_text(answer, tty=False)
+    assert "cam1 (live @ a.push.example.com)" in text
+    assert "cam1 (live @ b.push.example.com)" in text
+    assert "solo (" not in text  # a unique name stays short
+    findings = text[text.index("Worth a look"):]
+    assert "recorded twice: cam1 (live @ a.push.example.com): recorded twice" in findings
+    timeline = render_text_timeline(answer)
+    assert "cam1 (live @ a.push.example.com):" in timeline
+    assert "cam1 (live @ b.push.example.com):" in timeline
+    assert png_size(render_chart_png(answer))[0] == 1000
+
+
+def test_chart_and_terminal_draw_a_status_in_the_same_colour() -> None:
+    # R23: one status table; the terminal's running red is the chart's running red.
+    from rich.color import Color, ColorSystem
+
+    from bot.render.chart import COLOURS
+    from bot.render.format import STATUS_LOOK
+
+    # rich caches a style's escape codes per process, so every test here uses one colour system.
+    text = terminal_text(make_answer([task("r", at(-1), 3), task("x", at(-9), stopped=at(-8),
+                                                                stream="other")]), tty=True)
+    red = Color.parse(COLOURS[Status.RUNNING]).downgrade(ColorSystem.STANDARD)
+    assert f"\x1b[1;{';'.join(red.get_ansi_codes())}m● running" in text
+    amber = Color.parse(COLOURS[Status.STOPPED]).downgrade(ColorSystem.STANDARD)
+    assert f"\x1b[{';'.join(amber.get_ansi_codes())}m■ stopped" in text
+    assert {s: STATUS_LOOK[s].colour for s in Status} == COLOURS
+    assert render_text_timeline(make_answer([])).splitlines()[-1].startswith("= finished")
+
+
+def test_yes_no_counts_only_tasks_that_recorded() -> None:
+    # R7: a task cancelled before it began, or one still to come, did not record.
+    from bot.render.blocks import yes_no
+
+    cancelled = task("c", at(-5), stopped=at(-6))
+    later = task("l", at(3))
+    ask = request("did livetest record", question=True)
+    answer = make_answer([cancelled, later], ask)
+    assert answer.verdict.yes is False
+    assert yes_no(answer).startswith("*No*")
+    assert terminal_text(answer, tty=False).startswith("No — no task for any stream")
+    recorded = make_answer([cancelled, later, task("r", at(-3))], ask)
+    assert recorded.verdict.count == 1
+    assert yes_no(recorded).startswith("*Yes* — 1 task")
+    assert terminal_text(recorded, tty=False).startswith("Yes — 1 task for any stream")
+    # Asked about the schedule, what is to come counts (a cancelled one still does not).
+    upcoming = make_answer([cancelled, later], request("x", status=StatusFilter.SCHEDULED,
+                                                       question=True))
+    assert upcoming.verdict.count == 1
