@@ -30,10 +30,44 @@ _SCRUB_PREFIXES = ("TENCENTCLOUD_", "SLACK_", "RECBOT_", "TKE_")
 _SCRUB = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
 
 
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+_PORT_FLOOR = 10000
+_next_port = [0]
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port for a server a test starts later in a subprocess, or for a dead address.
+
+    Asking the kernel (bind to 0, close) races: until the child binds, any bind(0) or outgoing
+    connection on the machine may be given the same port. So the port is taken from below the
+    kernel's ephemeral range, which the kernel never hands out by itself; each process walks its
+    own random stretch of that range and never hands a port out twice, and the port is checked
+    to be bindable right now.
+    """
+    ceiling = _ephemeral_floor()
+    if ceiling - _PORT_FLOOR < 1000:  # an odd kernel setting: fall back to asking the kernel
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return int(sock.getsockname()[1])
+    span = ceiling - _PORT_FLOOR
+    if not _next_port[0]:
+        _next_port[0] = _PORT_FLOOR + int.from_bytes(os.urandom(4), "big") % span
+    for _ in range(span):
+        port = _next_port[0]
+        _next_port[0] = _PORT_FLOOR + (port + 1 - _PORT_FLOOR) % span
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # someone listens (or just listened) there
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
