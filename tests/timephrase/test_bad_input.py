@@ -33,12 +33,17 @@ BAD = {
 }
 
 
+# CPU time of this thread, so other processes on shared cores do not count; the bound only
+# catches runaway work (catastrophic backtracking takes seconds to hours), not a slow machine.
+RUNAWAY_CPU_S = 1.0
+
+
 @pytest.mark.parametrize("text", list(BAD.values()), ids=list(BAD))
 def test_bad_input_is_rejected_quickly(text: str) -> None:
-    started = time.perf_counter()
+    started = time.thread_time()
     with pytest.raises(ParseError) as caught:
         parse_phrase(text, NOW, UTC)
-    assert time.perf_counter() - started < 0.25
+    assert time.thread_time() - started < RUNAWAY_CPU_S
     assert caught.value.examples
     assert "Traceback" not in caught.value.user_message
 
@@ -46,10 +51,10 @@ def test_bad_input_is_rejected_quickly(text: str) -> None:
 @pytest.mark.parametrize("length", [40, 120, 499])
 def test_long_phrases_of_real_tokens_stay_fast(length: int) -> None:
     text = ("monday to " * 50)[:length]
-    started = time.perf_counter()
+    started = time.thread_time()
     with pytest.raises(ParseError):
         parse_phrase(text, NOW, UTC)
-    assert time.perf_counter() - started < 0.25
+    assert time.thread_time() - started < RUNAWAY_CPU_S
 
 
 def test_naive_now_is_a_programming_error() -> None:
