@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from pydantic import (
@@ -228,13 +227,13 @@ class Settings(BaseSettings):
     @field_validator("recbot_default_tz", mode="after")
     @classmethod
     def _time_zone(cls, value: str) -> str:
+        from bot.errors import ParseError
+        from bot.timephrase.zones import named_zone
+
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not an IANA time zone; e.g. UTC, Europe/Berlin, Asia/Tokyo"
-            ) from None
-        return value
+            return named_zone(value).key  # "asia/tokyo" -> "Asia/Tokyo"
+        except ParseError as error:
+            raise ValueError(error.user_message) from None
 
     @field_validator("slack_bot_token", "slack_app_token", mode="after")
     @classmethod

@@ -10,49 +10,58 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.answer import Answer, AnswerContext, answer
 from bot.errors import ApiError, ParseError, RecbotError
 from bot.findings import Finding
 from bot.request import Request, Subcommand, parse_request
 from bot.tasks import to_unix
+from bot.timephrase.zones import zone_name
 
 EXIT_API = 1
 EXIT_UNREADABLE = 2
+PREFIX = "recbot ask: "
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("request", nargs="+", help='what to ask, e.g. "livetest yesterday"')
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--tz", metavar="ZONE", help="IANA zone (default RECBOT_DEFAULT_TZ)")
-    parser.add_argument("--now", metavar="ISO8601", help="answer as if it were this time")
+    parser.add_argument(
+        "--tz", metavar="ZONE",
+        help="IANA zone or UTC offset (default: the offset of --now if it has one, else "
+        "RECBOT_DEFAULT_TZ, else UTC)",
+    )
+    parser.add_argument(
+        "--now", metavar="ISO8601",
+        help="answer as if it were this time (default: the real clock); the built-in "
+        "simulator's clock follows it; with Tencent Cloud at most 90 days back",
+    )
     parser.add_argument("--csv", metavar="FILE", type=Path, help="also write every task as CSV")
     parser.add_argument("--chart", metavar="FILE", type=Path, help="also write a PNG timeline")
 
 
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ParseError(
-            f"'{name[:40]}' is not a time zone I know", ("Asia/Tokyo", "UTC")
-        ) from None
+def _writable(path: Path | None, flag: str) -> None:
+    """--csv/--chart FILE must be writable before any work is done (its folder exists)."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ParseError(f"{flag} {str(path)[:80]} is a folder; give a file name",
+                         (f"{flag} tasks.{flag[2:]}",))
+    if not folder.is_dir():
+        raise ParseError(f"{flag} {str(path)[:80]}: the folder {str(folder)[:80]} does not exist",
+                         (f"{flag} tasks.{flag[2:]}",))
 
 
-def _now(text: str | None, zone: tzinfo) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
+def _write(path: Path, data: bytes, flag: str) -> None:
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ParseError(
-            f"--now '{text[:40]}' is not an ISO 8601 time", ("2026-07-27T10:00:00+09:00",)
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        path.write_bytes(data)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ParseError(f"{flag} {str(path)[:80]}: could not write it ({reason})") from None
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -95,13 +104,15 @@ def to_json(result: Answer, zone_name: str) -> dict[str, Any]:
 
 
 def _fail(error: RecbotError, code: int, as_json: bool) -> int:
+    """With --json the error is one JSON object on stdout and nothing else is printed."""
     if as_json:
         body: dict[str, Any] = {"message": error.user_message}
         if isinstance(error, ApiError):
             body["code"] = error.code
             body["request_id"] = error.request_id
         print(json.dumps({"error": body}, ensure_ascii=False))
-    print(f"recbot: {error.user_message}", file=sys.stderr)
+    else:
+        print(f"{PREFIX}{error.user_message}", file=sys.stderr)
     return code
 
 
@@ -143,16 +154,33 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
 
+def _refuse_old_now(now: datetime, real_now: datetime) -> None:
+    """Tencent Cloud keeps 90 days, counted from its own clock: an older --now can only ask
+    about tasks that are gone. (The embedded simulator follows --now instead.)"""
+    from bot.plan import RETENTION
+
+    if now < real_now - RETENTION:
+        raise ParseError(
+            f"--now {now:%Y-%m-%d} is more than 90 days ago; Tencent Cloud keeps recording "
+            "tasks for 90 days, so there is nothing to ask about then",
+            ("--now " + (real_now - RETENTION / 2).strftime("%Y-%m-%dT%H:%M:%S+00:00"),),
+        )
+
+
 def _run(args: argparse.Namespace) -> int:
+    from bot.commands.when import choose
     from bot.config import load_settings
 
     as_json: bool = args.json
+    real_now = datetime.now(UTC)
     try:
         settings = load_settings()
-        zone_name = args.tz or settings.recbot_default_tz
-        zone = _zone(zone_name)
-        now = _now(args.now, zone)
+        now, zone = choose(args.now, args.tz, settings.recbot_default_tz, real_now)
+        zone_label = args.tz.strip() if args.tz is not None else zone_name(zone, now)
+        # Everything typed is read before any work (no simulator started for a bad phrase).
         request = parse_request(" ".join(args.request), now, zone)
+        _writable(args.csv, "--csv")
+        _writable(args.chart, "--chart")
     except RecbotError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     if request.subcommand is Subcommand.HELP:
@@ -168,34 +196,42 @@ def _run(args: argparse.Namespace) -> int:
         in_slack = ParseError("Digests are set up in Slack: '/recordings digest daily 09:00'")
         return _fail(in_slack, EXIT_UNREADABLE, as_json)
 
-    from bot.css.client import open_source
+    # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads
+    # the same cache as the serving replicas. The embedded simulator's clock follows --now.
+    from bot.replicas.factory import open_shared_source
 
     try:
-        with open_source(settings) as source:
+        with open_shared_source(settings, now=None if args.now is None else now) as source:
             if source.simulated:
-                print("recbot: no Tencent Cloud credentials, answering from the built-in "
+                # A notice, not an error: on stderr even with --json (stdout stays one object).
+                print(f"{PREFIX}no Tencent Cloud credentials, answering from the built-in "
                       "CSS simulator", file=sys.stderr)
+            else:
+                _refuse_old_now(now, real_now)
             result = answer(request, AnswerContext(now, zone, source))
     except ParseError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:
         return _fail(error, EXIT_API, as_json)
 
-    if args.csv or request.subcommand is Subcommand.EXPORT:
-        from bot.render.csv import render_csv
+    try:
+        if args.csv or request.subcommand is Subcommand.EXPORT:
+            from bot.render.csv import render_csv
 
-        data = render_csv(result)
-        if args.csv:
-            args.csv.write_bytes(data)
-        elif not as_json:
-            sys.stdout.write(data.decode("utf-8"))
-            return 0
-    if args.chart:
-        from bot.render.chart import render_chart_png
+            data = render_csv(result)
+            if args.csv:
+                _write(args.csv, data, "--csv")
+            elif not as_json:
+                sys.stdout.write(data.decode("utf-8"))
+                return 0
+        if args.chart:
+            from bot.render.chart import render_chart_png
 
-        args.chart.write_bytes(render_chart_png(result))
+            _write(args.chart, render_chart_png(result), "--chart")
+    except ParseError as error:
+        return _fail(error, EXIT_UNREADABLE, as_json)
     if as_json:
-        print(json.dumps(to_json(result, zone_name), ensure_ascii=False))
+        print(json.dumps(to_json(result, zone_label), ensure_ascii=False))
     else:
         _print_terminal(result, request)
     return 0

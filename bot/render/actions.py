@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from bot.errors import ParseError
 from bot.request import MAX_LENGTH, clean_text
+from bot.timephrase.zones import named_zone
 
 ACTION_NEXT = "recbot_next"
 ACTION_PREV = "recbot_prev"
@@ -83,7 +84,6 @@ def _is_zone_name(name: str) -> bool:
     if len(name) > 64 or ".." in name or name.startswith("/"):
         return False
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(name) == named_zone(name)  # the one zone reader (timephrase.zones)
+    except (ZoneInfoNotFoundError, ValueError, ParseError):
         return False
-    return True

@@ -11,6 +11,8 @@ from bot.replicas.dedup import RedisSeenEvents
 from bot.replicas.ratelimit import RedisRateLimiter
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.config import Settings
     from bot.css.cache import Cache
     from bot.css.query import CssSource
@@ -63,11 +65,14 @@ def make_cache(settings: Settings) -> Cache:
     return process_cache()
 
 
-def open_shared_source(settings: Settings) -> CssSource:
-    """`bot.css.client.open_source` with the limiter and cache these settings call for."""
+def open_shared_source(settings: Settings, *, now: datetime | None = None) -> CssSource:
+    """`bot.css.client.open_source` with the limiter and cache these settings call for
+    (`now`: the embedded simulator's fixed clock, as `recbot ask --now` asks)."""
     from bot.css.client import open_source
 
-    return open_source(settings, limiter=make_rate_limiter(settings), cache=make_cache(settings))
+    return open_source(
+        settings, now=now, limiter=make_rate_limiter(settings), cache=make_cache(settings)
+    )
 
 
 def make_seen_events(settings: Settings) -> SeenEvents:

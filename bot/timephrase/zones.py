@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.errors import ParseError
 from bot.timephrase.window import Grain
 
 
@@ -106,6 +107,58 @@ def fixed_offset_zone(offset: timedelta) -> tzinfo:
     from datetime import timezone
 
     return UTC if not offset else timezone(offset)
+
+
+ZONE_EXAMPLES = ("Asia/Tokyo", "UTC", "+05:45")
+
+
+def read_zone(text: str) -> tzinfo:
+    """A zone as a person or a setting names it: an IANA name in any case ("Asia/Tokyo"), UTC,
+    or a UTC offset ("+05:45", "UTC+8", "GMT-3"). The one reader for --tz, RECBOT_DEFAULT_TZ
+    and zones carried in Slack buttons; raises ParseError with the one wording for all."""
+    name = text.strip()
+    zone = iana_zone("UTC" if name.upper() == "Z" else name) if 0 < len(name) <= 64 else None
+    if zone is not None:
+        return zone
+    offset = name.upper().removeprefix("UTC").removeprefix("GMT")
+    if offset[:1] in ("+", "-"):
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "", 1)
+        if digits.isdigit() and len(digits) in (1, 2, 3, 4):
+            hours, minutes = (int(digits), 0) if len(digits) <= 2 else (
+                int(digits[:-2]), int(digits[-2:]))
+            if hours <= 14 and minutes < 60:
+                return fixed_offset_zone(sign * timedelta(hours=hours, minutes=minutes))
+    shown = "".join(ch if ch.isprintable() else "?" for ch in name[:40])
+    raise ParseError(
+        f"'{shown}' is not a time zone I know (an IANA name or a UTC offset)", ZONE_EXAMPLES
+    )
+
+
+def named_zone(text: str) -> ZoneInfo:
+    """read_zone for where a zone is stored by name (settings, Slack buttons, digests): an IANA
+    name only, since a fixed offset does not follow daylight saving."""
+    examples = ("Asia/Tokyo", "Europe/Berlin", "UTC")
+    try:
+        zone = read_zone(text)
+    except ParseError as error:
+        reason = error.reason.replace("an IANA name or a UTC offset", "an IANA name")
+        raise ParseError(reason, examples) from None
+    if not isinstance(zone, ZoneInfo):
+        raise ParseError(
+            f"'{text.strip()[:40]}' is a fixed UTC offset; name the place's zone instead so "
+            "daylight saving is followed",
+            examples,
+        )
+    return zone
+
+
+def zone_name(zone: tzinfo, moment: datetime) -> str:
+    """The name read_zone reads back: the IANA key, or the offset ("UTC+05:45") at `moment`."""
+    key = getattr(zone, "key", None)
+    if key:
+        return str(key)
+    return offset_label(moment.astimezone(zone).utcoffset() or timedelta(0))
 
 
 @cache

@@ -40,7 +40,7 @@ BAD_VARIABLES = [
     ({"RECBOT_QUERY_DEADLINE": "-1"}, "RECBOT_QUERY_DEADLINE '-1'", "greater than 0"),
     (
         {"RECBOT_DEFAULT_TZ": "Mars/Olympus"},
-        "RECBOT_DEFAULT_TZ 'Mars/Olympus' is not an IANA",
+        "RECBOT_DEFAULT_TZ 'Mars/Olympus' is not a time zone I know",
         "Europe/Berlin",
     ),
     (
@@ -282,3 +282,13 @@ def test_url_passwords_do_not_print(monkeypatch: pytest.MonkeyPatch) -> None:
     assert SECRET not in str(settings)
     assert "postgresql://bot:***@db:5432/recbot" in repr(settings)
     assert settings.recbot_database_url.endswith(f"{SECRET}@db:5432/recbot")  # still usable
+
+
+def test_default_zone_is_read_by_the_one_zone_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """R18: any-case IANA names are read as `--tz` reads them and stored by their real name;
+    a fixed offset is refused, since stored zones must follow daylight saving."""
+    monkeypatch.setenv("RECBOT_DEFAULT_TZ", "asia/tokyo")
+    assert load_settings().recbot_default_tz == "Asia/Tokyo"
+    monkeypatch.setenv("RECBOT_DEFAULT_TZ", "+05:45")
+    with pytest.raises(ConfigError, match="RECBOT_DEFAULT_TZ '\\+05:45' is a fixed UTC offset"):
+        load_settings()
