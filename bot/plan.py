@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.tasks import to_unix
+from bot.tasks import from_unix, to_unix
 from bot.timephrase.window import Window
 
 RETENTION = timedelta(days=90)
@@ -23,6 +23,9 @@ MAX_SPAN = timedelta(days=7)
 OVERLAP = MAX_TASK + timedelta(hours=1)
 # The 90-day rule is checked against the server's clock, a little after we plan.
 CLOCK_MARGIN = timedelta(seconds=60)
+# API window edges lie on this grid (from the Unix epoch), moved outward, so the same question
+# asked again a minute later asks for the same windows and is answered from the cache.
+GRID_S = 300
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,23 @@ def _moment(moment: datetime) -> str:
     return f"{moment:%b} {moment.day} {moment:%H:%M}"
 
 
+def _grid_down(moment: datetime) -> datetime:
+    unix = to_unix(moment)
+    return from_unix(unix - unix % GRID_S)
+
+
+def _grid_up(moment: datetime) -> datetime:
+    unix = to_unix(moment) + (1 if moment.microsecond else 0)
+    return from_unix(unix + -unix % GRID_S)
+
+
 def oldest_allowed(now: datetime) -> datetime:
-    """The earliest instant a DescribeRecordTask window may start at, with clock margin."""
-    return now.astimezone(UTC) - RETENTION + CLOCK_MARGIN
+    """The earliest instant a DescribeRecordTask window may start at, with clock margin.
+
+    Rounded up to the grid: a moving floor would make every "last 90 days" a cache miss.
+    Tasks that start within those few minutes are 90 days old, about to be deleted anyway.
+    """
+    return _grid_up(now.astimezone(UTC) - RETENTION + CLOCK_MARGIN)
 
 
 def latest_task_end(now: datetime) -> datetime:
@@ -122,14 +139,16 @@ def plan_windows(window: Window, now: datetime) -> Plan:
     empty = end.astimezone(UTC) <= start.astimezone(UTC)
     if empty:
         end = start
+    # An empty plan says why in one note; "showing from ..." would promise something.
     if end <= oldest_allowed(now):
         reason = "That is more than 90 days ago; CSS keeps recording tasks for 90 days."
-        return Plan(start, end, (), (*notes, reason))
+        return Plan(start, end, (), (reason,))
     if empty or start >= latest_task_end(now):
         reason = "Tasks can be scheduled at most 7 days ahead, so nothing can be there yet."
-        return Plan(start, end, (), (*notes, reason))
+        return Plan(start, end, (), (reason,))
     # Widen by one task length on each side: a task overlapping [start, end) starts after
-    # start - 24 h and ends before end + 24 h; none starts after now + 7 d.
-    api_start = max(start.astimezone(UTC) - MAX_TASK, oldest_allowed(now))
-    api_end = min(end.astimezone(UTC), now.astimezone(UTC) + MAX_AHEAD) + MAX_TASK
+    # start - 24 h and ends before end + 24 h; none starts after now + 7 d. Then out to the
+    # grid (the overlap filter drops what the wider windows bring in); the floor is on it.
+    api_start = max(_grid_down(start.astimezone(UTC) - MAX_TASK), oldest_allowed(now))
+    api_end = _grid_up(min(end.astimezone(UTC), now.astimezone(UTC) + MAX_AHEAD) + MAX_TASK)
     return Plan(start, end, cover(api_start, api_end), notes)

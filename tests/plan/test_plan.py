@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.plan import MAX_TASK, plan_windows
+from bot.plan import GRID_S, MAX_TASK, oldest_allowed, plan_windows
 from bot.tasks import to_unix
 from bot.timephrase import Grain, Window, parse_phrase
 
@@ -58,7 +58,7 @@ def test_plan_covers_the_widened_window(case: tuple[Window, datetime]) -> None:
     plan = plan_windows(asked_window, now)
     if plan.empty:
         return
-    widened_start = max(to_unix(plan.start) - DAY, to_unix(now) - 90 * DAY + 60)
+    widened_start = max(to_unix(plan.start) - DAY, to_unix(oldest_allowed(now)))
     widened_end = min(to_unix(plan.end), to_unix(now) + 7 * DAY) + DAY
     assert plan.api_windows[0].start <= widened_start
     assert plan.api_windows[-1].end >= widened_end
@@ -76,7 +76,7 @@ def test_every_task_overlapping_the_window_lies_inside_one_api_window(
     # Any task of <= 24 h overlapping [lo, hi) that the API can still list: it starts no
     # earlier than 90 days ago and no later than 7 days ahead.
     duration = data.draw(st.integers(1, int(MAX_TASK.total_seconds())))
-    first = max(lo - duration + 1, to_unix(now) - 90 * DAY + 60)
+    first = max(lo - duration + 1, to_unix(oldest_allowed(now)))
     last = min(hi - 1, to_unix(now) + 7 * DAY)
     if first > last:
         return
@@ -85,6 +85,27 @@ def test_every_task_overlapping_the_window_lies_inside_one_api_window(
     assert task_start < hi
     assert task_end > lo
     assert any(api.start <= task_start and task_end <= api.end for api in plan.api_windows)
+
+
+@settings(max_examples=100, deadline=None)
+@given(case=asked())
+def test_api_window_edges_lie_on_the_grid_so_a_repeated_question_hits_the_cache(
+        case: tuple[Window, datetime]) -> None:
+    asked_window, now = case
+    plan = plan_windows(asked_window, now)
+    assert all(api.start % GRID_S == 0 == api.end % GRID_S for api in plan.api_windows)
+    # The same question asked over the next five minutes: the windows change only when the
+    # clock crosses a grid step of the 90-day floor or of the 7-days-ahead end (was: each second).
+    plans = {plan_windows(asked_window, now + timedelta(seconds=s)).api_windows
+             for s in range(0, GRID_S, 7)}
+    assert len(plans) <= 3
+
+
+def test_an_empty_plan_says_only_why() -> None:
+    plan = plan_windows(parse_phrase("last 120 days", NOW - timedelta(days=100), UTC), NOW)
+    assert plan.empty
+    assert plan.notes == ("That is more than 90 days ago; CSS keeps recording tasks for 90 days.",)
+    assert not any("showing" in note for note in plan.notes)
 
 
 def test_yesterday_is_one_window_widened_by_a_day_each_side() -> None:
@@ -102,7 +123,8 @@ def test_windows_step_in_real_hours_across_dst() -> None:
 
 def test_open_start_is_ninety_days_back_and_says_so() -> None:
     plan = plan_windows(parse_phrase("until friday", NOW, UTC), NOW)
-    assert to_unix(plan.start) == to_unix(NOW) - 90 * DAY + 60
+    # 90 days and a minute's clock margin back, rounded up to the 5-minute grid.
+    assert to_unix(plan.start) == to_unix(NOW) - 90 * DAY + 300
     assert plan.notes == ("Only the last 90 days are kept: showing from Nov 14",)
 
 
@@ -115,7 +137,7 @@ def test_open_end_is_seven_days_ahead() -> None:
 def test_old_start_is_clipped_with_a_note() -> None:
     plan = plan_windows(parse_phrase("last 120 days", NOW, UTC), NOW)
     assert plan.notes == ("Only the last 90 days are kept: showing from Nov 14",)
-    assert plan.api_windows[0].start == to_unix(NOW) - 90 * DAY + 60
+    assert plan.api_windows[0].start == to_unix(NOW) - 90 * DAY + 300
 
 
 def test_a_window_wholly_older_than_90_days_plans_no_call() -> None:
