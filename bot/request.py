@@ -7,17 +7,19 @@ the resulting Window travels on the Request to `answer()`.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import Enum, StrEnum, auto
+from functools import cache
 
 from bot.errors import ParseError
 from bot.filters import Filters
 from bot.tasks import Status
-from bot.timephrase import Window, looks_temporal, parse_phrase
+from bot.timephrase import TIME_WORDS, Window, looks_temporal, parse_phrase
 
 MAX_LENGTH = 500
 # Slack markup makes mention text longer than what was typed; anything far beyond the limit
@@ -153,6 +155,21 @@ FILTER_KEYS: dict[str, str] = {
     "status": "status",
 }
 
+# A bare word this close to a word we know is a typo, not a stream ("yestreday", "runing"):
+# refused with a suggestion rather than silently asked about as a stream.
+TYPO_MIN_LENGTH = 5
+TYPO_RATIO = 0.8
+TYPO_DISTANCE = 2
+
+
+def _vocabulary() -> frozenset[str]:
+    words = TIME_WORDS | STATUS_WORDS.keys() | SUBCOMMAND_WORDS.keys() | FILTER_KEYS.keys()
+    return frozenset(w for w in words if w.isalpha() and len(w) >= TYPO_MIN_LENGTH - 1)
+
+
+_VOCABULARY = _vocabulary()
+
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.]{0,127}")
 _HOST = re.compile(r"(?=.{4,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z][A-Za-z0-9-]{0,62}")
 _KEY_VALUE = re.compile(r"([A-Za-z]+)[:=](.*)")
@@ -250,6 +267,42 @@ def _tokens(text: str) -> list[_Token]:
 
 def _is_host(text: str) -> bool:
     return _HOST.fullmatch(text) is not None
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) turning `a` into `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+@cache
+def near_word(word: str) -> str | None:
+    """The known word `word` looks like a typo of, if any (only for letters-only words of
+    TYPO_MIN_LENGTH or more; names with digits, dots or dashes are taken as typed)."""
+    if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+        return None
+    # Fewest edits first; on a tie the longer word, so a misspelling the time engine also
+    # accepts ("yesteday") is never what we suggest over the real word ("yesterday").
+    best: tuple[int, int, float, str] | None = None
+    for known in sorted(_VOCABULARY):
+        shortest, total = min(len(word), len(known)), len(word) + len(known)
+        if abs(len(word) - len(known)) > TYPO_DISTANCE and 2 * shortest / total < TYPO_RATIO:
+            continue  # neither test can pass
+        ratio = difflib.SequenceMatcher(None, word, known).ratio()
+        distance = _distance(word, known)
+        if ratio >= TYPO_RATIO or distance <= TYPO_DISTANCE:
+            rank = (distance, -len(known), -ratio, known)
+            if best is None or rank < best:
+                best = rank
+    return None if best is None else best[3]
 
 
 def _check_name(value: str, what: str) -> str:
@@ -535,6 +588,12 @@ def parse_request(
             if _is_host(token.text):
                 builder.add("domains", token.text)
             elif _NAME.fullmatch(token.text):
+                typo = near_word(token.word)
+                if typo is not None:
+                    shown = safe_fragment(token.text)
+                    raise ParseError(
+                        f"Did you mean '{typo}'? If '{shown}' is a stream, write stream:{shown}"
+                    )
                 builder.add("streams", token.text)
             else:
                 raise ParseError(f"I couldn't read '{safe_fragment(token.text)}'", EXAMPLES)
