@@ -11,6 +11,9 @@ means everyone everywhere, unscoped. Pure: user-group members are passed in by t
     domains = ["a.push.example"]
     [default_scope]                          # every other channel and DMs (optional)
     apps = ["live"]
+
+With scopes but no default_scope, DMs and channels without a scope are refused: otherwise a
+member of a scoped channel could ask in a DM and see everything.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ NOT_ALLOWED_CHANNEL = (
     "Ask the bot's operator to allow it, or ask in an allowed channel."
 )
 NO_DMS = "Sorry, recbot doesn't answer direct messages here; ask in an allowed channel."
+NO_SCOPE = (
+    "Sorry, recbot answers only in the channels its operator gave a scope to; "
+    "ask in one of those channels."
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class AccessPolicy:
                 raise AccessDenied(NO_DMS)
         elif self.channels and channel_id not in self.channels:
             raise AccessDenied(NOT_ALLOWED_CHANNEL)
+        self.scope_for(channel_id)  # refuses where scopes exist but none covers this place
 
     def check_person(
         self,
@@ -85,10 +93,26 @@ class AccessPolicy:
         ):
             raise AccessDenied(NOT_ALLOWED_USER)
 
+    @property
+    def unscoped_refused(self) -> bool:
+        """Scopes are configured but no default_scope: DMs and other channels get no answer."""
+        return bool(self.scopes) and self.default_scope is None
+
+    def check_direct(
+        self,
+        user_id: str,
+        members_of: Callable[[str], frozenset[str]] = lambda _group: frozenset(),
+    ) -> None:
+        """The App Home: the person, and whether direct conversations are allowed at all."""
+        self.check(user_id, None, members_of)
+
     def scope_for(self, channel_id: str | None) -> Filters | None:
-        """What this channel may see (None = everything)."""
+        """What this channel may see (None = everything); AccessDenied where scopes are
+        configured, none covers this channel or DM, and there is no default_scope."""
         if channel_id is not None and channel_id in self.scopes:
             return self.scopes[channel_id]
+        if self.unscoped_refused:
+            raise AccessDenied(NO_SCOPE)
         return self.default_scope
 
 

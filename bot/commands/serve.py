@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
     from bot.config import Settings
 
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
@@ -38,8 +40,9 @@ def _port(args: argparse.Namespace) -> int:
         raise ConfigError(f"PORT {raw!r} is not a port number") from None
 
 
-def check_bot_token(settings: Settings) -> None:
-    """auth.test with the bot token; ConfigError naming the variable if Slack refuses it."""
+def check_bot_token(settings: Settings) -> tuple[WebClient, dict[str, Any]]:
+    """auth.test with the bot token; ConfigError naming the variable if Slack refuses it.
+    Returns the client and its auth.test response, which the bot then reuses (one each)."""
     from slack_sdk.errors import SlackApiError, SlackClientError
 
     from bot.slack.app import DEFAULT_API_URL, web_client
@@ -48,7 +51,7 @@ def check_bot_token(settings: Settings) -> None:
     assert settings.slack_bot_token is not None
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     try:
-        client.auth_test()
+        auth = dict(client.auth_test().data)  # type: ignore[arg-type]
     except SlackApiError as exc:
         error = exc.response.get("error", "error")
         raise ConfigError(
@@ -60,6 +63,7 @@ def check_bot_token(settings: Settings) -> None:
             f"Slack's Web API at {url} could not be reached; check the network, proxy "
             "settings and SLACK_API_URL"
         ) from None
+    return client, auth
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
         configure_logging(settings)
         port = _port(args)
         if settings.slack_app_token is not None:
-            check_bot_token(settings)
-            bot = build_bot_with_digests(settings, socket_mode=True)
+            client, auth = check_bot_token(settings)
+            bot = build_bot_with_digests(settings, socket_mode=True, client=client, auth=auth)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
         # Checked here too, so a missing secret or a refused token is reported in one plain
@@ -82,9 +86,11 @@ def run(args: argparse.Namespace) -> int:
         settings.require(
             "slack_bot_token", "slack_signing_secret", why="HTTP mode (or set SLACK_APP_TOKEN)"
         )
-        check_bot_token(settings)
-        # Digests (commands, App Home list, the scheduler thread) come with the bot.
-        serve_http(lambda: build_bot_with_digests(settings), args.host, port)
+        client, auth = check_bot_token(settings)
+        # Digests (commands, App Home list, the scheduler thread) come with the bot. The
+        # worker reuses the checked client and auth.test answer (no second call after fork).
+        serve_http(lambda: build_bot_with_digests(settings, client=client, auth=auth),
+                   args.host, port)
     except ConfigError as error:
         print(f"recbot serve: {error.user_message}", file=sys.stderr)
         return 2

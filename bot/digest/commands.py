@@ -11,21 +11,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.access import OPEN_POLICY, AccessPolicy
 from bot.digest.content import DigestQuery, digest_filters
 from bot.digest.schedule import WEEKDAYS, Kind, Schedule, next_slot
 from bot.digest.store import DigestStore, NewSubscription, Subscription
 from bot.errors import AccessDenied, ParseError
-from bot.filters import Filters
-from bot.render.escape import mrkdwn
+from bot.render.digest_replies import (
+    ACTION_DIGEST_OFF,
+    DigestLine,
+    render_digest_list,
+    render_digest_off,
+    render_digest_posted,
+    render_subscribed,
+)
 from bot.render.message import SlackMessage
 
 if TYPE_CHECKING:
     from bot.digest.scheduler import DigestScheduler
 
-ACTION_DIGEST_OFF = "recbot_digest_off"
+__all__ = ["ACTION_DIGEST_OFF", "DigestCommand", "SlackDigests", "Verb", "parse_digest_args"]
+
 MAX_PER_CHANNEL = 20
 USAGE = (
     "digest daily 09:00 livetest",
@@ -61,15 +69,15 @@ class DigestCommand:
 def parse_time(text: str) -> time:
     match = _TIME.match(text.strip())
     if match is None:
-        raise ParseError(f"I couldn't read '{mrkdwn(text[:20])}' as a time of day",
+        raise ParseError(f"I couldn't read '{text[:20]}' as a time of day",
                          ("09:00", "9am", "17:30"))
     hour, minute, half = int(match[1]), int(match[2] or 0), (match[3] or "").lower()
     if half:
         if not 1 <= hour <= 12:
-            raise ParseError(f"'{mrkdwn(text[:20])}' is not a time of day", ("9am", "12:30pm"))
+            raise ParseError(f"'{text[:20]}' is not a time of day", ("9am", "12:30pm"))
         hour = hour % 12 + (12 if half == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ParseError(f"'{mrkdwn(text[:20])}' is not a time of day", ("09:00", "23:30"))
+        raise ParseError(f"'{text[:20]}' is not a time of day", ("09:00", "23:30"))
     return time(hour, minute)
 
 
@@ -96,39 +104,40 @@ def parse_digest_args(args: str) -> DigestCommand:
     if verb == "weekly" and len(words) >= 3:
         day = _DAY_NAMES.get(words[1].lower())
         if day is None:
-            raise ParseError(f"I couldn't read '{mrkdwn(words[1][:20])}' as a weekday",
+            raise ParseError(f"I couldn't read '{words[1][:20]}' as a weekday",
                              ("digest weekly mon 09:00", "digest weekly friday 17:00"))
         return DigestCommand(Verb.SUBSCRIBE, Kind.WEEKLY, parse_time(words[2]), day,
                              request_text=" ".join(words[3:]))
-    raise ParseError(f"I couldn't read 'digest {mrkdwn(args[:40])}'", USAGE)
+    raise ParseError(f"I couldn't read 'digest {args[:40]}'", USAGE)
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}
-
-
-def _describe(sub: Subscription, now: datetime) -> str:
-    what = mrkdwn(sub.request_text) if sub.request_text else "every stream"
-    upcoming = int(next_slot(sub.schedule, now).timestamp())
-    return (f"*#{sub.id}* {sub.schedule.describe()} in <#{sub.channel_id}>: {what} · next "
-            f"<!date^{upcoming}^{{date_short_pretty}} {{time}}|{upcoming}>")
+def _line(sub: Subscription, now: datetime) -> DigestLine:
+    return DigestLine(sub.id, sub.schedule.describe(), sub.channel_id, sub.request_text,
+                      next_slot(sub.schedule, now))
 
 
 class SlackDigests:
-    """Implements `bot.slack.answers.DigestCommands` for one workspace."""
+    """Implements `bot.slack.answers.DigestCommands` for one workspace.
+
+    Who may touch a digest: typed `off`/`now` only in the digest's own channel, the App Home
+    Off button only by the person who made it; either way the access policy must let that
+    person ask in the digest's channel.
+    """
 
     def __init__(
         self,
         store: DigestStore,
         team_id: str,
         *,
-        scope_for: Callable[[str | None], Filters | None] = lambda _c: None,
+        policy: AccessPolicy = OPEN_POLICY,
+        members_of: Callable[[str], frozenset[str]] = lambda _group: frozenset(),
         scheduler: DigestScheduler | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.team_id = team_id
-        self.scope_for = scope_for
+        self.policy = policy
+        self.members_of = members_of
         self.scheduler = scheduler
         self.clock = clock
 
@@ -138,12 +147,35 @@ class SlackDigests:
         command = parse_digest_args(args)
         if command.verb is Verb.LIST:
             return self._list(channel_id)
-        assert command.subscription_id is not None or command.verb is Verb.SUBSCRIBE
+        if command.verb is Verb.SUBSCRIBE:
+            return self._subscribe(command, user_id, channel_id, zone)
+        assert command.subscription_id is not None
+        sub = self._owned(command.subscription_id)
+        if sub.channel_id != channel_id:
+            # Typed commands act on this channel's digests only (see `digest list`).
+            raise ParseError(f"There is no active digest #{sub.id} in this channel",
+                             ("digest list",))
+        self.policy.check(user_id, sub.channel_id, self.members_of)
         if command.verb is Verb.OFF:
-            return self._off(command.subscription_id or 0)
-        if command.verb is Verb.NOW:
-            return self._now(command.subscription_id or 0)
-        return self._subscribe(command, user_id, channel_id, zone)
+            return self._off(sub)
+        return self._now(sub)
+
+    def home_off(self, value: str, user_id: str) -> SlackMessage:
+        """The App Home Off button: the value is untrusted, so it is parsed like typed text,
+        and only the digest's creator may use it."""
+        command = parse_digest_args(f"off {value}")
+        assert command.subscription_id is not None
+        sub = self._owned(command.subscription_id)
+        if sub.creator_id != user_id:
+            raise ParseError(f"You have no active digest #{sub.id}", ("digest list",))
+        self.policy.check(user_id, sub.channel_id, self.members_of)
+        return self._off(sub)
+
+    def home_lines(self, user_id: str) -> list[DigestLine]:
+        """This person's digests, for the App Home list."""
+        now = self.clock()
+        return [_line(s, now) for s in self.store.subscriptions_of(self.team_id)
+                if s.creator_id == user_id]
 
     def _subscribe(
         self, command: DigestCommand, user_id: str, channel_id: str | None, zone: ZoneInfo
@@ -156,7 +188,7 @@ class SlackDigests:
         schedule = Schedule(command.kind, command.at, zone.key, command.weekday)
         # Checked now, so a digest can never fail later for a reason known today.
         digest_filters(DigestQuery(command.kind, command.request_text, zone.key,
-                                   self.scope_for(channel_id)), self.clock())
+                                   self.policy.scope_for(channel_id)), self.clock())
         if len(self.store.subscriptions_of(self.team_id, channel_id)) >= MAX_PER_CHANNEL:
             raise ParseError(f"This channel already has {MAX_PER_CHANNEL} digests; "
                              "turn one off first", ("digest list", "digest off 12"))
@@ -164,19 +196,12 @@ class SlackDigests:
             NewSubscription(self.team_id, channel_id, user_id, schedule, command.request_text),
             self.clock(),
         )
-        text = (f"Subscribed. {_describe(sub, self.clock())}. "
-                f"Turn it off with `/recordings digest off {sub.id}`.")
-        return SlackMessage(text=f"Digest #{sub.id}: {sub.schedule.describe()}",
-                            blocks=[_section(text)])
+        return render_subscribed(_line(sub, self.clock()))
 
     def _list(self, channel_id: str | None) -> SlackMessage:
-        subs = self.store.subscriptions_of(self.team_id, channel_id)
         now = self.clock()
-        if not subs:
-            text = "No digests here yet; try `/recordings digest daily 09:00`."
-            return SlackMessage(text=text, blocks=[_section(text)])
-        lines = [_describe(s, now) for s in subs]
-        return SlackMessage(text=f"{len(subs)} digests", blocks=[_section("\n".join(lines))])
+        return render_digest_list(
+            [_line(s, now) for s in self.store.subscriptions_of(self.team_id, channel_id)])
 
     def _owned(self, subscription_id: int) -> Subscription:
         sub = self.store.get_subscription(subscription_id)
@@ -184,43 +209,12 @@ class SlackDigests:
             raise ParseError(f"There is no active digest #{subscription_id}", ("digest list",))
         return sub
 
-    def _off(self, subscription_id: int) -> SlackMessage:
-        sub = self._owned(subscription_id)
+    def _off(self, sub: Subscription) -> SlackMessage:
         self.store.deactivate(sub.id, self.team_id)
-        text = f"Digest #{sub.id} in <#{sub.channel_id}> is off."
-        return SlackMessage(text=text, blocks=[_section(text)])
+        return render_digest_off(sub.id, sub.channel_id)
 
-    def _now(self, subscription_id: int) -> SlackMessage:
-        sub = self._owned(subscription_id)
+    def _now(self, sub: Subscription) -> SlackMessage:
         if self.scheduler is None:
             raise AccessDenied("Digests are posted by `recbot serve`; it is not running here.")
         self.scheduler.post_now(sub, self.clock())
-        text = f"Posted digest #{sub.id} to <#{sub.channel_id}>."
-        return SlackMessage(text=text, blocks=[_section(text)])
-
-    def off_button(self, value: str) -> SlackMessage:
-        """The App Home Off button; the value is untrusted, so it is parsed like typed text."""
-        return self.handle(f"off {value}", "", None, ZoneInfo("UTC"))
-
-    def home_blocks(self, user_id: str) -> list[dict[str, Any]]:
-        mine = [s for s in self.store.subscriptions_of(self.team_id) if s.creator_id == user_id]
-        blocks: list[dict[str, Any]] = [
-            {"type": "header", "text": {"type": "plain_text", "text": "Your digests"}}
-        ]
-        if not mine:
-            blocks.append(_section(
-                "None yet. In a channel: `/recordings digest daily 09:00 [request]`."))
-            return blocks
-        now = self.clock()
-        for sub in mine[:MAX_PER_CHANNEL]:
-            blocks.append({
-                **_section(_describe(sub, now)),
-                "accessory": {
-                    "type": "button",
-                    "action_id": ACTION_DIGEST_OFF,
-                    "text": {"type": "plain_text", "text": "Off"},
-                    "value": str(sub.id),
-                    "style": "danger",
-                },
-            })
-        return blocks
+        return render_digest_posted(sub.id, sub.channel_id)

@@ -1,17 +1,19 @@
-"""What a digest asks and shows: its window, one fetch through the task source, the sections.
+"""What a digest asks and shows: its window, one `answer()` over it, the sections.
 
 Daily (product.md §5): yesterday's finished and stopped-early tasks and its findings, plus
 today's still-scheduled tasks. Weekly: the last 7 whole days with per-stream counts.
-Both read one window, so subscriptions sharing a `DigestQuery` share one fetch per slot.
+Both read one window through the one pipeline (`bot.answer.answer`), so subscriptions
+sharing a `DigestQuery` share one fetch per slot.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from bot.answer import Answer, AnswerContext, answer
 from bot.digest.schedule import Kind
 from bot.errors import ParseError
 from bot.filters import Filters, narrow_to_scope
@@ -48,25 +50,39 @@ class StreamCount:
 
 @dataclass(frozen=True)
 class Digest:
-    """One digest, for one query and slot. `done` are the covered period's finished and
-    stopped tasks (newest first), `upcoming` today's scheduled ones (daily only)."""
+    """One digest, for one query and slot, cut from the `answer` over its window. `done` are
+    the covered period's finished and stopped tasks (stream by stream, newest first),
+    `upcoming` today's scheduled ones (daily only), `findings` those of the period."""
 
     query: DigestQuery
     slot: datetime
-    now: datetime
-    filters: Filters
+    answer: Answer
     period_start: datetime
     period_end: datetime
     done: tuple[RecordTask, ...]
     upcoming: tuple[RecordTask, ...]
     findings: Findings
     per_stream: tuple[StreamCount, ...]
-    stats: FetchStats
-    notes: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.query.tz)
+
+    @property
+    def now(self) -> datetime:
+        return self.answer.now
+
+    @property
+    def filters(self) -> Filters:
+        return self.answer.filters
+
+    @property
+    def stats(self) -> FetchStats:
+        return self.answer.result.stats
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.answer.plan.notes + self.answer.result.notes))
 
     def count(self, status: Status) -> int:
         return sum(1 for t in self.done if t.status_at(self.now) is status)
@@ -121,12 +137,6 @@ def digest_window(kind: Kind, slot: datetime, zone: ZoneInfo) -> Window:
     return Window(start, end, Grain.DAY, f"{label}, {start:%b} {start.day} → {end:%b} {end.day}")
 
 
-def _newest_first(tasks: list[RecordTask]) -> tuple[RecordTask, ...]:
-    tasks.sort(key=lambda t: (t.start, t.task_id), reverse=True)
-    tasks.sort(key=lambda t: (t.stream, t.app, t.domain))
-    return tuple(tasks)
-
-
 def per_stream(tasks: list[RecordTask], now: datetime) -> tuple[StreamCount, ...]:
     counts: dict[StreamKey, Counter[Status]] = {}
     for task in tasks:
@@ -143,36 +153,47 @@ def per_stream(tasks: list[RecordTask], now: datetime) -> tuple[StreamCount, ...
     return tuple(sorted(rows, key=lambda r: (-r.total, r.stream)))
 
 
+def digest_answer(
+    query: DigestQuery, slot: datetime, now: datetime, source: TaskSource
+) -> Answer:
+    """The one pipeline over the digest's window: the repeated request's filters (narrowed to
+    the channel's scope), every status. Raises ParseError, AccessDenied or ApiError."""
+    zone = ZoneInfo(query.tz)
+    window = digest_window(query.kind, slot, zone)
+    request = replace(digest_request(query.request_text, now, zone),
+                      phrase=window.description, window=window)
+    return answer(request, AnswerContext(now, zone, source, query.scope))
+
+
 def compose_digest(
     query: DigestQuery, slot: datetime, now: datetime, source: TaskSource
 ) -> Digest:
-    """One fetch, then the sections. Raises ParseError, AccessDenied or ApiError."""
+    """One answer, then the sections. Raises ParseError, AccessDenied or ApiError."""
     zone = ZoneInfo(query.tz)
-    filters = digest_filters(query, now)
-    result = source.fetch_tasks(digest_window(query.kind, slot, zone), filters, now)
+    asked = digest_answer(query, slot, now, source)
     start, end = digest_period(query.kind, slot, zone)
-    fetched = [t for t in result.tasks if filters.matches(t)]
-    in_period = [t for t in fetched if t.overlaps(start, end)]
-    done = [t for t in in_period if t.status_at(now) in (Status.FINISHED, Status.STOPPED)]
+    in_period = [t for t in asked.result.tasks if t.overlaps(start, end)]
+    # `asked.tasks` is already stream by stream, newest first (every status was asked).
+    done = tuple(
+        t for t in asked.tasks
+        if t.overlaps(start, end) and asked.status_of(t) in (Status.FINISHED, Status.STOPPED)
+    )
     upcoming: list[RecordTask] = []
     if query.kind is Kind.DAILY:
         today_end = _midnight(slot, zone, 1)
         upcoming = [
-            t for t in fetched
-            if t.status_at(now) is Status.SCHEDULED and t.overlaps(now, today_end)
+            t for t in asked.result.tasks
+            if asked.status_of(t) is Status.SCHEDULED and t.overlaps(now, today_end)
         ]
         upcoming.sort(key=lambda t: (t.start, t.stream, t.task_id))
     return Digest(
         query=query,
         slot=slot,
-        now=now,
-        filters=filters,
+        answer=asked,
         period_start=start,
         period_end=end,
-        done=_newest_first(done),
+        done=done,
         upcoming=tuple(upcoming),
         findings=find(in_period, now),
         per_stream=per_stream(in_period, now),
-        stats=result.stats,
-        notes=result.notes,
     )

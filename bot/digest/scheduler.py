@@ -25,11 +25,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.digest.content import Digest, DigestQuery, compose_digest
 from bot.digest.delivery import DigestPoster, slack_error
-from bot.digest.message import DigestMark, render_digest, slot_unix
+from bot.digest.message import DigestMark, slot_unix
 from bot.digest.schedule import slots_between
 from bot.digest.store import DigestStore, Post, PostState, SlotClaim, Subscription
 from bot.errors import RecbotError
 from bot.filters import Filters
+from bot.render.digest_message import render_digest
+from bot.render.digest_replies import render_digest_failed
 from bot.render.message import SlackMessage
 from bot.source import TaskSource
 
@@ -268,7 +270,12 @@ class DigestScheduler:
         """Compose once per (query, slot), then hand the posts to the pool and return: the
         next chunk is claimed while these are posted, at most IN_FLIGHT posts ahead."""
         for job in jobs:
-            query = self._query(job.subscription)
+            try:
+                query = self._query(job.subscription)
+            except RecbotError as exc:  # the channel lost its scope: say so there
+                future = self._pool.submit(self._post_one, job, exc, tick.now)
+                tick.pending.append((job, future))
+                continue
             key = (query, job.post.slot)
             if key not in tick.composed:
                 try:
@@ -303,12 +310,8 @@ class DigestScheduler:
     def _message(self, job: Job, content: Digest | RecbotError, now: datetime) -> SlackMessage:
         late_by = (now - job.post.slot) if job.post.late else None
         if isinstance(content, RecbotError):
-            from bot.render.escape import mrkdwn
-
-            text = (f"Your {job.subscription.schedule.kind.value} digest could not be made: "
-                    f"{mrkdwn(content.user_message)}")
-            return SlackMessage(text=text, blocks=[
-                {"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}])
+            return render_digest_failed(job.subscription.schedule.kind.value,
+                                        content.user_message)
         return render_digest(content, late_by=late_by)
 
     def _post_one(self, job: Job, content: Digest | RecbotError, now: datetime) -> str:
@@ -366,9 +369,9 @@ class DigestScheduler:
 
     def post_now(self, sub: Subscription, now: datetime) -> str:
         """Post a subscription's digest at once, outside its schedule (no slot is used up)."""
-        query = self._query(sub)
         try:
-            content: Digest | RecbotError = compose_digest(query, now, now, self.source)
+            content: Digest | RecbotError = compose_digest(self._query(sub), now, now,
+                                                           self.source)
         except RecbotError as exc:
             content = exc
         fake = Post(id=0, subscription_id=sub.id, slot=now, state=PostState.CLAIMED,

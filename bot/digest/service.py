@@ -6,8 +6,9 @@ limiter and cache, and the Slack client; `DigestScheduler.stop()` closes what wa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.digest.database import migrate, open_engine
 from bot.digest.delivery import (
@@ -26,6 +27,7 @@ from bot.replicas.ratelimit import RedisRateLimiter
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.access import AccessPolicy
     from bot.config import Settings
     from bot.digest.delivery import ChannelPacer
     from bot.slack.server import Bot
@@ -56,6 +58,7 @@ def build_scheduler(
     source: TaskSource | None = None,
     client: WebClient | None = None,
     store: DigestStore | None = None,
+    policy: AccessPolicy | None = None,
 ) -> DigestScheduler:
     from bot.access import load_policy
     from bot.slack.app import web_client
@@ -68,7 +71,8 @@ def build_scheduler(
     owned = None
     if source is None:
         source = owned = open_shared_source(settings)
-    policy = load_policy(settings.recbot_access_file)
+    if policy is None:
+        policy = load_policy(settings.recbot_access_file)
 
     def close() -> None:
         if owned is not None:
@@ -96,30 +100,45 @@ def start_scheduler(
     return build_scheduler(settings, source=source, client=client).start()
 
 
-def build_bot_with_digests(settings: Settings, *, socket_mode: bool = False) -> Bot:
+def build_bot_with_digests(
+    settings: Settings,
+    *,
+    socket_mode: bool = False,
+    client: WebClient | None = None,
+    auth: Mapping[str, Any] | None = None,
+) -> Bot:
     """`bot.slack.runtime.build_bot` plus digests: the `digest …` commands, the App Home list
-    and the scheduler thread, all over one task source with the shared limiter and cache."""
+    and the scheduler thread, all over one task source with the shared limiter and cache.
+
+    One WebClient, one auth.test and one access policy serve the whole process: pass the
+    `client` and its `auth` response when the caller has them (`recbot serve` checks the token
+    before starting), else they are made here.
+    """
     from dataclasses import replace
 
     from bot.access import load_policy
     from bot.digest.commands import SlackDigests
     from bot.slack.app import web_client
     from bot.slack.runtime import build_bot
+    from bot.slack.usergroups import UserGroups
 
     settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
     assert settings.slack_bot_token is not None
-    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    if client is None:
+        client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    policy = load_policy(settings.recbot_access_file)
     source = open_shared_source(settings)
     try:
-        team_id = str(client.auth_test().get("team_id") or "")
-        scheduler = build_scheduler(settings, source=source, client=client)
+        if auth is None:
+            auth = dict(client.auth_test().data)  # type: ignore[arg-type]
+        scheduler = build_scheduler(settings, source=source, client=client, policy=policy)
     except Exception:
         source.close()
         raise
-    digests = SlackDigests(scheduler.store, team_id,
-                           scope_for=load_policy(settings.recbot_access_file).scope_for,
-                           scheduler=scheduler)
-    bot = build_bot(settings, socket_mode=socket_mode, source=source, digests=digests)
+    digests = SlackDigests(scheduler.store, str(auth.get("team_id") or ""), policy=policy,
+                           members_of=UserGroups(client).members_of, scheduler=scheduler)
+    bot = build_bot(settings, socket_mode=socket_mode, source=source, digests=digests,
+                    client=client, policy=policy, auth=auth)
     scheduler.start()
 
     def stop() -> None:

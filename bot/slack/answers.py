@@ -24,14 +24,9 @@ from bot.render.actions import (
     ACTION_SHARE,
     decode_action_value,
 )
-from bot.render.blocks import (
-    fallback_text,
-    render_answer,
-    render_error,
-    render_help,
-    render_stats,
-    render_timeline_message,
-)
+from bot.render.blocks import fallback_text, render_error, render_for_request, render_help
+from bot.render.digest_replies import ACTION_DIGEST_OFF, DigestLine
+from bot.render.home import render_home, render_home_refusal
 from bot.render.message import SlackMessage
 from bot.request import Request, Subcommand, parse_request
 from bot.slack.conversation import Asker, Reply
@@ -57,8 +52,12 @@ class DigestCommands(Protocol):
         """Run `digest <args>` for this user and channel; raise RecbotError to refuse."""
         ...
 
-    def home_blocks(self, user_id: str) -> list[dict[str, Any]]:
-        """Blocks listing this user's digests, for the App Home tab."""
+    def home_off(self, value: str, user_id: str) -> SlackMessage:
+        """The App Home Off button (value untrusted); only the digest's creator may use it."""
+        ...
+
+    def home_lines(self, user_id: str) -> list[DigestLine]:
+        """This user's digests, for the App Home tab."""
         ...
 
 
@@ -93,18 +92,17 @@ class SlackConversation:
 
     def home(self, user_id: str) -> Mapping[str, Any]:
         try:
-            self.policy.check_person(user_id, self.members_of)
+            # The App Home is a direct conversation: allow_dms and the scopes apply to it.
+            self.policy.check_direct(user_id, self.members_of)
         except AccessDenied as denied:
-            return {"type": "home", "blocks": render_error(denied).blocks}
-        blocks: list[dict[str, Any]] = []
+            return render_home_refusal(denied)
+        lines: list[DigestLine] | None = None
         if self.digests is not None:
             try:
-                blocks += self.digests.home_blocks(user_id)
-                blocks.append({"type": "divider"})
+                lines = self.digests.home_lines(user_id)
             except Exception:
                 log.exception("digest list for App Home failed")
-        blocks += render_help().blocks
-        return {"type": "home", "blocks": blocks[:100]}
+        return render_home(lines)
 
     # --- the work -----------------------------------------------------------------------
 
@@ -142,11 +140,10 @@ class SlackConversation:
         # The value came back from a Slack client: decode strictly, then re-check everything
         # for the person clicking, in the channel they click in.
         self._guard(asker)
-        if action_id == "recbot_digest_off" and self.digests is not None:
-            # App Home's Off button (bot.digest.commands.ACTION_DIGEST_OFF): the value is a
-            # digest number, parsed and checked like the typed `digest off <id>`.
-            zone = self.zone_of(asker.user_id)
-            return Reply(self.digests.handle(f"off {value}", asker.user_id, asker.channel_id, zone))
+        if action_id == ACTION_DIGEST_OFF and self.digests is not None:
+            # App Home's Off button: the value is a digest number, parsed like typed text;
+            # only its creator may press it, and only while allowed in its channel.
+            return Reply(self.digests.home_off(value, asker.user_id))
         decoded = decode_action_value(value)
         zone = ZoneInfo(decoded.zone) if decoded.zone else self.zone_of(asker.user_id)
         request = parse_request(decoded.request, decoded.now, zone)
@@ -170,13 +167,13 @@ class SlackConversation:
         scope = self.policy.scope_for(asker.channel_id)
         result = answer(request, AnswerContext(now, zone, self.source, scope))
         if request.subcommand is Subcommand.EXPORT:
+            # The answer is the file; the message is only seen when the upload fails.
             return Reply(render_error(RecbotError(UPLOAD_FAILED)), upload=_csv_upload(result))
+        message = render_for_request(result, page, share=asker.ephemeral)
         if request.subcommand is Subcommand.CHART:
             # Where the PNG cannot be made or uploaded, the text timeline is the answer.
-            return Reply(render_timeline_message(result), upload=_chart_upload(result))
-        if request.subcommand is Subcommand.STATS:
-            return Reply(render_stats(result))
-        return Reply(render_answer(result, page, share=asker.ephemeral))
+            return Reply(message, upload=_chart_upload(result))
+        return Reply(message)
 
 
 def _csv_upload(result: Answer) -> Upload:

@@ -7,9 +7,11 @@ is ack and hand the work to the `WorkPool`; the ack never waits on a thread hop 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
 from bot.slack import actions, commands, home, mentions
@@ -34,11 +36,31 @@ def web_client(token: str, api_url: str | None) -> WebClient:
 
 
 def build_app(
-    client: WebClient, signing_secret: str | None, parts: BotParts, *, socket_mode: bool = False
+    client: WebClient,
+    signing_secret: str | None,
+    parts: BotParts,
+    *,
+    socket_mode: bool = False,
+    auth: Mapping[str, Any] | None = None,
 ) -> App:
-    """Bolt `App` with every listener registered. Calls auth.test once (token check)."""
+    """Bolt `App` with every listener registered. With `auth` (the process's one auth.test
+    response) Bolt makes no auth.test of its own; without, it calls auth.test once."""
+    authorize = None
+    if auth is not None:
+        known = AuthorizeResult(
+            enterprise_id=auth.get("enterprise_id"),
+            team_id=auth.get("team_id"),
+            bot_user_id=auth.get("user_id"),
+            bot_id=auth.get("bot_id"),
+            bot_token=client.token,
+        )
+
+        def authorize(**_kwargs: Any) -> AuthorizeResult:
+            return known
+
     app = App(
         client=client,
+        authorize=authorize,
         signing_secret=signing_secret or "",
         # Socket Mode requests come over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,

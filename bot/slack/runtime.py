@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.access import load_policy
+from slack_sdk import WebClient
+
+from bot.access import AccessPolicy, load_policy
 from bot.config import Settings
+from bot.replicas.factory import make_seen_events
 from bot.slack.answers import DigestCommands, SlackConversation
 from bot.slack.app import build_app, web_client
-from bot.slack.dedup import SeenEvents
 from bot.slack.delivery import Delivery
 from bot.slack.parts import BotParts
 from bot.slack.server import Bot
@@ -27,16 +30,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _seen_events(settings: Settings) -> SeenEvents:
-    try:
-        from bot.replicas.factory import make_seen_events
-    except ImportError:  # replicas not installed: one process, in-memory de-dup
-        from bot.slack.dedup import InMemorySeenEvents
-
-        return InMemorySeenEvents()
-    return make_seen_events(settings)
-
-
 def build_bot(
     settings: Settings,
     *,
@@ -44,13 +37,21 @@ def build_bot(
     source: TaskSource | None = None,
     digests: DigestCommands | None = None,
     clock: Callable[[], datetime] = _now,
+    client: WebClient | None = None,
+    policy: AccessPolicy | None = None,
+    auth: Mapping[str, Any] | None = None,
 ) -> Bot:
-    """Everything `recbot serve` runs. `source` defaults to `bot.css.client.open_source`."""
+    """Everything `recbot serve` runs. `source` defaults to `bot.css.client.open_source`;
+    `client`, `policy` and `auth` (an auth.test response) are made here when not given, so a
+    caller that already has them shares one of each."""
     settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
     if not socket_mode:
         settings.require("slack_signing_secret", why="checking that requests come from Slack")
     assert settings.slack_bot_token is not None
-    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    if client is None:
+        client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    if policy is None:
+        policy = load_policy(settings.recbot_access_file)
     on_stop: Callable[[], None] = lambda: None  # noqa: E731
     if source is None:
         from bot.css.client import open_source
@@ -59,15 +60,14 @@ def build_bot(
         source, on_stop = css, css.close
     conversation = SlackConversation(
         source=source,
-        policy=load_policy(settings.recbot_access_file),
+        policy=policy,
         zone_of=TimeZones(client, ZoneInfo(settings.recbot_default_tz)).zone_of,
         members_of=UserGroups(client).members_of,
         clock=clock,
         digests=digests,
     )
-    parts = BotParts(conversation, Delivery(client), WorkPool(), _seen_events(settings))
+    parts = BotParts(conversation, Delivery(client), WorkPool(), make_seen_events(settings))
     secret = settings.slack_signing_secret
-    app = build_app(
-        client, secret.get_secret_value() if secret else None, parts, socket_mode=socket_mode
-    )
+    app = build_app(client, secret.get_secret_value() if secret else None, parts,
+                    socket_mode=socket_mode, auth=auth)
     return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 
+from bot.access import AccessPolicy
 from bot.css.query import CssSource
 from bot.digest.commands import (
     ACTION_DIGEST_OFF,
@@ -23,6 +24,8 @@ from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore
 from bot.errors import AccessDenied, ParseError
 from bot.filters import Filters
+from bot.render.blocks import render_error
+from bot.render.home import render_home
 from bot.render.limits import check_message
 from bot.render.message import SlackMessage
 from tests.servers.slack_api import SlackStandIn
@@ -68,14 +71,25 @@ def test_digest_grammar(args: str, expected: DigestCommand) -> None:
         ("off 99999999999", "needs a digest number"),
         ("now 1 2", "needs a digest number"),
         ("hourly 09:00", "couldn't read"),
-        ("daily <!channel>", "&lt;!channel&gt;"),
+        ("daily <!channel>", "couldn't read '<!channel>'"),
     ],
 )
 def test_unreadable_digest_commands_say_what_to_type(args: str, says: str) -> None:
     with pytest.raises(ParseError) as raised:
         parse_digest_args(args)
     assert says in raised.value.user_message
-    assert "<!channel>" not in raised.value.user_message
+
+
+@pytest.mark.parametrize("args", ["daily <!channel>", "weekly <@U123> 09:00", "x & <y>"])
+def test_a_hostile_digest_command_is_escaped_once_in_the_reply(args: str) -> None:
+    # The error keeps the typed text; render_error escapes it, once (no "&amp;lt;").
+    with pytest.raises(ParseError) as raised:
+        parse_digest_args(args)
+    text = str(render_error(raised.value).blocks)
+    assert "<!channel>" not in text
+    assert "<@U123>" not in text
+    assert "&amp;" not in text.replace("x &amp; &lt;y&gt;", "")
+    assert "&lt;" in text
 
 
 class Clock:
@@ -86,9 +100,12 @@ class Clock:
         return self.now
 
 
-def digests(store: DigestStore, **kwargs: object) -> SlackDigests:
-    scopes = {"CSCOPED": Filters(domains=("a.push.example",))}
-    return SlackDigests(store, "T1", scope_for=scopes.get, clock=Clock(NOW), **kwargs)  # type: ignore[arg-type]
+SCOPED = AccessPolicy(scopes={"CSCOPED": Filters(domains=("a.push.example",))},
+                      default_scope=Filters())
+
+
+def digests(store: DigestStore, policy: AccessPolicy = SCOPED) -> SlackDigests:
+    return SlackDigests(store, "T1", policy=policy, clock=Clock(NOW))
 
 
 def checked(message: SlackMessage) -> str:
@@ -139,17 +156,56 @@ def test_list_and_off_and_the_app_home_button(store: DigestStore) -> None:
     assert "daily at 09:00" in listed
     assert "daily at 18:00" in listed
     assert "07:00" not in listed  # another channel's
-    home = d.home_blocks("UANN")
+    home = render_home(d.home_lines("UANN"))["blocks"]
     buttons = [b["accessory"] for b in home if "accessory" in b]
     assert [b["action_id"] for b in buttons] == [ACTION_DIGEST_OFF, ACTION_DIGEST_OFF]
-    assert check_message(SlackMessage("home", home)) == []
+    assert check_message(SlackMessage("home", home[:50])) == []
     first = int(buttons[0]["value"])
-    assert "is off" in checked(d.off_button(str(first)))
+    assert "is off" in checked(d.home_off(str(first), "UANN"))
     assert first not in [s.id for s in store.subscriptions_of("T1")]
     with pytest.raises(ParseError, match="no active digest"):
         d.handle(f"off {first}", "UANN", "C1", BERLIN)
     with pytest.raises(ParseError, match="digest number"):
-        d.off_button("1; DROP TABLE digest_subscriptions")
+        d.home_off("1; DROP TABLE digest_subscriptions", "UANN")
+
+
+def test_typed_off_and_now_work_only_in_the_digests_channel(store: DigestStore) -> None:
+    d = digests(store)
+    d.handle("daily 09:00", "UANN", "C1", BERLIN)
+    (sub,) = store.subscriptions_of("T1")
+    for verb in ("off", "now"):
+        with pytest.raises(ParseError, match="in this channel"):
+            d.handle(f"{verb} {sub.id}", "UEVE", "C2", BERLIN)
+        with pytest.raises(ParseError, match="in this channel"):
+            d.handle(f"{verb} {sub.id}", "UEVE", None, BERLIN)  # a DM
+    assert [s.id for s in store.subscriptions_of("T1")] == [sub.id]
+    # In its own channel, anyone the access policy lets ask there may turn it off.
+    assert "is off" in checked(d.handle(f"off {sub.id}", "UBOB", "C1", BERLIN))
+
+
+def test_typed_off_runs_the_access_policy_for_the_digests_channel(store: DigestStore) -> None:
+    digests(store).handle("daily 09:00", "UANN", "C1", BERLIN)
+    (sub,) = store.subscriptions_of("T1")
+    only_ann = digests(store, AccessPolicy(users=frozenset({"UANN"})))
+    with pytest.raises(AccessDenied):
+        only_ann.handle(f"off {sub.id}", "UEVE", "C1", BERLIN)
+    assert store.subscriptions_of("T1") == [sub]
+
+
+def test_the_app_home_off_button_works_only_for_the_digests_creator(
+    store: DigestStore,
+) -> None:
+    d = digests(store)
+    d.handle("daily 09:00", "UANN", "C1", BERLIN)
+    (sub,) = store.subscriptions_of("T1")
+    with pytest.raises(ParseError, match="no active digest"):
+        d.home_off(str(sub.id), "UEVE")
+    assert store.subscriptions_of("T1") == [sub]
+    # The creator, once no longer allowed in the digest's channel, cannot either.
+    gone = digests(store, AccessPolicy(channels=frozenset({"C2"})))
+    with pytest.raises(AccessDenied):
+        gone.home_off(str(sub.id), "UANN")
+    assert "is off" in checked(d.home_off(str(sub.id), "UANN"))
     assert "No digests here yet" in checked(d.handle("list", "UANN", "C9", BERLIN))
 
 

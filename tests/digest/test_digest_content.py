@@ -14,10 +14,10 @@ from bot.css.client import open_source
 from bot.css.query import CssSource
 from bot.css.simulator import Simulator
 from bot.digest.content import DigestQuery, compose_digest, digest_period
-from bot.digest.message import render_digest
 from bot.digest.schedule import Kind
 from bot.errors import AccessDenied
 from bot.filters import Filters
+from bot.render.digest_message import render_digest
 from bot.render.limits import check_message
 from bot.tasks import RecordTask
 

@@ -14,11 +14,12 @@ from slack_sdk import WebClient
 
 from bot.css.query import CssSource
 from bot.digest.delivery import DigestPoster, LocalChannelPacer
-from bot.digest.message import METADATA_EVENT, DigestMark, render_digest, slot_unix
+from bot.digest.message import METADATA_EVENT, DigestMark, slot_unix
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore, NewSubscription, PostState, SlotClaim, Subscription
 from bot.obs.metrics import REGISTRY
+from bot.render.digest_message import render_digest
 from tests.servers.slack_api import SlackStandIn
 
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.access import (
     NO_DMS,
+    NO_SCOPE,
     NOT_ALLOWED_CHANNEL,
     NOT_ALLOWED_USER,
     OPEN_POLICY,
     load_policy,
     policy_from_data,
 )
+from bot.config import Settings
+from bot.css.client import open_source
+from bot.css.simulator import Simulator
 from bot.errors import AccessDenied, ConfigError
 from bot.filters import Filters
+from bot.slack.answers import SlackConversation
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 TOML = """
 channels = ["CTEAMA", "COPS"]
@@ -91,3 +100,51 @@ def test_mistakes_in_the_file_name_the_key(data: object, complaint: str) -> None
 def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be read"):
         load_policy(str(tmp_path / "missing.toml"))
+
+
+SCOPED_ONLY = {"scopes": {"CTEAMA": {"domains": ["a.push.example"]}}}
+
+
+@pytest.mark.parametrize("channel", [None, "D123", "COTHER"])
+def test_with_scopes_and_no_default_scope_dms_and_other_channels_are_refused(
+    channel: str | None,
+) -> None:
+    # Else a member of scoped #team-a could ask in a DM and see every domain.
+    policy = policy_from_data(SCOPED_ONLY)
+    with pytest.raises(AccessDenied) as caught:
+        policy.check("UANY", channel)
+    assert caught.value.user_message == NO_SCOPE
+    with pytest.raises(AccessDenied):
+        policy.scope_for(channel)
+    policy.check("UANY", "CTEAMA")
+    assert policy.scope_for("CTEAMA") == Filters(domains=("a.push.example",))
+
+
+def test_a_default_scope_lets_dms_and_other_channels_ask_within_it() -> None:
+    policy = policy_from_data({**SCOPED_ONLY, "default_scope": {"apps": ["live"]}})
+    policy.check("UANY", "D123")
+    assert policy.scope_for("D123") == Filters(apps=("live",))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({"allow_dms": False}, NO_DMS), (SCOPED_ONLY, NO_SCOPE), ({"users": ["UADMIN"]},
+                                                               NOT_ALLOWED_USER)],
+)
+def test_the_app_home_follows_allow_dms_scopes_and_the_people_list(
+    data: object, message: str
+) -> None:
+    with Simulator([], now=NOW) as sim, open_source(Settings(), simulator=sim) as source:
+        conversation = SlackConversation(
+            source=source,
+            policy=policy_from_data(data),
+            zone_of=lambda _user: ZoneInfo("UTC"),
+            members_of=lambda _group: frozenset(),
+            clock=lambda: NOW,
+        )
+        view = conversation.home("UANY")
+        # No help, no digests: the refusal only.
+        assert [b["text"]["text"] for b in view["blocks"]] == [f":warning: {message}"]
+        allowed = SlackConversation(source, OPEN_POLICY, conversation.zone_of,
+                                    conversation.members_of, conversation.clock)
+        assert len(allowed.home("UANY")["blocks"]) > 1

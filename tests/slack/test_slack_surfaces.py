@@ -367,3 +367,56 @@ def test_the_bots_own_messages_and_edits_in_a_dm_are_not_answered(
     # A DM taken up is counted before its HTTP response: only the question was.
     assert served.acks("dm") == before + 1
     slack_api.wait_for("chat.postMessage", where=lambda c: c.channel == "DQUIET")
+
+
+def test_another_users_app_home_off_button_leaves_the_digest_alone(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    slash(served, slack_api, "digest daily 10:00 bulk", name="digest2", user="UCAROL")
+    [sub_id] = [
+        b["accessory"]["value"]
+        for b in _home_of(served, slack_api, "UCAROL", "EvHome3")["blocks"]
+        if "accessory" in b and "10:00" in b["text"]["text"]
+    ]
+    # UBOB may ask in the digest's channel, but did not make the digest.
+    bobs = _publishes(slack_api, "UBOB")
+    served.post(
+        action_body("recbot_digest_off", sub_id, user="UBOB", channel="", response_url=None,
+                    on_home=True),
+        FORM,
+    )
+    slack_api.wait_for("views.publish", count=bobs + 1,
+                       where=lambda c: c.params.get("user_id") == "UBOB")
+    still = _home_of(served, slack_api, "UCAROL", "EvHome4")
+    assert sub_id in [b["accessory"]["value"] for b in still["blocks"] if "accessory" in b]
+
+
+def test_digest_off_typed_in_another_channel_leaves_the_digest_alone(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    call = slash(served, slack_api, "digest daily 11:00 cam1", name="digest3", user="UCAROL")
+    sub_id = json.dumps(call.params).split("digest off ")[1].split("`")[0]
+    # UALICE may ask in CSHARE, but the digest belongs to CMAIN.
+    refused = slash(served, slack_api, f"digest off {sub_id}", name="digest4", user="UALICE",
+                    channel="CSHARE")
+    assert "in this channel" in everything_said(refused)
+    listed = slash(served, slack_api, "digest list", name="digest5", user="UALICE")
+    assert f"*#{sub_id}*" in everything_said(listed)
+
+
+def _publishes(slack_api: SlackStandIn, user: str) -> int:
+    return len([c for c in slack_api.calls("views.publish") if c.params.get("user_id") == user])
+
+
+def _home_of(
+    served: ServedBot, slack_api: SlackStandIn, user: str, event_id: str
+) -> dict[str, Any]:
+    count = _publishes(slack_api, user) + 1
+    home = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home",
+            "event_ts": "1700000900.000100"}
+    served.post(event_body(home, event_id=event_id), JSON)
+    views = slack_api.wait_for(
+        "views.publish", count=count, where=lambda c: c.params.get("user_id") == user
+    )
+    view: dict[str, Any] = views[-1].params["view"]
+    return view

@@ -21,6 +21,10 @@ users = ["UALICE", "UBOB"]
 usergroups = ["SOPS"]
 [scopes.CSCOPED]
 domains = ["a.push.example"]
+# With scopes, DMs and other channels need a default scope (else they are refused): this
+# one covers every domain of the known tasks.
+[default_scope]
+domains = ["a.push.example", "other.push.example"]
 """
 
 A_DOMAIN = "a.push.example"
