@@ -221,6 +221,7 @@ def open_source(
         cache_scope=_scope(settings.tencentcloud_region, endpoint, str(cred.secret_id)),
         simulated=simulator is not None,
         deadline_s=settings.recbot_query_deadline,
+        rate=settings.recbot_rate_limit,
         server_clock=server_clock,
         retry=retry or RetryPolicy(),
         on_close=close,

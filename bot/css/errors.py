@@ -118,9 +118,9 @@ RULES: tuple[ErrorRule, ...] = (
               "Tencent Cloud handed back a page token it had already given ({detail}); "
               "paging stopped instead of looping: try again later."),
     ErrorRule("QueryDeadline", True,
-              "The query did not finish within RECBOT_QUERY_DEADLINE ({detail}): Tencent "
-              "Cloud at {endpoint} is slow or unreachable; try again or ask for a shorter "
-              "time range."),
+              "The query did not finish within its deadline ({detail}; at least "
+              "RECBOT_QUERY_DEADLINE, more for many pages): Tencent Cloud at {endpoint} is "
+              "slow or unreachable; try again or ask for a shorter time range."),
 )
 
 _UNKNOWN = ErrorRule("", False,

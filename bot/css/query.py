@@ -34,6 +34,9 @@ SHORT_TTL_S = 60.0
 LONG_TTL_S = 3600.0
 SETTLED_AFTER = timedelta(days=1)
 MAX_PAGES_PER_WINDOW = 5000
+# A walk gets this many times the seconds the rate limit alone imposes on its calls: the
+# limit is the floor of its time, network latency and retries come on top.
+PACING_SLACK = 1.5
 
 
 class PageFetcher(Protocol):
@@ -56,6 +59,39 @@ class RetryPolicy:
 
 class _Aborted(Exception):
     """Another window failed; this one stops quietly."""
+
+
+class _Deadline:
+    """When a question must be finished: `max(setting, calls / rate * PACING_SLACK)` after it
+    started, where `calls` is the page calls known so far (one per window, one more per
+    ScrollToken handed back). A long walk on a busy account is paced by the rate limit, so a
+    fixed deadline would cut it off however healthy the API; a hang is still cut off.
+    """
+
+    def __init__(self, started: float, floor_s: float, rate: float) -> None:
+        self._started = started
+        self._floor_s = floor_s
+        self._rate = rate
+        self._calls = 0
+        self._lock = threading.Lock()
+
+    def plan(self, calls: int) -> None:
+        with self._lock:
+            self._calls += calls
+
+    @property
+    def seconds(self) -> float:
+        with self._lock:
+            return max(self._floor_s, self._calls / self._rate * PACING_SLACK)
+
+    @property
+    def at(self) -> float:
+        return self._started + self.seconds
+
+    def describe(self) -> str:
+        with self._lock:
+            calls = self._calls
+        return f"{self.seconds:g} s for {calls} call{'s' if calls != 1 else ''}"
 
 
 @dataclass
@@ -109,6 +145,7 @@ class CssSource:
         cache: Cache | None,
         deadline_s: float,
         server_clock: Callable[[], datetime],
+        rate: float = 20.0,
         cache_scope: str = "",
         simulated: bool = False,
         retry: RetryPolicy | None = None,
@@ -121,7 +158,8 @@ class CssSource:
         self.endpoint = endpoint
         self.limiter = limiter
         self.cache = cache
-        self.deadline_s = deadline_s
+        self.deadline_s = deadline_s  # the least a question gets, see `_Deadline`
+        self.rate = rate  # calls per second the limiter allows, for the deadline
         self.server_clock = server_clock
         self.cache_scope = cache_scope
         self.simulated = simulated
@@ -185,7 +223,8 @@ class CssSource:
             hits += 1
             oldest = age if oldest is None else max(oldest, age)
             found.update((t.task_id, t) for t in tasks)
-        for walk in self._walk_all(walks, server, started + self.deadline_s, counters):
+        deadline = _Deadline(started, self.deadline_s, self.rate)
+        for walk in self._walk_all(walks, server, deadline, counters):
             found.update((t.task_id, t) for t in walk.tasks)
             if self.cache is not None:
                 self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, server_now))
@@ -226,7 +265,7 @@ class CssSource:
         self,
         walks: list[_Walk],
         server: Mapping[str, str],
-        deadline: float,
+        deadline: _Deadline,
         counters: _Counters,
     ) -> list[_Walk]:
         """Page through every window; page calls of all windows interleave in the pool."""
@@ -241,13 +280,14 @@ class CssSource:
             running[future] = walk
 
         try:
+            deadline.plan(len(walks))
             for walk in walks:
                 submit(walk, "")
             while running:
-                remaining = deadline - time.monotonic()
+                remaining = deadline.at - time.monotonic()
                 if remaining <= 0:
                     raise api_error(
-                        "QueryDeadline", f"{self.deadline_s:g} s", None,
+                        "QueryDeadline", deadline.describe(), None,
                         region=self.region, endpoint=self.endpoint,
                     )
                 done, _ = wait(running, timeout=remaining, return_when=FIRST_COMPLETED)
@@ -256,6 +296,7 @@ class CssSource:
                     reply = future.result()
                     self._advance(walk, reply)
                     if reply.token:
+                        deadline.plan(1)
                         submit(walk, reply.token)
         except BaseException:
             abort.set()
@@ -283,7 +324,7 @@ class CssSource:
         server: Mapping[str, str],
         token: str,
         *,
-        deadline: float,
+        deadline: _Deadline,
         counters: _Counters,
         abort: threading.Event,
     ) -> PageReply:
@@ -303,7 +344,7 @@ class CssSource:
                 retry = (
                     is_transient(failure.code)
                     and failures < self.retry.attempts
-                    and time.monotonic() + delay < deadline
+                    and time.monotonic() + delay < deadline.at
                 )
                 if not retry:
                     raise api_error(

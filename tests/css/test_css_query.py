@@ -253,3 +253,29 @@ def test_an_asked_now_ahead_of_the_server_still_plans_with_the_servers_clock(
     assert result.plan.empty
     assert result.stats.api_calls == 0
     assert "at most 7 days ahead" in result.notes[-1]
+
+
+def test_a_long_walk_gets_the_time_the_rate_limit_needs_beyond_the_setting(
+    sim: Simulator, make_source: SourceFactory
+) -> None:
+    # ~40 pages at 20/s take about 2 s of pacing alone; the setting says 0.5 s. The deadline
+    # grows with the calls the walk turns out to need (R5) instead of cutting it off.
+    sim.page_size = 2
+    asked = days(-20, 2)
+    result = make_source(sim, rate=20, deadline_s=0.5).fetch_tasks(asked, Filters(), NOW)
+    assert result.stats.pages > 25
+    assert ids(result.tasks) == expected(sim.tasks, result.plan.start, result.plan.end)
+
+
+def test_a_silent_server_still_meets_a_deadline_scaled_to_its_calls(
+    sim: Simulator, make_source: SourceFactory
+) -> None:
+    from bot.errors import ApiError
+
+    sim.set_faults(latency_s=1.0)
+    with pytest.raises(ApiError) as caught:
+        make_source(sim, rate=20, deadline_s=0.3, timeout_s=5.0).fetch_tasks(
+            days(-2, 0), Filters(), NOW
+        )
+    assert caught.value.code == "QueryDeadline"
+    assert "0.3 s for 1 call" in caught.value.user_message
