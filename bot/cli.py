@@ -25,6 +25,19 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
+class _Help(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless the default is nothing to show
+    (None, False) or the text already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        # Identity, not equality: a default of 0 is worth showing, False is not.
+        shown = not any(action.default is nothing for nothing in (None, False, argparse.SUPPRESS))
+        if shown and "default" not in text and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="recbot",
@@ -33,7 +46,9 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, help_text in SUBCOMMANDS.items():
-        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        sub_parser = sub.add_parser(
+            name, help=help_text, description=help_text, formatter_class=_Help
+        )
         if name == chosen:
             importlib.import_module(f"bot.commands.{name}").configure(sub_parser)
     return parser
@@ -47,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = module.run(args)
     except ConfigError as exc:
         # Configuration problems are the operator's to fix: the message, no traceback.
-        print(f"recbot: configuration error:\n{exc.user_message}", file=sys.stderr)
+        print(f"recbot {args.command}: configuration error:\n{exc.user_message}",
+              file=sys.stderr)
         return CONFIG_ERROR_EXIT
     return result
 

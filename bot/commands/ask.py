@@ -49,10 +49,10 @@ def _writable(path: Path | None, flag: str) -> None:
         return
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise ParseError(f"{flag} {str(path)[:80]} is a folder; give a file name",
+        raise ParseError(f"{flag} {path} is a folder; give a file name",
                          (f"{flag} tasks.{flag[2:]}",))
     if not folder.is_dir():
-        raise ParseError(f"{flag} {str(path)[:80]}: the folder {str(folder)[:80]} does not exist",
+        raise ParseError(f"{flag} {path}: the folder {folder} does not exist",
                          (f"{flag} tasks.{flag[2:]}",))
 
 
@@ -61,7 +61,7 @@ def _write(path: Path, data: bytes, flag: str) -> None:
         path.write_bytes(data)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise ParseError(f"{flag} {str(path)[:80]}: could not write it ({reason})") from None
+        raise ParseError(f"{flag} {path}: could not write it ({reason})") from None
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
