@@ -375,12 +375,43 @@ def describe_validation_error(error: ValidationError) -> str:
             continue
         secret = field in Settings.model_fields and _is_secret_field(field)
         given = item.get("input")
+        bound = _bound(str(item.get("type", "")), item.get("ctx") or {}, field)
+        if bound is not None:
+            message = bound
         if item.get("type") != "value_error" and not secret and isinstance(given, str | int):
             message = f"{given!r}: {_plain(message)}"
         elif item.get("type") != "value_error":
             message = _plain(message)
         lines.append(f"{variable(field)} {message}")
     return "\n".join(lines)
+
+
+# Why a bound exists, said after it ("at most 20: ...").
+BOUND_REASONS: dict[str, str] = {
+    "recbot_rate_limit": "DescribeRecordTask allows 20 requests a second per account",
+    "recbot_digest_tick_s": "digests must be checked at least once a minute",
+    "recbot_max_body_bytes": "Slack's requests are far smaller",
+}
+
+_BOUND_WORDS = {
+    "less_than_equal": ("le", "must be at most {}"),
+    "less_than": ("lt", "must be less than {}"),
+    "greater_than_equal": ("ge", "must be at least {}"),
+    "greater_than": ("gt", "must be more than {}"),
+}
+
+
+def _bound(kind: str, ctx: dict[str, Any], field: str) -> str | None:
+    """A numeric bound in our words ("must be at most 20: ..."), not pydantic's."""
+    words = _BOUND_WORDS.get(kind)
+    if words is None or words[0] not in ctx:
+        return None
+    limit = ctx[words[0]]
+    if isinstance(limit, float) and limit.is_integer():
+        limit = int(limit)
+    reason = BOUND_REASONS.get(field)
+    text = words[1].format(limit)
+    return f"{text} ({reason})" if reason else text
 
 
 def _is_secret_field(field: str) -> bool:
