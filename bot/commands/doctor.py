@@ -33,20 +33,32 @@ SYMBOLS: dict[Status, str] = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "
 CHECK_FAILED_EXIT = 1
 _NETWORK_TIMEOUT_S = 10.0
 
-# The bot scopes manifest.yml asks for (tests/ops/test_doctor.py keeps the two in step).
-# Kept in code because the installed package does not ship manifest.yml.
-MANIFEST_BOT_SCOPES: tuple[str, ...] = (
-    "app_mentions:read",
-    "channels:history",
-    "chat:write",
-    "commands",
-    "files:write",
-    "groups:history",
-    "im:history",
-    "im:write",
-    "usergroups:read",
-    "users:read",
-)
+def web_api_methods_called() -> set[str]:
+    """The Slack Web API methods bot/ calls, read from its own source: the same walk the
+    manifest test does, so doctor, manifest.yml and bot/slack/scopes.py cannot drift."""
+    import ast
+
+    from slack_sdk import WebClient
+
+    package = Path(__file__).resolve().parents[1]
+    methods = {name for name in dir(WebClient) if not name.startswith("_") and "_" in name}
+    called: set[str] = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in methods
+            ):
+                called.add(node.func.attr)
+    return called
+
+
+def bot_scopes() -> tuple[str, ...]:
+    """The bot scopes recbot needs (what manifest.yml asks for), from bot/slack/scopes.py."""
+    from bot.slack.scopes import METHOD_SCOPES, required_scopes
+
+    return tuple(sorted(required_scopes(web_api_methods_called() & set(METHOD_SCOPES))))
 
 
 @dataclass(frozen=True)
@@ -156,46 +168,6 @@ def _config_file_exposed() -> str:
 
 # --- Tencent Cloud ------------------------------------------------------------------------
 
-# What to do, by the code family of a failed probe; the CSS error rules give the plain words.
-_TENCENT_FIXES: tuple[tuple[str, str], ...] = (
-    ("AuthFailure.SignatureExpire", "synchronise this machine's clock (NTP)"),
-    (
-        "AuthFailure.UnauthorizedOperation",
-        "attach a CAM policy allowing live:DescribeRecordTask (e.g. QcloudLiveReadOnlyAccess)",
-    ),
-    (
-        "UnauthorizedOperation",
-        "attach a CAM policy allowing live:DescribeRecordTask (e.g. QcloudLiveReadOnlyAccess)",
-    ),
-    (
-        "AuthFailure",
-        "copy the key pair again from CAM → API Keys into TENCENTCLOUD_SECRET_ID and "
-        "TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_TOKEN only for temporary keys)",
-    ),
-    (
-        "ResourceNotFound",
-        "restore CSS on the account in the Tencent Cloud console (billing, service state); "
-        "no recbot setting can fix this",
-    ),
-    ("UnsupportedRegion", "set TENCENTCLOUD_REGION to the region of your CSS domains"),
-    (
-        "ClientNetworkError",
-        "check that this host can reach the endpoint (firewall, DNS, HTTPS_PROXY) and "
-        "RECBOT_CSS_ENDPOINT if set",
-    ),
-    ("ServerNetworkError", "check RECBOT_CSS_ENDPOINT and any proxy or gateway in between"),
-    ("MalformedResponse", "check RECBOT_CSS_ENDPOINT: it does not answer like Tencent Cloud"),
-)
-_TENCENT_FALLBACK_FIX = "see the message; quote the RequestId to Tencent Cloud support"
-
-
-def tencent_fix(code: str) -> str:
-    for family, fix in _TENCENT_FIXES:
-        if code == family or code.startswith(family + "."):
-            return fix
-    return _TENCENT_FALLBACK_FIX
-
-
 def check_tencent(settings: Settings, now: datetime) -> CheckResult:
     """One DescribeRecordTask call over the minute before `now`: harmless, read-only."""
     from bot.css.client import (  # the SDK is imported only when this check runs
@@ -204,7 +176,7 @@ def check_tencent(settings: Settings, now: datetime) -> CheckResult:
         parse_endpoint,
         resolve_credentials,
     )
-    from bot.css.errors import api_error
+    from bot.css.errors import api_error, rule_for
     from bot.css.page import CallFailed
     from bot.plan import ApiWindow
 
@@ -234,7 +206,7 @@ def check_tencent(settings: Settings, now: datetime) -> CheckResult:
             region=settings.tencentcloud_region,
             endpoint=endpoint.url,
         )
-        return CheckResult(name, "fail", error.user_message, tencent_fix(failed.code))
+        return CheckResult(name, "fail", error.user_message, rule_for(failed.code).fix)
     finally:
         pages.close()
     return CheckResult(
@@ -285,7 +257,7 @@ def check_slack(settings: Settings) -> CheckResult:
         )
     headers = {k.lower(): v for k, v in response.headers.items()}
     granted = {s.strip() for s in str(headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
-    missing = [s for s in MANIFEST_BOT_SCOPES if s not in granted]
+    missing = [s for s in bot_scopes() if s not in granted]
     who = f"token of @{response.get('user', '?')} in {response.get('team', '?')}"
     if missing:
         return CheckResult(

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from bot.commands.doctor import (
-    MANIFEST_BOT_SCOPES,
     CheckResult,
+    bot_scopes,
     check_configuration,
     check_database,
     check_redis,
@@ -24,6 +24,7 @@ from bot.commands.doctor import (
     run_checks,
 )
 from bot.config import Settings
+from bot.css.errors import rule_for
 from bot.css.simulator import Simulator
 from bot.digest.database import migrate, open_engine
 from tests.conftest import scrubbed_environ
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn(scopes=MANIFEST_BOT_SCOPES) as stand_in:
+    with SlackStandIn(scopes=bot_scopes()) as stand_in:
         yield stand_in
 
 
@@ -54,7 +55,8 @@ def slack_settings(slack: SlackStandIn, token: str = "xoxb-doctor") -> Settings:
 
 def test_doctor_checks_exactly_the_scopes_manifest_yml_asks_for() -> None:
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
-    assert tuple(sorted(manifest["oauth_config"]["scopes"]["bot"])) == MANIFEST_BOT_SCOPES
+    # Derived from bot/slack/scopes.py and the Web API methods the code calls (R19).
+    assert tuple(sorted(manifest["oauth_config"]["scopes"]["bot"])) == bot_scopes()
 
 
 def test_slack_token_with_every_scope_passes(slack: SlackStandIn) -> None:
@@ -75,7 +77,7 @@ def test_invalid_token_is_a_cross_with_a_fix(slack: SlackStandIn) -> None:
 
 
 def test_missing_scopes_are_named() -> None:
-    scopes = tuple(s for s in MANIFEST_BOT_SCOPES if s not in ("files:write", "users:read"))
+    scopes = tuple(s for s in bot_scopes() if s not in ("files:write", "users:read"))
     with SlackStandIn(scopes=scopes) as slack:
         result = check_slack(slack_settings(slack))
     assert result.status == "fail"
@@ -210,6 +212,18 @@ def test_suspended_service_is_explained(css: Simulator) -> None:
     assert result.status == "fail"
     assert "in arrears" in result.detail
     assert result.fix.startswith("restore CSS on the account")
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["AuthFailure.UnauthorizedOperation", "UnsupportedRegion", "ResourceNotFound.FreezeService"],
+)
+def test_the_fix_comes_from_the_css_error_rules(css: Simulator, code: str) -> None:
+    css.set_faults(error_rate=1.0, error_code=code)
+    result = check_tencent(css_settings(css), NOW)
+    assert result.status == "fail"
+    assert result.fix == rule_for(code).fix
+    assert result.fix != rule_for("NeverHeardOf").fix  # a specific fix, not the fallback
 
 
 def test_unreachable_endpoint_is_a_network_cross() -> None:
