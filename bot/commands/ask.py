@@ -193,7 +193,8 @@ def _run(args: argparse.Namespace) -> int:
             print(_help_text())
         return 0
     if request.subcommand is Subcommand.DIGEST:
-        in_slack = ParseError("Digests are set up in Slack: '/recordings digest daily 09:00'")
+        # The whole request as typed (N18: the filter part, e.g. 'livetest', used to be lost).
+        in_slack = ParseError(f"Digests are set up in Slack: '/recordings {request.raw}'")
         return _fail(in_slack, EXIT_UNREADABLE, as_json)
 
     # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads

@@ -105,15 +105,3 @@ def next_slot(schedule: Schedule, after: datetime) -> datetime:
         if slot > after:
             return slot
     raise AssertionError("unreachable: _days is infinite")
-
-
-def latest_slot(schedule: Schedule, at_or_before: datetime) -> datetime:
-    """The last slot at or before `at_or_before`."""
-    zone = schedule.zone
-    day = at_or_before.astimezone(zone).date() + timedelta(days=1)
-    while True:
-        if schedule.weekday is None or day.weekday() == schedule.weekday:
-            slot = local_instant(day, schedule.at, zone)
-            if slot <= at_or_before:
-                return slot
-        day -= timedelta(days=1)

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot.digest.content import Digest, DigestQuery, compose_digest
 from bot.digest.delivery import DigestPoster, slack_error
 from bot.digest.message import DigestMark, slot_unix
-from bot.digest.schedule import slots_between
+from bot.digest.schedule import Schedule, slots_between
 from bot.digest.store import DigestStore, Post, PostState, SlotClaim, Subscription
 from bot.errors import RecbotError
 from bot.filters import Filters
@@ -43,6 +43,8 @@ LATE_LIMIT = timedelta(hours=6)
 LATE_AFTER = timedelta(minutes=10)
 # How far back a restarted replica looks for slots it must post late or log as skipped.
 LOOKBACK = timedelta(days=8)
+# A subscription's slots are computed for this far ahead, then reused tick after tick.
+SLOT_HORIZON = timedelta(days=1)
 CLAIM_CHUNK = 20
 # Posts handed to the pool but not finished; claiming stops until fewer are in flight, so a
 # replica never holds many more claims than it is posting (the others take the rest).
@@ -73,6 +75,7 @@ class TickReport:
     failed: int = 0
     recovered: int = 0
     composed: int = 0
+    slot_computations: int = 0  # subscriptions whose slots had to be (re)computed
     outcomes: list[tuple[int, datetime, str]] = field(default_factory=list)
 
     def add(self, job: Job, outcome: str) -> None:
@@ -85,6 +88,16 @@ class TickReport:
             self.recovered += 1
         if outcome == "failed":
             self.failed += 1
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """A subscription's slots in `(start, horizon]`, computed once for its schedule."""
+
+    schedule: Schedule
+    start: datetime
+    horizon: datetime
+    slots: tuple[datetime, ...]
 
 
 @dataclass
@@ -141,6 +154,7 @@ class DigestScheduler:
         self.scope_for = scope_for
         self.clock = clock
         self._settled: set[tuple[int, datetime]] = set()
+        self._slots: dict[int, _Slots] = {}
         self._pool = ThreadPoolExecutor(max_workers=post_workers, thread_name_prefix="digest-post")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -173,22 +187,39 @@ class DigestScheduler:
 
     # --- one tick -------------------------------------------------------------------------
 
+    def _slots_of(
+        self, sub: Subscription, start: datetime, now: datetime, report: TickReport
+    ) -> list[datetime]:
+        """The slots in `(start, now]`, from the cache while it covers them: computing 8 days
+        of local times for every subscription on every tick would be most of a tick's work."""
+        cached = self._slots.get(sub.id)
+        if (cached is None or cached.schedule != sub.schedule or start < cached.start
+                or now > cached.horizon):
+            horizon = now + SLOT_HORIZON
+            cached = _Slots(sub.schedule, start, horizon,
+                            tuple(slots_between(sub.schedule, start, horizon)))
+            self._slots[sub.id] = cached
+            report.slot_computations += 1
+        return [slot for slot in cached.slots if start < slot <= now]
+
     def _due(
-        self, subs: Iterable[Subscription], now: datetime
+        self, subs: Iterable[Subscription], now: datetime, report: TickReport
     ) -> list[tuple[Subscription, datetime]]:
         due: list[tuple[Subscription, datetime]] = []
         oldest = now - LOOKBACK
         self._settled = {k for k in self._settled if k[1] > oldest}
+        active: set[int] = set()
         for sub in subs:
-            start = max(sub.created_at, oldest)
-            for slot in slots_between(sub.schedule, start, now):
+            active.add(sub.id)
+            for slot in self._slots_of(sub, max(sub.created_at, oldest), now, report):
                 if (sub.id, slot) not in self._settled:
                     due.append((sub, slot))
+        self._slots = {k: v for k, v in self._slots.items() if k in active}
         return due
 
     def tick(self, now: datetime) -> TickReport:
         report = TickReport()
-        due = self._due(self.store.active_subscriptions(), now)
+        due = self._due(self.store.active_subscriptions(), now, report)
         if not due:
             return report
         rows = {(p.subscription_id, p.slot): p

@@ -1,9 +1,8 @@
-"""The answer cache shared by replicas: values in Redis with their age, expired by Redis itself."""
+"""The answer cache shared by replicas: bytes in Redis with their age, expired by Redis itself."""
 
 from __future__ import annotations
 
 import logging
-import pickle
 import struct
 import time
 from collections.abc import Callable
@@ -12,18 +11,17 @@ import redis
 
 log = logging.getLogger(__name__)
 
-# A value is stored as: 8-byte store time (float seconds), 1 tag byte, payload.
-_HEADER = struct.Struct("!dc")
-_RAW = b"r"
-_PICKLED = b"p"
+# A value is stored as: 8-byte store time (float seconds), then the payload bytes.
+_HEADER = struct.Struct("!d")
 
 
 class RedisCache:
-    """Implements `bot.css.cache` (`get(key) -> (value, age_s) | None`, `set(key, value, ttl_s)`).
+    """Implements `bot.css.cache.Cache` for bytes (`get(key) -> (value, age_s) | None`,
+    `set(key, value, ttl_s)`).
 
-    Bytes are stored as they are; other values are pickled. Only recbot writes under its
-    prefix, and the Redis server is the operator's own, so unpickling trusts nothing new.
-    A Redis outage makes the cache miss (and logs), it never fails an answer.
+    Bytes only: what comes back from the network is never unpickled or otherwise executed;
+    the query engine stores its pages already encoded. A Redis outage makes the cache miss
+    (and logs), it never fails an answer.
     """
 
     def __init__(
@@ -33,7 +31,7 @@ class RedisCache:
         self._prefix = prefix
         self._clock = clock
 
-    def get(self, key: str) -> tuple[bytes | object, float] | None:
+    def get(self, key: str) -> tuple[bytes, float] | None:
         try:
             data = self._client.get(self._prefix + key)
         except redis.RedisError as exc:
@@ -41,18 +39,15 @@ class RedisCache:
             return None
         if not isinstance(data, bytes) or len(data) < _HEADER.size:
             return None
-        stored_at, tag = _HEADER.unpack_from(data)
-        payload = data[_HEADER.size :]
-        value: bytes | object = (
-            payload if tag == _RAW else pickle.loads(payload)  # noqa: S301 - see class doc
-        )
-        return value, max(0.0, self._clock() - stored_at)
+        (stored_at,) = _HEADER.unpack_from(data)
+        return data[_HEADER.size :], max(0.0, self._clock() - stored_at)
 
     def set(self, key: str, value: bytes | object, ttl_s: float) -> None:
-        if isinstance(value, bytes):
-            data = _HEADER.pack(self._clock(), _RAW) + value
-        else:
-            data = _HEADER.pack(self._clock(), _PICKLED) + pickle.dumps(value)
+        if not isinstance(value, bytes):
+            # The protocol allows objects (the in-process cache keeps them as they are); a
+            # shared one would have to pickle them, and unpickle what the network returns.
+            raise TypeError(f"the shared cache stores bytes only, not {type(value).__name__}")
+        data = _HEADER.pack(self._clock()) + value
         try:
             self._client.set(self._prefix + key, data, px=max(1, round(ttl_s * 1000)))
         except redis.RedisError as exc:

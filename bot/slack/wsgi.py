@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -61,12 +61,12 @@ def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
 
 
 class SlackWsgi:
-    """Routes the three paths; everything else is 404. `ready()` backs /healthz."""
+    """Routes the three paths; everything else is 404. /healthz says the worker is serving:
+    it is built only once the bot is (gunicorn loads it after build), so it is always ready."""
 
-    def __init__(self, app: App, max_body_bytes: int, ready: Callable[[], bool] = lambda: True):
+    def __init__(self, app: App, max_body_bytes: int):
         self.app = app
         self.max_body = max_body_bytes
-        self.ready = ready
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         received = time.monotonic()
@@ -75,12 +75,7 @@ class SlackWsgi:
         if path == EVENTS_PATH and method == "POST":
             return self._events(environ, start_response, received)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            ok = self.ready()
-            return _reply(
-                start_response,
-                "200 OK" if ok else "503 Service Unavailable",
-                b"ok\n" if ok else b"starting\n",
-            )
+            return _reply(start_response, "200 OK", b"ok\n")
         if path == METRICS_PATH and method == "GET":
             body, content_type = render_metrics()
             return _reply(start_response, "200 OK", body, content_type)

@@ -181,6 +181,8 @@ def test_csv_and_chart_files(
         ("stream:a/b yesterday", "a/b"),
         ("<!channel>", "@channel"),
         ("x" * 10_000, "too long"),
+        # N18: the echo keeps the whole request, filter part included.
+        ("digest daily 09:00 livetest", "'/recordings digest daily 09:00 livetest'"),
     ],
 )
 def test_unreadable_request_exits_2_with_a_json_error(

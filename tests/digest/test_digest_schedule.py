@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from bot.digest.schedule import (
     Kind,
     Schedule,
-    latest_slot,
     local_instant,
     next_slot,
     slots_between,
@@ -73,12 +72,6 @@ def test_weekly_slot_is_on_its_weekday_in_the_subscribers_zone() -> None:
     assert slot == utc(2026, 3, 9, 3, 15)
     assert slot.astimezone(ZoneInfo("Asia/Kathmandu")).weekday() == 0
     assert next_slot(schedule, slot) == slot + timedelta(days=7)
-
-
-def test_latest_slot_is_at_or_before() -> None:
-    schedule = daily("09:00", "Europe/Berlin")
-    assert latest_slot(schedule, utc(2026, 7, 1, 7, 0)) == utc(2026, 7, 1, 7, 0)
-    assert latest_slot(schedule, utc(2026, 7, 1, 6, 59)) == utc(2026, 6, 30, 7, 0)
 
 
 def test_weekly_without_weekday_is_refused() -> None:

@@ -87,7 +87,8 @@ def test_due_digests_are_posted_once_and_equal_requests_share_one_fetch(
     c = subscribe(store, slot, channel="C3", request="", tz="Asia/Kathmandu")
     subscribe(store, NOW + timedelta(minutes=5), channel="C4")  # not due yet
     clock = Clock(NOW)
-    report = scheduler(store, source, slack, clock).tick(NOW)
+    first = scheduler(store, source, slack, clock)
+    report = first.tick(NOW)
     assert sorted(posts_of(slack)) == sorted(
         [("C1", a.id, slot_unix(slot)), ("C2", b.id, slot_unix(slot)),
          ("C3", c.id, slot_unix(slot))]
@@ -95,8 +96,12 @@ def test_due_digests_are_posted_once_and_equal_requests_share_one_fetch(
     assert report.composed == 2
     assert report.posted == 3
     assert report.late == 0
+    assert report.slot_computations == 4
     # Ticking again, by the same or a fresh replica, posts nothing more.
     clock.now += timedelta(seconds=5)
+    again = first.tick(clock.now)
+    assert again.posted == 0
+    assert again.slot_computations == 0  # the slots computed last tick are reused (R26)
     assert scheduler(store, source, slack, clock).tick(clock.now).posted == 0
     assert len(slack.ok_calls("chat.postMessage")) == 3
     for sub in (a, b, c):

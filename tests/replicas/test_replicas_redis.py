@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import struct
 import threading
 import time
 from bisect import bisect_left
@@ -77,19 +79,27 @@ def test_limiter_spaces_locally_when_redis_is_down() -> None:
     assert results[2] == pytest.approx(0.2, abs=0.05)
 
 
-def test_cache_keeps_bytes_and_objects_with_their_age(
+def test_cache_keeps_bytes_with_their_age_and_refuses_objects(
     redis_client: redis.Redis[bytes], redis_prefix: str
 ) -> None:
     clock = [1000.0]
     cache = RedisCache(redis_client, redis_prefix, clock=lambda: clock[0])
     cache.set("page", b"\x00raw", ttl_s=60)
-    cache.set("tasks", ("t1", {"StartTime": 1}), ttl_s=60)
+    # Bytes only (R24): a shared object cache would unpickle what the network returns.
+    with pytest.raises(TypeError, match="bytes only"):
+        cache.set("tasks", ("t1", {"StartTime": 1}), ttl_s=60)
     clock[0] += 12.5
     other_replica = RedisCache(redis.Redis.from_url(REDIS_URL), redis_prefix,
                                clock=lambda: clock[0])
     assert other_replica.get("page") == (b"\x00raw", 12.5)
-    assert other_replica.get("tasks") == (("t1", {"StartTime": 1}), 12.5)
+    assert other_replica.get("tasks") is None
     assert other_replica.get("missing") is None
+    # Whatever is planted under the prefix comes back as bytes, never unpickled.
+    planted = pickle.dumps({"evil": True})
+    redis_client.set(redis_prefix + "planted", struct.pack("!d", 1000.0) + b"p" + planted)
+    found = other_replica.get("planted")
+    assert found is not None
+    assert found[0] == b"p" + planted
 
 
 def test_cache_entries_expire_by_ttl(redis_client: redis.Redis[bytes], redis_prefix: str) -> None:
