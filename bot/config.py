@@ -133,6 +133,10 @@ class Settings(BaseSettings):
     # Answers
     recbot_default_tz: str = "UTC"
 
+    # HTTP mode: PORT as hosting platforms set it. Kept as text and read by `http_port()`, so a
+    # stray PORT in a shell breaks only `recbot serve`, never `recbot ask` or `parse`.
+    port: str | None = None
+
     # Slack
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -324,6 +328,18 @@ class Settings(BaseSettings):
                 yield name, value
 
     # --- what the commands ask ----------------------------------------------------------
+
+    def http_port(self, default: int) -> int:
+        """PORT as a port number (`default` when unset); ConfigError naming it otherwise."""
+        if self.port is None:
+            return default
+        try:
+            value = int(self.port.strip())
+        except ValueError:
+            value = -1
+        if not 1 <= value <= 65535:
+            raise ConfigError(f"PORT {self.port[:20]!r} is not a port number (1-65535)")
+        return value
 
     @property
     def has_tencent_credentials(self) -> bool:

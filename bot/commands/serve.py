@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -19,25 +18,43 @@ DEFAULT_PORT = 3000
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"HTTP mode: address ({DEFAULT_HOST})")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="HTTP mode: address")
     parser.add_argument(
         "--port",
-        type=int,
+        type=_port_number,
         default=None,
-        help=f"HTTP mode: port (default $PORT or {DEFAULT_PORT})",
+        help=f"HTTP mode: port (default: PORT, else {DEFAULT_PORT})",
     )
 
 
-def _port(args: argparse.Namespace) -> int:
-    if args.port is not None:
-        return int(args.port)
-    raw = os.environ.get("PORT")
-    if not raw:
-        return DEFAULT_PORT
+def _port_number(text: str) -> int:
     try:
-        return int(raw)
+        value = int(text)
     except ValueError:
-        raise ConfigError(f"PORT {raw!r} is not a port number") from None
+        value = -1
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return value
+
+
+def _port(args: argparse.Namespace, settings: Settings) -> int:
+    return int(args.port) if args.port is not None else settings.http_port(DEFAULT_PORT)
+
+
+def require_slack(settings: Settings) -> None:
+    """What each mode needs, all missing pieces named at once: the bot token always (every
+    answer is posted with it); in HTTP mode the signing secret, unless SLACK_APP_TOKEN picks
+    Socket Mode instead."""
+    problems = []
+    if settings.slack_bot_token is None:
+        problems.append("SLACK_BOT_TOKEN is not set; recbot serve always needs it (the Bot "
+                        "User OAuth Token, xoxb-…)")
+    if settings.slack_app_token is None and settings.slack_signing_secret is None:
+        problems.append("SLACK_SIGNING_SECRET is not set; HTTP mode needs it (Basic "
+                        "Information → Signing Secret). For Socket Mode set SLACK_APP_TOKEN "
+                        "(xapp-…) instead")
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def check_bot_token(settings: Settings) -> tuple[WebClient, dict[str, Any]]:
@@ -75,17 +92,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
         configure_logging(settings)
-        port = _port(args)
+        port = _port(args, settings)
+        require_slack(settings)
         if settings.slack_app_token is not None:
             client, auth = check_bot_token(settings)
             bot = build_bot_with_digests(settings, socket_mode=True, client=client, auth=auth)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
-        # Checked here too, so a missing secret or a refused token is reported in one plain
-        # line before gunicorn starts (in its worker it would be a failed boot and a traceback).
-        settings.require(
-            "slack_bot_token", "slack_signing_secret", why="HTTP mode (or set SLACK_APP_TOKEN)"
-        )
+        # Checked before gunicorn starts, so a missing secret or a refused token is one plain
+        # line (in its worker it would be a failed boot and a traceback).
         client, auth = check_bot_token(settings)
         # Digests (commands, App Home list, the scheduler thread) come with the bot. The
         # worker reuses the checked client and auth.test answer (no second call after fork).

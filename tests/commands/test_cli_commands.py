@@ -85,3 +85,31 @@ def test_help_shows_the_defaults(command: str, shown: list[str],
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
     for default in shown:
         assert default in text
+
+
+def test_serve_says_what_each_mode_needs(capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """N16: the bot token is needed in both modes; the signing secret only in HTTP mode."""
+    monkeypatch.delenv("PORT", raising=False)
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN is not set; recbot serve always needs it" in err
+    assert "SLACK_SIGNING_SECRET is not set; HTTP mode needs it" in err
+    assert "For Socket Mode set SLACK_APP_TOKEN" in err
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-A1-1-x")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN is not set" in err
+    assert "SLACK_SIGNING_SECRET" not in err
+
+
+@pytest.mark.parametrize("port", ["http", "0", "70000"])
+def test_serve_reads_port_through_the_settings(
+        port: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """R18: PORT is a setting; a bad one breaks only `recbot serve`, named plainly."""
+    monkeypatch.setenv("PORT", port)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["serve"]) == 2
+    assert f"PORT '{port}' is not a port number (1-65535)" in capsys.readouterr().err
+    assert main(["parse", "--tz", "UTC", "today"]) == 0
