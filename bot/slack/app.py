@@ -7,11 +7,12 @@ is ack and hand the work to the `WorkPool`; the ack never waits on a thread hop 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_token_skipped
 from slack_sdk import WebClient
 
 from bot.slack import actions, commands, home, mentions
@@ -35,6 +36,35 @@ def web_client(token: str, api_url: str | None) -> WebClient:
     )
 
 
+class _DropLine(logging.Filter):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message
+
+
+def _bolt_app(
+    client: WebClient,
+    authorize: Callable[..., AuthorizeResult] | None,
+    signing_secret: str | None,
+    socket_mode: bool,
+    logger: logging.Logger,
+) -> App:
+    return App(
+        client=client,
+        authorize=authorize,
+        signing_secret=signing_secret or "",
+        # Socket Mode requests come over an authenticated WebSocket and carry no signature.
+        request_verification_enabled=not socket_mode,
+        process_before_response=True,
+        # Requests no listener handles are logged by Bolt and answered 404, not raised.
+        raise_error_for_unhandled_request=False,
+        logger=logger,
+    )
+
+
 def build_app(
     client: WebClient,
     signing_secret: str | None,
@@ -45,7 +75,7 @@ def build_app(
 ) -> App:
     """Bolt `App` with every listener registered. With `auth` (the process's one auth.test
     response) Bolt makes no auth.test of its own; without, it calls auth.test once."""
-    authorize = None
+    authorize: Callable[..., AuthorizeResult] | None = None
     if auth is not None:
         known = AuthorizeResult(
             enterprise_id=auth.get("enterprise_id"),
@@ -58,17 +88,15 @@ def build_app(
         def authorize(**_kwargs: Any) -> AuthorizeResult:
             return known
 
-    app = App(
-        client=client,
-        authorize=authorize,
-        signing_secret=signing_secret or "",
-        # Socket Mode requests come over an authenticated WebSocket and carry no signature.
-        request_verification_enabled=not socket_mode,
-        process_before_response=True,
-        # Requests no listener handles are logged by Bolt and answered 404, not raised.
-        raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("slack_bolt"),
-    )
+    bolt_log = logging.getLogger("slack_bolt")
+    # Given `authorize`, Bolt warns that the client's token "will be ignored"; it is the very
+    # token `authorize` returns, so that one warning would only mislead an operator.
+    quiet = _DropLine(warning_token_skipped())
+    bolt_log.addFilter(quiet)
+    try:
+        app = _bolt_app(client, authorize, signing_secret, socket_mode, bolt_log)
+    finally:
+        bolt_log.removeFilter(quiet)
 
     def answer_each_event_once(body: dict[str, Any], next: Any) -> BoltResponse | None:
         # Slack re-sends an unacknowledged event with the same event_id (and X-Slack-Retry-Num);
