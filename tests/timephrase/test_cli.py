@@ -88,3 +88,18 @@ def test_fresh_process_prints_the_window() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "yesterday, Feb 10 00:00 → Feb 11 00:00 UTC" in done.stdout
+
+
+def test_json_option_errors_are_json_on_stdout_only(capsys: pytest.CaptureFixture[str]) -> None:
+    """N17: with --json a bad --tz is one JSON object on stdout, as in `recbot ask --json`."""
+    assert main(["parse", "--json", "--tz", "Mars/Base", "today"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "is not a time zone I know" in json.loads(captured.out)["error"]
+
+
+@pytest.mark.parametrize("zone", ["+05:45", "UTC+5:45", "asia/kathmandu"])
+def test_offsets_and_any_case_names_are_zones(
+        zone: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", "--json", "--now", "2013-02-12T04:30:00", "--tz", zone, "today"]) == 0
+    assert json.loads(capsys.readouterr().out)["start_local"] == "2013-02-12T00:00:00+05:45"
