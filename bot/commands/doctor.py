@@ -129,6 +129,7 @@ def check_configuration(settings: Settings) -> CheckResult:
     from bot.access import load_policy
 
     detail = f"valid; region {settings.tencentcloud_region}, time zone {settings.recbot_default_tz}"
+    policy = None
     if settings.recbot_access_file:
         policy = load_policy(settings.recbot_access_file)  # a ConfigError is this check's ✗
         detail += (
@@ -136,6 +137,15 @@ def check_configuration(settings: Settings) -> CheckResult:
             f"{len(policy.scopes)} scoped"
         )
     warnings: list[tuple[str, str]] = []  # (what, fix)
+    if policy is not None and policy.scopes and policy.default_scope is None:
+        warnings.append(
+            (
+                "channel scopes but no default_scope: DMs and channels without a scope are "
+                "refused",
+                "add a [default_scope] to the access file if DMs and other channels should "
+                "get answers (README: Access)",
+            )
+        )
     if exposed := _config_file_exposed():
         warnings.append((exposed, "chmod 600 the configuration file (it may hold secrets)"))
     if unknown := unknown_variables():

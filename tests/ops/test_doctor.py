@@ -314,10 +314,22 @@ def test_doctor_with_wrong_credentials_fails_with_the_right_lines(
 
 def test_a_readable_access_file_is_summarised(tmp_path: Path) -> None:
     path = tmp_path / "access.toml"
-    path.write_text('channels = ["C1", "C2"]\n[scopes.C2]\ndomains = ["a.push.example"]\n')
+    path.write_text(
+        'channels = ["C1", "C2"]\n[scopes.C2]\ndomains = ["a.push.example"]\n'
+        '[default_scope]\napps = ["live"]\n'
+    )
     result = check_configuration(Settings(recbot_access_file=str(path)))
     assert result.status == "ok", result
     assert result.detail.endswith("access policy: 2 channel(s), 1 scoped")
+
+
+def test_scopes_without_a_default_scope_warn_that_dms_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text('[scopes.C2]\ndomains = ["a.push.example"]\n')
+    result = check_configuration(Settings(recbot_access_file=str(path)))
+    assert result.status == "warn", result
+    assert "no default_scope: DMs and channels without a scope are refused" in result.detail
+    assert "[default_scope]" in result.fix
 
 
 def test_a_broken_access_file_is_a_configuration_cross(tmp_path: Path) -> None:
