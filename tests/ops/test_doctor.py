@@ -41,10 +41,12 @@ def slack() -> Iterator[SlackStandIn]:
         yield stand_in
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port that refuses connections: bound (so nothing else can take it), not listening."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
 
 
 def slack_settings(slack: SlackStandIn, token: str = "xoxb-doctor") -> Settings:
@@ -91,11 +93,11 @@ def test_no_signing_secret_nor_app_token_is_a_cross(slack: SlackStandIn) -> None
     assert "neither SLACK_APP_TOKEN" in result.detail
 
 
-def test_unreachable_slack_is_a_network_cross() -> None:
+def test_unreachable_slack_is_a_network_cross(closed_port: int) -> None:
     settings = Settings(
         slack_bot_token="xoxb-doctor",
         slack_signing_secret="signing-1234",
-        slack_api_url=f"http://127.0.0.1:{closed_port()}/api/",
+        slack_api_url=f"http://127.0.0.1:{closed_port}/api/",
     )
     result = check_slack(settings)
     assert result.status == "fail"
@@ -140,8 +142,8 @@ def test_migrated_postgres_passes_and_hides_the_password() -> None:
     assert "hunter22" not in result.detail
 
 
-def test_unreachable_postgres_is_a_cross() -> None:
-    url = f"postgresql://postgres@127.0.0.1:{closed_port()}/test"
+def test_unreachable_postgres_is_a_cross(closed_port: int) -> None:
+    url = f"postgresql://postgres@127.0.0.1:{closed_port}/test"
     result = check_database(Settings(recbot_database_url=url))
     assert result.status == "fail"
     assert result.detail.startswith("cannot connect to postgresql+psycopg://postgres@127.0.0.1:")
@@ -157,8 +159,8 @@ def test_reachable_redis_passes() -> None:
     assert result == CheckResult("redis", "ok", "redis://127.0.0.1:6379/0 answers PING")
 
 
-def test_unreachable_redis_is_a_cross() -> None:
-    result = check_redis(Settings(recbot_redis_url=f"redis://127.0.0.1:{closed_port()}/0"))
+def test_unreachable_redis_is_a_cross(closed_port: int) -> None:
+    result = check_redis(Settings(recbot_redis_url=f"redis://127.0.0.1:{closed_port}/0"))
     assert result.status == "fail"
     assert result.detail.startswith("cannot reach redis://127.0.0.1:")
 
@@ -226,11 +228,11 @@ def test_the_fix_comes_from_the_css_error_rules(css: Simulator, code: str) -> No
     assert result.fix != rule_for("NeverHeardOf").fix  # a specific fix, not the fallback
 
 
-def test_unreachable_endpoint_is_a_network_cross() -> None:
+def test_unreachable_endpoint_is_a_network_cross(closed_port: int) -> None:
     settings = Settings(
         tencentcloud_secret_id="AKIDx",
         tencentcloud_secret_key="key-x",
-        recbot_css_endpoint=f"http://127.0.0.1:{closed_port()}",
+        recbot_css_endpoint=f"http://127.0.0.1:{closed_port}",
     )
     result = check_tencent(settings, NOW)
     assert result.status == "fail"
