@@ -119,8 +119,8 @@ def query(label: str, url: str, tasks: tuple[RecordTask, ...]) -> Run:
         tencentcloud_secret_key=SECRET_KEY,
         recbot_css_endpoint=url,
         recbot_rate_limit=RATE,
-        recbot_query_deadline=300,
     )
+    # The default RECBOT_QUERY_DEADLINE (20 s): the walk's deadline grows with its calls.
     source = open_source(settings, limiter=SlidingWindowLimiter(RATE), cache=MemoryCache())
     assert isinstance(source.pages, SdkPages)
     counting = CountingPages(source.pages)
