@@ -330,15 +330,16 @@ class Settings(BaseSettings):
     # --- what the commands ask ----------------------------------------------------------
 
     def http_port(self, default: int) -> int:
-        """PORT as a port number (`default` when unset); ConfigError naming it otherwise."""
+        """PORT as a port number (`default` when unset; 0: any free port); ConfigError naming
+        it otherwise."""
         if self.port is None:
             return default
         try:
             value = int(self.port.strip())
         except ValueError:
             value = -1
-        if not 1 <= value <= 65535:
-            raise ConfigError(f"PORT {self.port[:20]!r} is not a port number (1-65535)")
+        if not 0 <= value <= 65535:
+            raise ConfigError(f"PORT {self.port[:20]!r} is not a port number (0-65535)")
         return value
 
     @property

@@ -32,8 +32,8 @@ def _port_number(text: str) -> int:
         value = int(text)
     except ValueError:
         value = -1
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535, 0: any free)")
     return value
 
 
