@@ -137,7 +137,17 @@ def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
         slot = now.replace(second=0, microsecond=0)
         ids = subscribe(store, 100, slot, created=slot - timedelta(minutes=1))
         wait_until(lambda: len(slack.ok_calls("chat.postMessage")) >= 15, 30, "first posts")
-        sigkill(replicas[0])
+        # Killed while it holds claims (posts are paced per channel, so claims are held for
+        # seconds): else, on a loaded machine, it may have finished its share and nothing is
+        # left to take over.
+        victim = replicas[0]
+        assert victim.process is not None
+        workers = {str(pid) for pid in children(victim.process.pid)}
+        wait_until(lambda: any(p.state is PostState.CLAIMED
+                               and p.claimed_by.split(":")[1] in workers
+                               for s in ids for p in store.posts_of(s)),
+                   30, "the replica to be killed to hold a claim")
+        sigkill(victim)
         wait_until(lambda: sum(1 for s in ids for p in store.posts_of(s)
                                if p.state is PostState.POSTED) == 100,
                    60, "every slot recorded as posted")
