@@ -12,12 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 
+from bot.access import NO_SCOPE, AccessPolicy
 from bot.css.query import CssSource
 from bot.digest.delivery import DigestPoster, LocalChannelPacer
 from bot.digest.message import METADATA_EVENT, DigestMark, slot_unix
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore, NewSubscription, PostState, SlotClaim, Subscription
+from bot.filters import Filters
 from bot.obs.metrics import REGISTRY
 from bot.render.digest_message import render_digest
 from tests.servers.slack_api import SlackStandIn
@@ -209,3 +211,21 @@ def test_slack_refusal_is_recorded_as_failed_and_not_retried(
     clock.now += timedelta(minutes=5)
     assert scheduler(store, source, slack, clock).tick(clock.now).failed == 0
     assert len(slack.calls("chat.postMessage")) == 1
+
+
+def test_a_channel_refused_by_the_access_policy_is_told_instead_of_getting_data(
+    store: DigestStore, source: CssSource, slack: SlackStandIn
+) -> None:
+    # Scopes but no default_scope: C1 has no scope, so its digest shows nothing but why.
+    policy = AccessPolicy(scopes={"CTEAM": Filters(domains=("a.push.example",))})
+    slot = NOW - timedelta(minutes=1)
+    sub = subscribe(store, slot, channel="C1")
+    client = WebClient(token="xoxb-test", base_url=slack.base_url)
+    refused = DigestScheduler(store, source, DigestPoster(client, LocalChannelPacer(rate=1000)),
+                              replica="r1", clock=Clock(NOW), scope_for=policy.scope_for)
+    report = refused.tick(NOW)
+    assert report.outcomes == [(sub.id, slot, "failed")]
+    (call,) = slack.ok_calls("chat.postMessage")
+    assert call.channel == "C1"
+    assert "could not be made" in call.params["text"]
+    assert NO_SCOPE.split(";")[0] in call.params["text"]
