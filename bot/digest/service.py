@@ -135,10 +135,11 @@ def build_bot_with_digests(
     except Exception:
         source.close()
         raise
+    members_of = UserGroups(client).members_of
     digests = SlackDigests(scheduler.store, str(auth.get("team_id") or ""), policy=policy,
-                           members_of=UserGroups(client).members_of, scheduler=scheduler)
+                           members_of=members_of, scheduler=scheduler)
     bot = build_bot(settings, socket_mode=socket_mode, source=source, digests=digests,
-                    client=client, policy=policy, auth=auth)
+                    client=client, policy=policy, auth=auth, members_of=members_of)
     scheduler.start()
 
     def stop() -> None:

@@ -40,10 +40,11 @@ def build_bot(
     client: WebClient | None = None,
     policy: AccessPolicy | None = None,
     auth: Mapping[str, Any] | None = None,
+    members_of: Callable[[str], frozenset[str]] | None = None,
 ) -> Bot:
     """Everything `recbot serve` runs. `source` defaults to `bot.css.client.open_source`;
-    `client`, `policy` and `auth` (an auth.test response) are made here when not given, so a
-    caller that already has them shares one of each."""
+    `client`, `policy`, `auth` (an auth.test response) and `members_of` (user groups) are
+    made here when not given, so a caller that already has them shares one of each."""
     settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
     if not socket_mode:
         settings.require("slack_signing_secret", why="checking that requests come from Slack")
@@ -62,7 +63,7 @@ def build_bot(
         source=source,
         policy=policy,
         zone_of=TimeZones(client, ZoneInfo(settings.recbot_default_tz)).zone_of,
-        members_of=UserGroups(client).members_of,
+        members_of=members_of or UserGroups(client).members_of,
         clock=clock,
         digests=digests,
     )
