@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.commands.doctor import MANIFEST_BOT_SCOPES  # noqa: E402
+from bot.commands.doctor import bot_scopes  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.css.simulator import Simulator  # noqa: E402
 from bot.digest.database import migrate, open_engine  # noqa: E402
@@ -36,7 +36,7 @@ def doctor_seconds() -> tuple[float, bool]:
     with (
         tempfile.TemporaryDirectory() as tmp,
         Simulator(count=50) as css,
-        SlackStandIn(scopes=MANIFEST_BOT_SCOPES) as slack,
+        SlackStandIn(scopes=bot_scopes()) as slack,
     ):
         url = f"sqlite:///{tmp}/recbot.sqlite3"
         engine = open_engine(url)

@@ -115,3 +115,28 @@ def test_the_readme_has_the_bench_table_markers() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert text.index("<!-- bench-table -->") < text.index("<!-- /bench-table -->")
     assert "| figure | target | measured | pass |" in text
+
+
+@pytest.mark.parametrize("bench", sorted(p.stem for p in (ROOT / "bench").glob("*.py")))
+def test_every_bench_module_imports_and_offers_run(bench: str) -> None:
+    # Importing runs no benchmark; it catches a bench left behind by a rename in bot/.
+    path = str(ROOT / "bench" / f"{bench}.py")
+    probe = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('b', {path!r})\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['b'] = module\n"
+        "spec.loader.exec_module(module)\n"
+        "print(callable(getattr(module, 'run', None)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=scrubbed_environ(),
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == ("False" if bench == "run" else "True")
