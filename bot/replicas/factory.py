@@ -1,17 +1,17 @@
-"""Choose shared (Redis) or in-process rate limiter, cache and event de-dup from the settings."""
+"""Choose shared (Redis) or in-process rate limiter, cache and event de-dup from the settings.
+
+redis and the Redis-backed pieces are imported only when RECBOT_REDIS_URL is set, so a
+one-shot `recbot ask` without Redis does not pay for loading them.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import redis
-
-from bot.replicas.cache import RedisCache
-from bot.replicas.dedup import RedisSeenEvents
-from bot.replicas.ratelimit import RedisRateLimiter
-
 if TYPE_CHECKING:
     from datetime import datetime
+
+    import redis
 
     from bot.config import Settings
     from bot.css.cache import Cache
@@ -36,6 +36,8 @@ def redis_client(settings: Settings) -> redis.Redis[bytes] | None:
         return None
     client = _clients.get(url)
     if client is None:
+        import redis
+
         client = redis.Redis.from_url(
             url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
         )
@@ -47,6 +49,8 @@ def make_rate_limiter(settings: Settings) -> RateLimiter:
     """The DescribeRecordTask limiter (`bot.css.ratelimit.RateLimiter`)."""
     client = redis_client(settings)
     if client is not None:
+        from bot.replicas.ratelimit import RedisRateLimiter
+
         return RedisRateLimiter(
             client, settings.recbot_redis_prefix + CSS_RATE_KEY, settings.recbot_rate_limit
         )
@@ -59,6 +63,8 @@ def make_cache(settings: Settings) -> Cache:
     """The answer cache (`bot.css.cache`)."""
     client = redis_client(settings)
     if client is not None:
+        from bot.replicas.cache import RedisCache
+
         return RedisCache(client, settings.recbot_redis_prefix + CACHE_KEY)
     from bot.css.cache import process_cache
 
@@ -78,6 +84,8 @@ def open_shared_source(settings: Settings, *, now: datetime | None = None) -> Cs
 def make_seen_events(settings: Settings) -> SeenEvents:
     client = redis_client(settings)
     if client is not None:
+        from bot.replicas.dedup import RedisSeenEvents
+
         return RedisSeenEvents(client, settings.recbot_redis_prefix + EVENTS_KEY)
     from bot.slack.dedup import InMemorySeenEvents
 

@@ -702,6 +702,7 @@ def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
 def _handler_for(stand_in: SlackStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no delayed-ACK stall between headers and body
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep test output clean; every call is recorded instead
