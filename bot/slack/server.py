@@ -64,7 +64,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         # request thread from waiting 5 ms (the default) for each GIL hand-over.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._bot = self._build()
-        return SlackWsgi(self._bot.app, self._bot.max_body_bytes)
+        return SlackWsgi(self._bot.app, self._bot.max_body_bytes, self._bot.parts.pool)
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         if self._bot is not None:

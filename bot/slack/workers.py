@@ -1,15 +1,20 @@
 """The worker pool every listener hands its work to after the ack, drained on shutdown.
 
 Listeners only ack and submit, so Bolt's request thread returns at once; answers run here.
-Each job keeps the request id of the request that submitted it.
+Each job keeps the request id of the request that submitted it. Acks come first: a job waits
+to start until no request has been acknowledged for `ack_quiet_s` (a burst of commands is
+acked before any answer takes the GIL; Slack's 3 s ack deadline is hard, an answer a few
+milliseconds later is not), for at most `ack_priority_s`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -19,16 +24,57 @@ log = logging.getLogger(__name__)
 # acks (bench/slack.py: 16 threads pushed the ack p99 past 50 ms under load); 8 still lets
 # answers waiting on a slow CSS API overlap.
 DEFAULT_WORKERS = 8
+# How long a job may be held back by acks; a burst of acks takes milliseconds.
+ACK_PRIORITY_S = 0.25
+# The next request of a burst is usually read within this long of the previous ack.
+ACK_QUIET_S = 0.01
 
 
 class WorkPool:
     """A thread pool that counts in-flight jobs and finishes them all on `drain()`."""
 
-    def __init__(self, workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(
+        self,
+        workers: int = DEFAULT_WORKERS,
+        *,
+        ack_priority_s: float = ACK_PRIORITY_S,
+        ack_quiet_s: float = ACK_QUIET_S,
+    ) -> None:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recbot-answer")
         self._in_flight = 0
         self._idle = threading.Condition()
         self._closed = False
+        self._acking = 0
+        self._acks_done = threading.Condition()
+        self._ack_priority_s = ack_priority_s
+        self._ack_quiet_s = ack_quiet_s
+        self._last_ack = float("-inf")
+
+    @contextlib.contextmanager
+    def acking(self) -> Iterator[None]:
+        """Around the handling of one incoming request: jobs hold back until it is answered."""
+        with self._acks_done:
+            self._acking += 1
+        try:
+            yield
+        finally:
+            with self._acks_done:
+                self._acking -= 1
+                self._last_ack = time.monotonic()
+                if self._acking == 0:
+                    self._acks_done.notify_all()
+
+    def _after_acks(self) -> None:
+        deadline = time.monotonic() + self._ack_priority_s
+        with self._acks_done:
+            while (now := time.monotonic()) < deadline:
+                if self._acking:
+                    self._acks_done.wait(deadline - now)
+                    continue
+                quiet_left = self._last_ack + self._ack_quiet_s - now
+                if quiet_left <= 0:
+                    return
+                self._acks_done.wait(min(quiet_left, deadline - now))
 
     def submit(self, job: Callable[..., Any], *args: Any) -> Future[Any]:
         context = contextvars.copy_context()
@@ -38,6 +84,7 @@ class WorkPool:
 
     def _run(self, job: Callable[..., Any], *args: Any) -> None:
         try:
+            self._after_acks()
             job(*args)
         except Exception:
             # The job's own handler answers the asker; this only keeps the worker alive.

@@ -22,6 +22,8 @@ from bot.slack.parts import RECEIVED_AT
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
+    from bot.slack.workers import WorkPool
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
@@ -64,16 +66,20 @@ class SlackWsgi:
     """Routes the three paths; everything else is 404. /healthz says the worker is serving:
     it is built only once the bot is (gunicorn loads it after build), so it is always ready."""
 
-    def __init__(self, app: App, max_body_bytes: int):
+    def __init__(self, app: App, max_body_bytes: int, pool: WorkPool | None = None):
         self.app = app
         self.max_body = max_body_bytes
+        self.pool = pool
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         received = time.monotonic()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
         if path == EVENTS_PATH and method == "POST":
-            return self._events(environ, start_response, received)
+            if self.pool is None:
+                return self._events(environ, start_response, received)
+            with self.pool.acking():
+                return self._events(environ, start_response, received)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _reply(start_response, "200 OK", b"ok\n")
         if path == METRICS_PATH and method == "GET":
