@@ -32,11 +32,15 @@ SHELL = (
 FORBIDDEN = ("slack_bolt", "slack_sdk", "tencentcloud")
 
 
+# Pure parts of shell packages: what a digest holds and when it is due.
+PURE_IN_SHELL = ("bot.digest.schedule", "bot.digest.content", "bot.digest.message")
+
+
 def core_modules() -> list[str]:
     names = [
         info.name for info in pkgutil.walk_packages([str(Path(bot.__file__).parent)], prefix="bot.")
     ]
-    return sorted(n for n in names if not n.startswith(SHELL))
+    return sorted(n for n in names if not n.startswith(SHELL) or n in PURE_IN_SHELL)
 
 
 def test_core_has_the_pipeline_modules() -> None:
