@@ -146,8 +146,11 @@ def _help_text() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.obs.log import request_context
+
     try:
-        return _run(args)
+        with request_context():  # one id for this question's log lines and API calls
+            return _run(args)
     except BrokenPipeError:
         # `recbot ask … | head`: the reader left; that is not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -175,6 +178,10 @@ def _run(args: argparse.Namespace) -> int:
     real_now = datetime.now(UTC)
     try:
         settings = load_settings()
+        from bot.obs.log import configure_logging
+
+        # Log lines (retries, warnings) go to stderr, masked and with this question's id.
+        configure_logging(settings)
         now, zone = choose(args.now, args.tz, settings.recbot_default_tz, real_now)
         zone_label = args.tz.strip() if args.tz is not None else zone_name(zone, now)
         # Everything typed is read before any work (no simulator started for a bad phrase).

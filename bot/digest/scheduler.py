@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import zip_longest
@@ -30,6 +30,7 @@ from bot.digest.schedule import Schedule, slots_between
 from bot.digest.store import DigestStore, Post, PostState, SlotClaim, Subscription
 from bot.errors import RecbotError
 from bot.filters import Filters
+from bot.obs.log import ContextThreadPoolExecutor, request_context
 from bot.render.digest_message import render_digest
 from bot.render.digest_replies import render_digest_failed
 from bot.render.message import SlackMessage
@@ -155,7 +156,10 @@ class DigestScheduler:
         self.clock = clock
         self._settled: set[tuple[int, datetime]] = set()
         self._slots: dict[int, _Slots] = {}
-        self._pool = ThreadPoolExecutor(max_workers=post_workers, thread_name_prefix="digest-post")
+        # Posts keep the request id of the tick that composed them.
+        self._pool = ContextThreadPoolExecutor(
+            max_workers=post_workers, thread_name_prefix="digest-post"
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._on_stop = on_stop
@@ -222,6 +226,13 @@ class DigestScheduler:
         due = self._due(self.store.active_subscriptions(), now, report)
         if not due:
             return report
+        # One request id for the tick's work, so its log lines can be followed together.
+        with request_context():
+            return self._work(due, now, report)
+
+    def _work(
+        self, due: list[tuple[Subscription, datetime]], now: datetime, report: TickReport
+    ) -> TickReport:
         rows = {(p.subscription_id, p.slot): p
                 for p in self.store.posts_since(min(slot for _, slot in due))}
         wanted: list[tuple[Subscription, datetime, bool]] = []
