@@ -163,9 +163,6 @@ def run() -> list[tuple[str, str, str, bool]]:
 
 
 if __name__ == "__main__":
-    rows = run()
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure':{width}}  {'target':14}  {'measured':18}  pass")
-    for figure, target, measured, passed in rows:
-        print(f"{figure:{width}}  {target:14}  {measured:18}  {'yes' if passed else 'NO'}")
-    sys.exit(0 if all(r[3] for r in rows) else 1)
+    from run import report  # bench/run.py, beside this file
+
+    raise SystemExit(report(run()))

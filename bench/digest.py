@@ -170,6 +170,6 @@ if __name__ == "__main__":
             rows = run(fresh)
     else:
         rows = run()
-    for figure, target, measured, passed in rows:
-        print(f"{'ok  ' if passed else 'MISS'} {figure}: {measured} (target {target})")
-    raise SystemExit(0 if all(r[3] for r in rows) else 1)
+    from run import report  # bench/run.py, beside this file
+
+    raise SystemExit(report(rows))

@@ -120,5 +120,6 @@ def run() -> list[tuple[str, str, str, bool]]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(" | ".join(str(cell) for cell in row))
+    from run import report  # bench/run.py, beside this file
+
+    raise SystemExit(report(run()))

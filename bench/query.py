@@ -244,8 +244,6 @@ def run() -> list[tuple[str, str, str, bool]]:
 
 
 if __name__ == "__main__":
-    results = run()
-    width = max(len(r[0]) for r in results)
-    for figure, target, measured, passed in results:
-        print(f"{'PASS' if passed else 'FAIL'}  {figure:<{width}}  {target:<34}  {measured}")
-    sys.exit(0 if all(r[3] for r in results) else 1)
+    from run import report  # bench/run.py, beside this file
+
+    raise SystemExit(report(run()))

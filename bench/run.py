@@ -111,6 +111,14 @@ def format_markdown(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def report(rows: Sequence[tuple[str, str, str, bool]]) -> int:
+    """What a bench does when run on its own: print this table; exit 1 if a figure missed."""
+    bench = Path(sys.argv[0]).stem
+    table = [Row(bench, str(f), str(t), str(m), bool(ok)) for f, t, m, ok in rows]
+    print(format_text(table))
+    return 0 if all(r.passed for r in table) else 1
+
+
 README = BENCH_DIR.parent / "README.md"
 _TABLE_START, _TABLE_END = "<!-- bench-table -->", "<!-- /bench-table -->"
 

@@ -215,5 +215,6 @@ def run() -> list[tuple[str, str, str, bool]]:
 
 
 if __name__ == "__main__":
-    for figure, target, measured, passed in run():
-        print(f"{figure}: {measured} (target {target}) {'ok' if passed else 'MISSED'}")
+    from run import report  # bench/run.py, beside this file
+
+    raise SystemExit(report(run()))
