@@ -29,8 +29,8 @@ from bot.config import Settings  # noqa: E402
 from bot.css.cache import MemoryCache  # noqa: E402
 from bot.css.client import open_source  # noqa: E402
 from bot.css.simulator import Simulator  # noqa: E402
+from bot.db.database import RoundTrips, migrate, open_engine  # noqa: E402
 from bot.digest.content import DigestQuery, compose_digest  # noqa: E402
-from bot.digest.database import RoundTrips, migrate, open_engine  # noqa: E402
 from bot.digest.delivery import DigestPoster, LocalChannelPacer  # noqa: E402
 from bot.digest.message import DigestMark  # noqa: E402
 from bot.digest.schedule import Kind, Schedule  # noqa: E402
@@ -54,8 +54,18 @@ def tasks(now: datetime) -> list[RecordTask]:
         for k in range(12 * 4):
             begin = start + timedelta(hours=6 * k, minutes=s)
             stopped = begin + timedelta(minutes=30) if k % 7 == 0 else None
-            made.append(RecordTask(f"task-{s:02d}-{k:03d}", DOMAIN, "live", f"s{s:02d}", begin,
-                                   begin + timedelta(hours=2), 0, stopped))
+            made.append(
+                RecordTask(
+                    f"task-{s:02d}-{k:03d}",
+                    DOMAIN,
+                    "live",
+                    f"s{s:02d}",
+                    begin,
+                    begin + timedelta(hours=2),
+                    0,
+                    stopped,
+                )
+            )
     return made
 
 
@@ -72,8 +82,7 @@ class TimedPoster(DigestPoster):
 
 
 def min_gap(sent: dict[str, list[float]]) -> float:
-    gaps = [b - a for times in sent.values()
-            for a, b in itertools.pairwise(sorted(times))]
+    gaps = [b - a for times in sent.values() for a, b in itertools.pairwise(sorted(times))]
     return min(gaps) if gaps else 0.0
 
 
@@ -97,8 +106,9 @@ def measure(database_url: str | None = None) -> dict[str, float]:
         # What the 50 distinct requests need on their own, each asked once (a fresh cache).
         alone = stack.enter_context(open_source(settings, simulator=sim, cache=MemoryCache()))
         for r in range(REQUESTS):
-            compose_digest(DigestQuery(Kind.DAILY, f"stream:s{r:02d}", "Europe/Berlin"), slot,
-                           now, alone)
+            compose_digest(
+                DigestQuery(Kind.DAILY, f"stream:s{r:02d}", "Europe/Berlin"), slot, now, alone
+            )
         needed = sim.request_log.calls
         sim.request_log.clear()
 
@@ -109,9 +119,12 @@ def measure(database_url: str | None = None) -> dict[str, float]:
         local = slot.astimezone(Schedule(Kind.DAILY, slot.time(), "Europe/Berlin").zone)
         schedule = Schedule(Kind.DAILY, local.time(), "Europe/Berlin")
         for i in range(SUBSCRIPTIONS):
-            store.add_subscription(NewSubscription("T1", f"C{i // PER_CHANNEL:04d}", "U1",
-                                                   schedule, f"stream:s{i % REQUESTS:02d}"),
-                                   slot - timedelta(days=1))
+            store.add_subscription(
+                NewSubscription(
+                    "T1", f"C{i // PER_CHANNEL:04d}", "U1", schedule, f"stream:s{i % REQUESTS:02d}"
+                ),
+                slot - timedelta(days=1),
+            )
         source = stack.enter_context(open_source(settings, simulator=sim, cache=MemoryCache()))
         poster = TimedPoster(WebClient(token="xoxb-bench", base_url=slack.base_url))
         scheduler = DigestScheduler(store, source, poster, clock=lambda: datetime.now(UTC))
@@ -146,18 +159,36 @@ def run(database_url: str | None = None) -> list[tuple[str, str, str, bool]]:
     m = measure(database_url)
     once = m["distinct"] == SUBSCRIPTIONS and m["doubles"] == 0 and m["recorded"] == SUBSCRIPTIONS
     return [
-        ("digest: 1,000 digests (50 requests) due in one minute, time to post all",
-         "≤ 120 s", f"{m['elapsed_s']:.1f} s", m["elapsed_s"] <= 120),
-        ("digest: posted exactly once and recorded", "1000 / 1000",
-         f"{m['distinct']:.0f} / {m['recorded']:.0f}, {m['doubles']:.0f} doubled", once),
-        ("digest: CSS API calls for the slot", f"≤ {m['needed']:.0f} (the 50 requests alone)",
-         f"{m['api_calls']:.0f} ({m['composed']:.0f} digests composed)",
-         m["api_calls"] <= m["needed"]),
-        ("digest: posts to one channel within any second", "≤ 1 (Slack: ~1 msg/s/channel)",
-         f"{m['peak_per_channel']:.0f} (closest two: {m['min_gap_s']:.2f} s apart)",
-         m["peak_per_channel"] <= 1),
-        ("digest: DB round trips per digest", "≤ 3", f"{m['round_trips']:.2f}",
-         m["round_trips"] <= 3),
+        (
+            "digest: 1,000 digests (50 requests) due in one minute, time to post all",
+            "≤ 120 s",
+            f"{m['elapsed_s']:.1f} s",
+            m["elapsed_s"] <= 120,
+        ),
+        (
+            "digest: posted exactly once and recorded",
+            "1000 / 1000",
+            f"{m['distinct']:.0f} / {m['recorded']:.0f}, {m['doubles']:.0f} doubled",
+            once,
+        ),
+        (
+            "digest: CSS API calls for the slot",
+            f"≤ {m['needed']:.0f} (the 50 requests alone)",
+            f"{m['api_calls']:.0f} ({m['composed']:.0f} digests composed)",
+            m["api_calls"] <= m["needed"],
+        ),
+        (
+            "digest: posts to one channel within any second",
+            "≤ 1 (Slack: ~1 msg/s/channel)",
+            f"{m['peak_per_channel']:.0f} (closest two: {m['min_gap_s']:.2f} s apart)",
+            m["peak_per_channel"] <= 1,
+        ),
+        (
+            "digest: DB round trips per digest",
+            "≤ 3",
+            f"{m['round_trips']:.2f}",
+            m["round_trips"] <= 3,
+        ),
     ]
 
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from bot.commands.doctor import bot_scopes  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.css.simulator import Simulator  # noqa: E402
-from bot.digest.database import migrate, open_engine  # noqa: E402
+from bot.db.database import migrate, open_engine  # noqa: E402
 from bot.obs.log import configure_logging, request_context  # noqa: E402
 from tests.conftest import scrubbed_environ  # noqa: E402
 from tests.servers.slack_api import SlackStandIn  # noqa: E402

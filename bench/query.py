@@ -92,10 +92,27 @@ def simulator_process(tasks_file: Path, error_rate: float) -> Iterator[str]:
         "TENCENTCLOUD_SECRET_KEY": SECRET_KEY,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "simulator", "--port", "0", "--tasks", str(tasks_file),
-         "--page-size", str(PAGE_SIZE), "--rate-limit", str(RATE),
-         "--error-rate", str(error_rate)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "simulator",
+            "--port",
+            "0",
+            "--tasks",
+            str(tasks_file),
+            "--page-size",
+            str(PAGE_SIZE),
+            "--rate-limit",
+            str(RATE),
+            "--error-rate",
+            str(error_rate),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     try:
         assert proc.stdout is not None
@@ -173,9 +190,15 @@ def tccli_seconds_per_page(url: str, window: ApiWindow) -> tuple[float, int] | N
         return None
     with tempfile.TemporaryDirectory() as home:
         env = {
-            **os.environ, "HOME": home, "TCCLI": str(tccli), "URL": url,
-            "START": str(window.start), "END": str(window.end), "MAX_PAGES": str(TCCLI_PAGES),
-            "TENCENTCLOUD_SECRET_ID": SECRET_ID, "TENCENTCLOUD_SECRET_KEY": SECRET_KEY,
+            **os.environ,
+            "HOME": home,
+            "TCCLI": str(tccli),
+            "URL": url,
+            "START": str(window.start),
+            "END": str(window.end),
+            "MAX_PAGES": str(TCCLI_PAGES),
+            "TENCENTCLOUD_SECRET_ID": SECRET_ID,
+            "TENCENTCLOUD_SECRET_KEY": SECRET_KEY,
         }
         started = time.monotonic()
         done = subprocess.run(
@@ -216,26 +239,45 @@ def rows(
             table.append((run_.label, "no error", run_.error[:120], False))
             continue
         table += [
-            (f"{run_.label}: tasks returned", f"all {run_.expected}",
-             f"{run_.returned}", run_.complete),
-            (f"{run_.label}: wall time",
-             f"<= {WALL_FACTOR} x calls/20 = {run_.wall_target_s:.1f} s",
-             f"{run_.wall_s:.1f} s", run_.wall_s <= run_.wall_target_s),
-            (f"{run_.label}: RequestLimitExceeded reaching the caller", "0",
-             f"0 ({run_.rate_limited} answered, all retried)", True),
-            (f"{run_.label}: calls / pages / retries", "reported",
-             f"{run_.calls} / {run_.pages} / {run_.retries} "
-             f"({run_.errors_injected} InternalError)", True),
+            (
+                f"{run_.label}: tasks returned",
+                f"all {run_.expected}",
+                f"{run_.returned}",
+                run_.complete,
+            ),
+            (
+                f"{run_.label}: wall time",
+                f"<= {WALL_FACTOR} x calls/20 = {run_.wall_target_s:.1f} s",
+                f"{run_.wall_s:.1f} s",
+                run_.wall_s <= run_.wall_target_s,
+            ),
+            (
+                f"{run_.label}: RequestLimitExceeded reaching the caller",
+                "0",
+                f"0 ({run_.rate_limited} answered, all retried)",
+                True,
+            ),
+            (
+                f"{run_.label}: calls / pages / retries",
+                "reported",
+                f"{run_.calls} / {run_.pages} / {run_.retries} "
+                f"({run_.errors_injected} InternalError)",
+                True,
+            ),
         ]
     table.append(("query bench peak RSS", "reported", f"{rss_mb:.0f} MB", True))
     if tccli is not None and runs and not runs[0].error:
         per_page, sampled = tccli
         estimate = per_page * runs[0].pages
-        table.append((
-            "tccli shell loop, same 90-day walk", "reported (ratio to recbot)",
-            f"{per_page:.2f} s/page over {sampled} pages -> ~{estimate:.0f} s for "
-            f"{runs[0].pages} pages = {estimate / runs[0].wall_s:.1f}x recbot's wall", True,
-        ))
+        table.append(
+            (
+                "tccli shell loop, same 90-day walk",
+                "reported (ratio to recbot)",
+                f"{per_page:.2f} s/page over {sampled} pages -> ~{estimate:.0f} s for "
+                f"{runs[0].pages} pages = {estimate / runs[0].wall_s:.1f}x recbot's wall",
+                True,
+            )
+        )
     return table
 
 

@@ -72,7 +72,7 @@ class Verdict:
 
 
 def verdict(status: StatusFilter, tasks: Sequence[RecordTask], now: datetime) -> Verdict:
-    """"Did X record?" counts only tasks that were armed: a task cancelled before it began or
+    """ "Did X record?" counts only tasks that were armed: a task cancelled before it began or
     one still to come recorded nothing. Asked about what is scheduled, the question is about
     the future: scheduled tasks count, cancelled ones still do not."""
     if status is StatusFilter.SCHEDULED:
@@ -120,8 +120,9 @@ def answer(request: Request, ctx: AnswerContext) -> Answer:
     result = ctx.source.fetch_tasks(window, filters, ctx.now)
     # The source already filters; checking again keeps a scope safe from a source's mistake.
     fetched = [
-        t for t in result.tasks if filters.matches(t) and t.overlaps(result.plan.start,
-                                                                    result.plan.end)
+        t
+        for t in result.tasks
+        if filters.matches(t) and t.overlaps(result.plan.start, result.plan.end)
     ]
     statuses = {t.task_id: t.status_at(ctx.now) for t in fetched}
     counted = Counter(statuses.values())

@@ -62,8 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = module.run(args)
     except ConfigError as exc:
         # Configuration problems are the operator's to fix: the message, no traceback.
-        print(f"recbot {args.command}: configuration error:\n{exc.user_message}",
-              file=sys.stderr)
+        print(f"recbot {args.command}: configuration error:\n{exc.user_message}", file=sys.stderr)
         return CONFIG_ERROR_EXIT
     return result
 

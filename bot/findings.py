@@ -151,8 +151,13 @@ def gaps(tasks: Iterable[RecordTask], limit: timedelta = GAP_LIMIT) -> tuple[Fin
             hole = task.start - covered_until
             if timedelta(0) < hole < limit:
                 found.append(
-                    Finding(FindingKind.GAP, key, (last.task_id, task.task_id), covered_until,
-                            task.start)
+                    Finding(
+                        FindingKind.GAP,
+                        key,
+                        (last.task_id, task.task_id),
+                        covered_until,
+                        task.start,
+                    )
                 )
             if recorded_end(task) >= covered_until:
                 covered_until, last = recorded_end(task), task

@@ -115,9 +115,7 @@ STATUS_PAIRS: dict[tuple[str, str], StatusFilter] = {
 }
 
 # Words that start a yes/no question ("did livetest record yesterday?").
-YES_NO_STARTERS = _words(
-    "did does do is are was were has have had will any anything something"
-)
+YES_NO_STARTERS = _words("did does do is are was were has have had will any anything something")
 
 # Words that carry no filter, status or time: questions and chatter around the request.
 FILLER = _words(
@@ -134,9 +132,7 @@ FILLER = _words(
 
 # Words that may start a time phrase and change its meaning; a dual-use word right after one
 # of them belongs to the phrase ("from now until friday").
-CONNECTORS = _words(
-    "from since until till to and between through thru by before after at in on of"
-)
+CONNECTORS = _words("from since until till to and between through thru by before after at in on of")
 
 # Words the time engine reads inside a phrase but may not flag on their own ("a week ago",
 # "early morning"); they join a phrase only when a time word follows them.
@@ -185,9 +181,7 @@ _TRAIL_PUNCT = "\"'?!.,;)]"
 def safe_fragment(text: str, limit: int = 40) -> str:
     """A piece of user input fit to quote in a message: shortened, no control characters,
     and no `<`, `>`, `&` (so it can never become Slack markup, even unescaped)."""
-    cleaned = "".join(
-        "?" if unicodedata.category(ch).startswith("C") else ch for ch in text
-    )
+    cleaned = "".join("?" if unicodedata.category(ch).startswith("C") else ch for ch in text)
     cleaned = cleaned.replace("<", "‹").replace(">", "›").replace("&", "+")
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
@@ -426,9 +420,7 @@ def _classify(tokens: Sequence[_Token], temporal: Temporal) -> list[Kind]:
         token = tokens[i]
         fallback = Kind.STATUS if token.word in STATUS_WORDS else Kind.FILLER
         next_is_time = i + 1 < len(tokens) and resolved[i + 1] is Kind.TIME
-        after_connector = (
-            i > 0 and kinds[i - 1] is Kind.TIME and tokens[i - 1].word in CONNECTORS
-        )
+        after_connector = i > 0 and kinds[i - 1] is Kind.TIME and tokens[i - 1].word in CONNECTORS
         resolved[i] = Kind.TIME if next_is_time or after_connector else fallback
     return resolved
 

@@ -30,12 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("request", nargs="+", help='what to ask, e.g. "livetest yesterday"')
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
-        "--tz", metavar="ZONE",
+        "--tz",
+        metavar="ZONE",
         help="IANA zone or UTC offset (default: the offset of --now if it has one, else "
         "RECBOT_DEFAULT_TZ, else UTC)",
     )
     parser.add_argument(
-        "--now", metavar="ISO8601",
+        "--now",
+        metavar="ISO8601",
         help="answer as if it were this time (default: the real clock); the built-in "
         "simulator's clock follows it; with Tencent Cloud at most 90 days back",
     )
@@ -49,11 +51,13 @@ def _writable(path: Path | None, flag: str) -> None:
         return
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise ParseError(f"{flag} {path} is a folder; give a file name",
-                         (f"{flag} tasks.{flag[2:]}",))
+        raise ParseError(
+            f"{flag} {path} is a folder; give a file name", (f"{flag} tasks.{flag[2:]}",)
+        )
     if not folder.is_dir():
-        raise ParseError(f"{flag} {path}: the folder {folder} does not exist",
-                         (f"{flag} tasks.{flag[2:]}",))
+        raise ParseError(
+            f"{flag} {path}: the folder {folder} does not exist", (f"{flag} tasks.{flag[2:]}",)
+        )
 
 
 def _write(path: Path, data: bytes, flag: str) -> None:
@@ -94,9 +98,7 @@ def to_json(result: Answer, zone_name: str) -> dict[str, Any]:
             "end": to_unix(result.plan.end),
             "tz": zone_name,
         },
-        "tasks": [
-            {**t.to_api(), "Status": result.status_of(t).value} for t in result.tasks
-        ],
+        "tasks": [{**t.to_api(), "Status": result.status_of(t).value} for t in result.tasks],
         "findings": [_finding_json(x) for x in result.findings.all()],
         "blocks": message.blocks,
         "text": message.text,
@@ -212,8 +214,11 @@ def _run(args: argparse.Namespace) -> int:
         with open_shared_source(settings, now=None if args.now is None else now) as source:
             if source.simulated:
                 # A notice, not an error: on stderr even with --json (stdout stays one object).
-                print(f"{PREFIX}no Tencent Cloud credentials, answering from the built-in "
-                      "CSS simulator", file=sys.stderr)
+                print(
+                    f"{PREFIX}no Tencent Cloud credentials, answering from the built-in "
+                    "CSS simulator",
+                    file=sys.stderr,
+                )
             else:
                 _refuse_old_now(now, real_now)
             result = answer(request, AnswerContext(now, zone, source))

@@ -33,6 +33,7 @@ SYMBOLS: dict[Status, str] = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "
 CHECK_FAILED_EXIT = 1
 _NETWORK_TIMEOUT_S = 10.0
 
+
 def web_api_methods_called() -> set[str]:
     """The Slack Web API methods bot/ calls, read from its own source: the same walk the
     manifest test does, so doctor, manifest.yml and bot/slack/scopes.py cannot drift."""
@@ -140,8 +141,7 @@ def check_configuration(settings: Settings) -> CheckResult:
     if policy is not None and policy.scopes and policy.default_scope is None:
         warnings.append(
             (
-                "channel scopes but no default_scope: DMs and channels without a scope are "
-                "refused",
+                "channel scopes but no default_scope: DMs and channels without a scope are refused",
                 "add a [default_scope] to the access file if DMs and other channels should "
                 "get answers (README: Access)",
             )
@@ -177,6 +177,7 @@ def _config_file_exposed() -> str:
 
 
 # --- Tencent Cloud ------------------------------------------------------------------------
+
 
 def check_tencent(settings: Settings, now: datetime) -> CheckResult:
     """One DescribeRecordTask call over the minute before `now`: harmless, read-only."""
@@ -325,7 +326,7 @@ def check_database(settings: Settings) -> CheckResult:
     from sqlalchemy import create_engine
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.digest.database import MIGRATIONS, driver_url
+    from bot.db.database import MIGRATIONS, driver_url
 
     name = "database"
     url = driver_url(settings.recbot_database_url)

@@ -26,16 +26,20 @@ EXIT_REJECTED = 2
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "phrase", nargs="?", metavar="PHRASE",
+        "phrase",
+        nargs="?",
+        metavar="PHRASE",
         help="the time phrase; without it, one phrase per line is read from stdin and one "
         "JSON object per line is written",
     )
     parser.add_argument(
-        "--now", metavar="ISO8601",
+        "--now",
+        metavar="ISO8601",
         help="reference time, e.g. 2013-02-12T04:30:00+09:00 (default: the real clock)",
     )
     parser.add_argument(
-        "--tz", metavar="ZONE",
+        "--tz",
+        metavar="ZONE",
         help="IANA zone or UTC offset (default: the offset of --now if it has one, else "
         "RECBOT_DEFAULT_TZ, else UTC)",
     )
@@ -112,9 +116,11 @@ def show(phrase: str, now: datetime, zone: tzinfo, *, as_json: bool, out: TextIO
 
 
 def plan_lines(plan: Plan) -> list[str]:
-    lines = [f"  {w.start}..{w.end}  ({datetime.fromtimestamp(w.start, UTC):%Y-%m-%d %H:%M} → "
-             f"{datetime.fromtimestamp(w.end, UTC):%Y-%m-%d %H:%M} UTC)"
-             for w in plan.api_windows]
+    lines = [
+        f"  {w.start}..{w.end}  ({datetime.fromtimestamp(w.start, UTC):%Y-%m-%d %H:%M} → "
+        f"{datetime.fromtimestamp(w.end, UTC):%Y-%m-%d %H:%M} UTC)"
+        for w in plan.api_windows
+    ]
     lines += [f"  note: {note}" for note in plan.notes]
     return lines
 
@@ -123,17 +129,19 @@ def _text(window: Window, plan: list[str], now: datetime, zone: tzinfo) -> str:
     def end(moment: datetime | None) -> str:
         return "open" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S %z} ({to_unix(moment)})"
 
-    return "\n".join([
-        f"phrase:      {window.phrase}",
-        f"understood:  {window.description}",
-        f"start:       {end(window.start)}",
-        f"end:         {end(window.end)}",
-        f"grain:       {window.grain}",
-        f"now, zone:   {now.astimezone(zone):%Y-%m-%d %H:%M:%S %z}, {zone_name(zone, now)}",
-        "API windows (DescribeRecordTask StartTime..EndTime, widened 24 h each side):",
-        *plan,
-        "",
-    ])
+    return "\n".join(
+        [
+            f"phrase:      {window.phrase}",
+            f"understood:  {window.description}",
+            f"start:       {end(window.start)}",
+            f"end:         {end(window.end)}",
+            f"grain:       {window.grain}",
+            f"now, zone:   {now.astimezone(zone):%Y-%m-%d %H:%M:%S %z}, {zone_name(zone, now)}",
+            "API windows (DescribeRecordTask StartTime..EndTime, widened 24 h each side):",
+            *plan,
+            "",
+        ]
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -47,12 +47,16 @@ def require_slack(settings: Settings) -> None:
     Socket Mode instead."""
     problems = []
     if settings.slack_bot_token is None:
-        problems.append("SLACK_BOT_TOKEN is not set; recbot serve always needs it (the Bot "
-                        "User OAuth Token, xoxb-…)")
+        problems.append(
+            "SLACK_BOT_TOKEN is not set; recbot serve always needs it (the Bot "
+            "User OAuth Token, xoxb-…)"
+        )
     if settings.slack_app_token is None and settings.slack_signing_secret is None:
-        problems.append("SLACK_SIGNING_SECRET is not set; HTTP mode needs it (Basic "
-                        "Information → Signing Secret). For Socket Mode set SLACK_APP_TOKEN "
-                        "(xapp-…) instead")
+        problems.append(
+            "SLACK_SIGNING_SECRET is not set; HTTP mode needs it (Basic "
+            "Information → Signing Secret). For Socket Mode set SLACK_APP_TOKEN "
+            "(xapp-…) instead"
+        )
     if problems:
         raise ConfigError("\n".join(problems))
 
@@ -104,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
         client, auth = check_bot_token(settings)
         # Digests (commands, App Home list, the scheduler thread) come with the bot. The
         # worker reuses the checked client and auth.test answer (no second call after fork).
-        serve_http(lambda: build_bot_with_digests(settings, client=client, auth=auth),
-                   args.host, port)
+        serve_http(
+            lambda: build_bot_with_digests(settings, client=client, auth=auth), args.host, port
+        )
     except ConfigError as error:
         print(f"recbot serve: {error.user_message}", file=sys.stderr)
         return 2

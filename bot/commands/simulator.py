@@ -64,7 +64,8 @@ def _number(text: str, kind: type[Number], what: str) -> Number:
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument(
-        "--tasks", metavar="FILE",
+        "--tasks",
+        metavar="FILE",
         help="serve these tasks: a JSON list of RecordTask objects (TaskId, DomainName, "
         "AppName, StreamName, StartTime, EndTime in Unix seconds; TemplateId, Stopped "
         "optional) (default: generated)",
@@ -82,7 +83,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--rate-limit", type=_rate, default=20.0, help="requests per second (0: no limit)"
     )
     parser.add_argument(
-        "--error-rate", type=_share, default=0.0,
+        "--error-rate",
+        type=_share,
+        default=0.0,
         help="share of calls failing with InternalError, 0 to 1",
     )
 
@@ -106,13 +109,13 @@ def read_tasks(path: str) -> tuple[RecordTask, ...]:
         ) from None
     except KeyError as error:
         raise ParseError(
-            f"{where}: a task has no {error.args[0]}; every task needs "
-            + ", ".join(TASK_FIELDS)
+            f"{where}: a task has no {error.args[0]}; every task needs " + ", ".join(TASK_FIELDS)
         ) from None
     except (ValueError, TypeError, AttributeError, OverflowError) as error:
         raise ParseError(
             f"{where}: expected a JSON list of RecordTask objects with "
-            + ", ".join(TASK_FIELDS) + f" (StartTime/EndTime in Unix seconds); {error}"[:300]
+            + ", ".join(TASK_FIELDS)
+            + f" (StartTime/EndTime in Unix seconds); {error}"[:300]
         ) from None
 
 
@@ -146,8 +149,11 @@ def run(args: argparse.Namespace) -> int:
         simulator.start()
     except OSError as error:
         reason = error.strerror or str(error)
-        print(f"{PREFIX}cannot listen on 127.0.0.1:{args.port} ({reason}); choose another "
-              "--port, or 0 for any free port", file=sys.stderr)
+        print(
+            f"{PREFIX}cannot listen on 127.0.0.1:{args.port} ({reason}); choose another "
+            "--port, or 0 for any free port",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     with simulator:
         print(simulator.url, flush=True)

@@ -23,9 +23,7 @@ class Cache(Protocol):
 class MemoryCache:
     """In-process TTL cache with a bound on entries (the oldest stored go first)."""
 
-    def __init__(
-        self, max_entries: int = 512, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, max_entries: int = 512, clock: Callable[[], float] = time.monotonic) -> None:
         self._entries: OrderedDict[str, tuple[bytes | object, float, float]] = OrderedDict()
         self._max = max_entries
         self._clock = clock

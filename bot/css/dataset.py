@@ -77,14 +77,24 @@ def _featured(rng: random.Random, anchor: datetime) -> list[RecordTask]:
     day = timedelta(days=1)
     return [
         _task(rng, livetest, day0 - day - 2 * hour, day0 - day + 2 * hour),  # crosses midnight
-        _task(rng, cam1, day0 - day + 9 * hour, day0 - day + 12 * hour,
-              stopped=day0 - day + 10 * hour + timedelta(minutes=30)),  # stopped early
+        _task(
+            rng,
+            cam1,
+            day0 - day + 9 * hour,
+            day0 - day + 12 * hour,
+            stopped=day0 - day + 10 * hour + timedelta(minutes=30),
+        ),  # stopped early
         _task(rng, cam1, day0 - day + 11 * hour, day0 - day + 13 * hour),  # overlaps the one above
         _task(rng, livetest, anchor - hour, anchor + 2 * hour),  # running now
         _task(rng, cam2, anchor - 2 * hour, anchor + timedelta(minutes=30)),  # ends within the hour
         _task(rng, news, day0 + day + 10 * hour, day0 + day + 11 * hour),  # scheduled
-        _task(rng, keynote, day0 + 2 * day + 9 * hour, day0 + 2 * day + 10 * hour,
-              stopped=anchor - 3 * hour),  # cancelled before it began
+        _task(
+            rng,
+            keynote,
+            day0 + 2 * day + 9 * hour,
+            day0 + 2 * day + 10 * hour,
+            stopped=anchor - 3 * hour,
+        ),  # cancelled before it began
         _task(rng, lobby, day0 - 3 * day, day0 - 2 * day),  # exactly 24 h
     ]
 
@@ -154,7 +164,6 @@ def dump_tasks(tasks: Iterable[RecordTask], path: str | Path) -> None:
     Path(path).write_text(json.dumps([t.to_api() for t in tasks], indent=1), encoding="utf-8")
 
 
-
 @dataclass(frozen=True)
 class Recurring:
     """A stream's standing recording: on these weekdays (0 = Monday), at this UTC time."""
@@ -219,10 +228,22 @@ def generate_schedule(
             start = day.replace(hour=slot.hour, minute=slot.minute)
             end = start + timedelta(minutes=slot.minutes)
             clash = (slot.spec.stream, start.date()) in featured_streams
-            if day.weekday() in slot.weekdays and start >= earliest and end <= latest_end \
-                    and not clash:
-                task = RecordTask(_task_id(rng), slot.spec.domain, slot.spec.app,
-                                  slot.spec.stream, start, end, slot.template_id, None)
+            if (
+                day.weekday() in slot.weekdays
+                and start >= earliest
+                and end <= latest_end
+                and not clash
+            ):
+                task = RecordTask(
+                    _task_id(rng),
+                    slot.spec.domain,
+                    slot.spec.app,
+                    slot.spec.stream,
+                    start,
+                    end,
+                    slot.template_id,
+                    None,
+                )
                 tasks.extend(_with_mishaps(rng, task, now))
         day += timedelta(days=1)
     ad_hoc = int((days_back + days_ahead) * 1.5)

@@ -274,8 +274,13 @@ class CssSource:
 
         def submit(walk: _Walk, token: str) -> None:
             future = self._pool.submit(
-                self._call, walk.window, server, token,
-                deadline=deadline, counters=counters, abort=abort,
+                self._call,
+                walk.window,
+                server,
+                token,
+                deadline=deadline,
+                counters=counters,
+                abort=abort,
             )
             running[future] = walk
 
@@ -287,8 +292,11 @@ class CssSource:
                 remaining = deadline.at - time.monotonic()
                 if remaining <= 0:
                     raise api_error(
-                        "QueryDeadline", deadline.describe(), None,
-                        region=self.region, endpoint=self.endpoint,
+                        "QueryDeadline",
+                        deadline.describe(),
+                        None,
+                        region=self.region,
+                        endpoint=self.endpoint,
                     )
                 done, _ = wait(running, timeout=remaining, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -348,8 +356,12 @@ class CssSource:
                 )
                 if not retry:
                     raise api_error(
-                        failure.code, failure.message, failure.request_id,
-                        region=self.region, endpoint=self.endpoint, attempts=failures,
+                        failure.code,
+                        failure.message,
+                        failure.request_id,
+                        region=self.region,
+                        endpoint=self.endpoint,
+                        attempts=failures,
                     ) from None
                 counters.add(retries=1)
                 count_retry(failure.code)
@@ -358,4 +370,3 @@ class CssSource:
             counters.add(pages=1)
             count_api_call("Success")
             return reply
-

@@ -68,19 +68,13 @@ def canonical_request(
 ) -> str:
     """`headers` has lowercase names; values are trimmed and lowercased as the spec says."""
     lines = "".join(f"{name}:{headers.get(name, '').strip().lower()}\n" for name in signed_headers)
-    return "\n".join(
-        [method, "/", query, lines, ";".join(signed_headers), _sha256_hex(body)]
-    )
+    return "\n".join([method, "/", query, lines, ";".join(signed_headers), _sha256_hex(body)])
 
 
-def signature(
-    secret_key: str, timestamp: int, service: str, canonical: str
-) -> str:
+def signature(secret_key: str, timestamp: int, service: str, canonical: str) -> str:
     date = scope_date(timestamp)
     scope = f"{date}/{service}/tc3_request"
-    to_sign = "\n".join(
-        [ALGORITHM, str(timestamp), scope, _sha256_hex(canonical.encode())]
-    )
+    to_sign = "\n".join([ALGORITHM, str(timestamp), scope, _sha256_hex(canonical.encode())])
     key = _hmac(("TC3" + secret_key).encode(), date)
     key = _hmac(key, service)
     key = _hmac(key, "tc3_request")

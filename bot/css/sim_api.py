@@ -52,7 +52,8 @@ class TaskIndex:
         hi = bisect.bisect_right(self._starts, end)
         fields = {"StreamName": "stream", "DomainName": "domain", "AppName": "app"}
         return [
-            task for task in self.tasks[lo:hi]
+            task
+            for task in self.tasks[lo:hi]
             if to_unix(task.end) <= end
             and all(getattr(task, fields[name]) == value for name, value in filters.items())
         ]
@@ -167,7 +168,5 @@ def describe_record_task(
         token = make_token(token_key, offset + page_size, digest)
     if repeat_token and page:
         # Fault: a broken server that hands back the same token for ever.
-        token = given if isinstance(given, str) and given else make_token(
-            token_key, offset, digest
-        )
+        token = given if isinstance(given, str) and given else make_token(token_key, offset, digest)
     return Page(page, token)

@@ -268,9 +268,7 @@ class Simulator:
 
     # -- answering --------------------------------------------------------------------------
 
-    def answer(
-        self, method: str, target: str, headers: Mapping[str, str], body: bytes
-    ) -> _Answer:
+    def answer(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> _Answer:
         """Everything after the bytes arrived: auth, rate limit, rules, injected errors."""
         request_id = str(uuid.uuid4())
         try:

@@ -44,8 +44,10 @@ USAGE = (
 )
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 _DAY_NAMES = {name: i for i, name in enumerate(WEEKDAYS)} | {
-    full: i for i, full in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+    full: i
+    for i, full in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
 }
 
 
@@ -69,8 +71,9 @@ class DigestCommand:
 def parse_time(text: str) -> time:
     match = _TIME.match(text.strip())
     if match is None:
-        raise ParseError(f"I couldn't read '{text[:20]}' as a time of day",
-                         ("09:00", "9am", "17:30"))
+        raise ParseError(
+            f"I couldn't read '{text[:20]}' as a time of day", ("09:00", "9am", "17:30")
+        )
     hour, minute, half = int(match[1]), int(match[2] or 0), (match[3] or "").lower()
     if half:
         if not 1 <= hour <= 12:
@@ -83,8 +86,9 @@ def parse_time(text: str) -> time:
 
 def _subscription_id(words: list[str], verb: str) -> int:
     if len(words) != 2 or not words[1].isdigit() or len(words[1]) > 9:
-        raise ParseError(f"'digest {verb}' needs a digest number from 'digest list'",
-                         (f"digest {verb} 12",))
+        raise ParseError(
+            f"'digest {verb}' needs a digest number from 'digest list'", (f"digest {verb} 12",)
+        )
     return int(words[1])
 
 
@@ -99,21 +103,30 @@ def parse_digest_args(args: str) -> DigestCommand:
     if verb in ("off", "now"):
         return DigestCommand(Verb(verb), subscription_id=_subscription_id(words, verb))
     if verb == "daily" and len(words) >= 2:
-        return DigestCommand(Verb.SUBSCRIBE, Kind.DAILY, parse_time(words[1]),
-                             request_text=" ".join(words[2:]))
+        return DigestCommand(
+            Verb.SUBSCRIBE, Kind.DAILY, parse_time(words[1]), request_text=" ".join(words[2:])
+        )
     if verb == "weekly" and len(words) >= 3:
         day = _DAY_NAMES.get(words[1].lower())
         if day is None:
-            raise ParseError(f"I couldn't read '{words[1][:20]}' as a weekday",
-                             ("digest weekly mon 09:00", "digest weekly friday 17:00"))
-        return DigestCommand(Verb.SUBSCRIBE, Kind.WEEKLY, parse_time(words[2]), day,
-                             request_text=" ".join(words[3:]))
+            raise ParseError(
+                f"I couldn't read '{words[1][:20]}' as a weekday",
+                ("digest weekly mon 09:00", "digest weekly friday 17:00"),
+            )
+        return DigestCommand(
+            Verb.SUBSCRIBE, Kind.WEEKLY, parse_time(words[2]), day, request_text=" ".join(words[3:])
+        )
     raise ParseError(f"I couldn't read 'digest {args[:40]}'", USAGE)
 
 
 def _line(sub: Subscription, now: datetime) -> DigestLine:
-    return DigestLine(sub.id, sub.schedule.describe(), sub.channel_id, sub.request_text,
-                      next_slot(sub.schedule, now))
+    return DigestLine(
+        sub.id,
+        sub.schedule.describe(),
+        sub.channel_id,
+        sub.request_text,
+        next_slot(sub.schedule, now),
+    )
 
 
 class SlackDigests:
@@ -153,8 +166,9 @@ class SlackDigests:
         sub = self._owned(command.subscription_id)
         if sub.channel_id != channel_id:
             # Typed commands act on this channel's digests only (see `digest list`).
-            raise ParseError(f"There is no active digest #{sub.id} in this channel",
-                             ("digest list",))
+            raise ParseError(
+                f"There is no active digest #{sub.id} in this channel", ("digest list",)
+            )
         self.policy.check(user_id, sub.channel_id, self.members_of)
         if command.verb is Verb.OFF:
             return self._off(sub)
@@ -174,24 +188,35 @@ class SlackDigests:
     def home_lines(self, user_id: str) -> list[DigestLine]:
         """This person's digests, for the App Home list."""
         now = self.clock()
-        return [_line(s, now) for s in self.store.subscriptions_of(self.team_id)
-                if s.creator_id == user_id]
+        return [
+            _line(s, now)
+            for s in self.store.subscriptions_of(self.team_id)
+            if s.creator_id == user_id
+        ]
 
     def _subscribe(
         self, command: DigestCommand, user_id: str, channel_id: str | None, zone: ZoneInfo
     ) -> SlackMessage:
         if not channel_id:
-            raise ParseError("Subscribe from the channel that should get the digest",
-                             ("/recordings digest daily 09:00",))
+            raise ParseError(
+                "Subscribe from the channel that should get the digest",
+                ("/recordings digest daily 09:00",),
+            )
         assert command.kind is not None
         assert command.at is not None
         schedule = Schedule(command.kind, command.at, zone.key, command.weekday)
         # Checked now, so a digest can never fail later for a reason known today.
-        digest_filters(DigestQuery(command.kind, command.request_text, zone.key,
-                                   self.policy.scope_for(channel_id)), self.clock())
+        digest_filters(
+            DigestQuery(
+                command.kind, command.request_text, zone.key, self.policy.scope_for(channel_id)
+            ),
+            self.clock(),
+        )
         if len(self.store.subscriptions_of(self.team_id, channel_id)) >= MAX_PER_CHANNEL:
-            raise ParseError(f"This channel already has {MAX_PER_CHANNEL} digests; "
-                             "turn one off first", ("digest list", "digest off 12"))
+            raise ParseError(
+                f"This channel already has {MAX_PER_CHANNEL} digests; turn one off first",
+                ("digest list", "digest off 12"),
+            )
         sub = self.store.add_subscription(
             NewSubscription(self.team_id, channel_id, user_id, schedule, command.request_text),
             self.clock(),
@@ -201,7 +226,8 @@ class SlackDigests:
     def _list(self, channel_id: str | None) -> SlackMessage:
         now = self.clock()
         return render_digest_list(
-            [_line(s, now) for s in self.store.subscriptions_of(self.team_id, channel_id)])
+            [_line(s, now) for s in self.store.subscriptions_of(self.team_id, channel_id)]
+        )
 
     def _owned(self, subscription_id: int) -> Subscription:
         sub = self.store.get_subscription(subscription_id)

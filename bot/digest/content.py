@@ -92,8 +92,10 @@ def digest_request(text: str, now: datetime, zone: tzinfo) -> Request:
     """The request a digest repeats: filters only, since the digest picks its own window."""
     request = parse_request(text, now, zone) if text.strip() else Request(raw="")
     if request.subcommand is not Subcommand.ANSWER:
-        raise ParseError(f"a digest repeats a question, not '{request.subcommand.value}'",
-                         ("digest daily 09:00 stream:livetest",))
+        raise ParseError(
+            f"a digest repeats a question, not '{request.subcommand.value}'",
+            ("digest daily 09:00 stream:livetest",),
+        )
     if request.phrase is not None:
         raise ParseError(
             "a digest chooses its own window (yesterday and today, or the last 7 days); "
@@ -153,21 +155,18 @@ def per_stream(tasks: list[RecordTask], now: datetime) -> tuple[StreamCount, ...
     return tuple(sorted(rows, key=lambda r: (-r.total, r.stream)))
 
 
-def digest_answer(
-    query: DigestQuery, slot: datetime, now: datetime, source: TaskSource
-) -> Answer:
+def digest_answer(query: DigestQuery, slot: datetime, now: datetime, source: TaskSource) -> Answer:
     """The one pipeline over the digest's window: the repeated request's filters (narrowed to
     the channel's scope), every status. Raises ParseError, AccessDenied or ApiError."""
     zone = ZoneInfo(query.tz)
     window = digest_window(query.kind, slot, zone)
-    request = replace(digest_request(query.request_text, now, zone),
-                      phrase=window.description, window=window)
+    request = replace(
+        digest_request(query.request_text, now, zone), phrase=window.description, window=window
+    )
     return answer(request, AnswerContext(now, zone, source, query.scope))
 
 
-def compose_digest(
-    query: DigestQuery, slot: datetime, now: datetime, source: TaskSource
-) -> Digest:
+def compose_digest(query: DigestQuery, slot: datetime, now: datetime, source: TaskSource) -> Digest:
     """One answer, then the sections. Raises ParseError, AccessDenied or ApiError."""
     zone = ZoneInfo(query.tz)
     asked = digest_answer(query, slot, now, source)
@@ -175,14 +174,16 @@ def compose_digest(
     in_period = [t for t in asked.result.tasks if t.overlaps(start, end)]
     # `asked.tasks` is already stream by stream, newest first (every status was asked).
     done = tuple(
-        t for t in asked.tasks
+        t
+        for t in asked.tasks
         if t.overlaps(start, end) and asked.status_of(t) in (Status.FINISHED, Status.STOPPED)
     )
     upcoming: list[RecordTask] = []
     if query.kind is Kind.DAILY:
         today_end = _midnight(slot, zone, 1)
         upcoming = [
-            t for t in asked.result.tasks
+            t
+            for t in asked.result.tasks
             if asked.status_of(t) is Status.SCHEDULED and t.overlaps(now, today_end)
         ]
         upcoming.sort(key=lambda t: (t.start, t.stream, t.task_id))

@@ -51,8 +51,13 @@ CLAIM_CHUNK = 20
 # replica never holds many more claims than it is posting (the others take the rest).
 IN_FLIGHT = 160
 # Slack's errors that retrying the same post cannot fix: record the slot as failed.
-_TRANSIENT_SLACK = {"ratelimited", "internal_error", "fatal_error", "service_unavailable",
-                    "request_timeout"}
+_TRANSIENT_SLACK = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+}
 
 
 def replica_id() -> str:
@@ -107,9 +112,7 @@ class _Tick:
 
     now: datetime
     report: TickReport
-    composed: dict[tuple[DigestQuery, datetime], Digest | RecbotError] = field(
-        default_factory=dict
-    )
+    composed: dict[tuple[DigestQuery, datetime], Digest | RecbotError] = field(default_factory=dict)
     pending: list[tuple[Job, Future[str]]] = field(default_factory=list)
 
 
@@ -197,11 +200,16 @@ class DigestScheduler:
         """The slots in `(start, now]`, from the cache while it covers them: computing 8 days
         of local times for every subscription on every tick would be most of a tick's work."""
         cached = self._slots.get(sub.id)
-        if (cached is None or cached.schedule != sub.schedule or start < cached.start
-                or now > cached.horizon):
+        if (
+            cached is None
+            or cached.schedule != sub.schedule
+            or start < cached.start
+            or now > cached.horizon
+        ):
             horizon = now + SLOT_HORIZON
-            cached = _Slots(sub.schedule, start, horizon,
-                            tuple(slots_between(sub.schedule, start, horizon)))
+            cached = _Slots(
+                sub.schedule, start, horizon, tuple(slots_between(sub.schedule, start, horizon))
+            )
             self._slots[sub.id] = cached
             report.slot_computations += 1
         return [slot for slot in cached.slots if start < slot <= now]
@@ -233,8 +241,10 @@ class DigestScheduler:
     def _work(
         self, due: list[tuple[Subscription, datetime]], now: datetime, report: TickReport
     ) -> TickReport:
-        rows = {(p.subscription_id, p.slot): p
-                for p in self.store.posts_since(min(slot for _, slot in due))}
+        rows = {
+            (p.subscription_id, p.slot): p
+            for p in self.store.posts_since(min(slot for _, slot in due))
+        }
         wanted: list[tuple[Subscription, datetime, bool]] = []
         takeovers: list[tuple[Subscription, Post]] = []
         for sub, slot in due:
@@ -255,10 +265,11 @@ class DigestScheduler:
             subs = {s.id: s for s, _, _ in chunk}
             claims = self.store.claim(
                 [SlotClaim(s.id, slot, late) for s, slot, late in chunk],
-                self.replica, self.clock(), self.lease,
+                self.replica,
+                self.clock(),
+                self.lease,
             )
-            self._deliver([Job(c, subs[c.subscription_id], recovered=False) for c in claims],
-                          tick)
+            self._deliver([Job(c, subs[c.subscription_id], recovered=False) for c in claims], tick)
         for sub, row in takeovers:
             self._take_over(sub, row, tick)
         self._settle(tick, 0)
@@ -281,8 +292,12 @@ class DigestScheduler:
             _count("skipped")
             log.warning(
                 "digest skipped",
-                extra={"subscription_id": sub.id, "channel": sub.channel_id,
-                       "slot": slot.isoformat(), "reason": reason},
+                extra={
+                    "subscription_id": sub.id,
+                    "channel": sub.channel_id,
+                    "slot": slot.isoformat(),
+                    "reason": reason,
+                },
             )
 
     def _take_over(self, sub: Subscription, row: Post, tick: _Tick) -> None:
@@ -293,17 +308,23 @@ class DigestScheduler:
                 self._settled.add((sub.id, row.slot))
                 report.skipped += 1
                 _count("skipped")
-                log.warning("digest skipped", extra={"subscription_id": sub.id,
-                                                     "slot": row.slot.isoformat(),
-                                                     "reason": reason})
+                log.warning(
+                    "digest skipped",
+                    extra={
+                        "subscription_id": sub.id,
+                        "slot": row.slot.isoformat(),
+                        "reason": reason,
+                    },
+                )
             return
         late = row.late or now - row.slot > LATE_AFTER
         taken = self.store.take_over(row.id, self.replica, self.clock(), self.lease, late=late)
         if taken is None:
             return  # another replica took it first
-        log.info("digest slot taken over", extra={"subscription_id": sub.id,
-                                                  "slot": row.slot.isoformat(),
-                                                  "from": row.claimed_by})
+        log.info(
+            "digest slot taken over",
+            extra={"subscription_id": sub.id, "slot": row.slot.isoformat(), "from": row.claimed_by},
+        )
         self._deliver([Job(taken, sub, recovered=True)], tick)
 
     # --- compose and post -------------------------------------------------------------------
@@ -321,13 +342,13 @@ class DigestScheduler:
             key = (query, job.post.slot)
             if key not in tick.composed:
                 try:
-                    tick.composed[key] = compose_digest(query, job.post.slot, tick.now,
-                                                        self.source)
+                    tick.composed[key] = compose_digest(query, job.post.slot, tick.now, self.source)
                     tick.report.composed += 1
                 except RecbotError as exc:
-                    log.warning("digest could not be composed",
-                                extra={"request": query.request_text,
-                                       "error": exc.user_message})
+                    log.warning(
+                        "digest could not be composed",
+                        extra={"request": query.request_text, "error": exc.user_message},
+                    )
                     tick.composed[key] = exc
             future = self._pool.submit(self._post_one, job, tick.composed[key], tick.now)
             tick.pending.append((job, future))
@@ -352,15 +373,17 @@ class DigestScheduler:
     def _message(self, job: Job, content: Digest | RecbotError, now: datetime) -> SlackMessage:
         late_by = (now - job.post.slot) if job.post.late else None
         if isinstance(content, RecbotError):
-            return render_digest_failed(job.subscription.schedule.kind.value,
-                                        content.user_message)
+            return render_digest_failed(job.subscription.schedule.kind.value, content.user_message)
         return render_digest(content, late_by=late_by)
 
     def _post_one(self, job: Job, content: Digest | RecbotError, now: datetime) -> str:
         sub, post = job.subscription, job.post
         mark = DigestMark(sub.id, slot_unix(post.slot))
-        extra = {"subscription_id": sub.id, "channel": sub.channel_id,
-                 "slot": post.slot.isoformat()}
+        extra = {
+            "subscription_id": sub.id,
+            "channel": sub.channel_id,
+            "slot": post.slot.isoformat(),
+        }
         if self._stop.is_set():
             return "retry"  # shutting down: the claim runs out and another replica posts it
         # Renewed before waiting for the channel's turn, so the database's latency does not
@@ -370,36 +393,50 @@ class DigestScheduler:
             renewed = self.store.renew(post.id, self.replica, self.clock(), self.lease)
         if not renewed:
             # Our turn came after the lease ran out; whoever takes it over posts (once).
-            log.warning("digest claim expired before its turn; left to another replica",
-                        extra=extra)
+            log.warning(
+                "digest claim expired before its turn; left to another replica", extra=extra
+            )
             return "retry"
         try:
             if job.recovered:
-                found = self.poster.find_posted(sub.channel_id, mark,
-                                                since=post.slot - timedelta(minutes=1))
+                found = self.poster.find_posted(
+                    sub.channel_id, mark, since=post.slot - timedelta(minutes=1)
+                )
                 if found is not None:
-                    self.store.finish(post.id, self.replica, PostState.POSTED, now=self.clock(),
-                                      message_ts=found, detail="found in channel after takeover")
+                    self.store.finish(
+                        post.id,
+                        self.replica,
+                        PostState.POSTED,
+                        now=self.clock(),
+                        message_ts=found,
+                        detail="found in channel after takeover",
+                    )
                     log.info("digest was already posted; recorded it", extra=extra)
                     return "found"
             ts = self.poster.post(sub.channel_id, self._message(job, content, now), mark)
         except SlackApiError as exc:
             code = slack_error(exc)
             if code in _TRANSIENT_SLACK:
-                log.warning("digest post failed; the slot is retried when its lease ends",
-                            extra={**extra, "error": code})
+                log.warning(
+                    "digest post failed; the slot is retried when its lease ends",
+                    extra={**extra, "error": code},
+                )
                 return "retry"
-            self.store.finish(post.id, self.replica, PostState.FAILED, now=self.clock(),
-                              detail=code)
+            self.store.finish(
+                post.id, self.replica, PostState.FAILED, now=self.clock(), detail=code
+            )
             _count("failed")
             log.error("digest could not be posted", extra={**extra, "error": code})
             return "failed"
         except Exception as exc:  # connection trouble: the lease runs out and someone retries
-            log.warning("digest post failed; the slot is retried when its lease ends",
-                        extra={**extra, "error": type(exc).__name__})
+            log.warning(
+                "digest post failed; the slot is retried when its lease ends",
+                extra={**extra, "error": type(exc).__name__},
+            )
             return "retry"
-        if not self.store.finish(post.id, self.replica, PostState.POSTED, now=self.clock(),
-                                 message_ts=ts):
+        if not self.store.finish(
+            post.id, self.replica, PostState.POSTED, now=self.clock(), message_ts=ts
+        ):
             log.error("digest posted after this replica lost its claim", extra=extra)
         failed = isinstance(content, RecbotError)
         outcome = "failed" if failed else ("late" if post.late else "posted")
@@ -412,13 +449,20 @@ class DigestScheduler:
     def post_now(self, sub: Subscription, now: datetime) -> str:
         """Post a subscription's digest at once, outside its schedule (no slot is used up)."""
         try:
-            content: Digest | RecbotError = compose_digest(self._query(sub), now, now,
-                                                           self.source)
+            content: Digest | RecbotError = compose_digest(self._query(sub), now, now, self.source)
         except RecbotError as exc:
             content = exc
-        fake = Post(id=0, subscription_id=sub.id, slot=now, state=PostState.CLAIMED,
-                    claimed_by=self.replica, lease_until=now, attempts=1, late=False,
-                    message_ts=None)
+        fake = Post(
+            id=0,
+            subscription_id=sub.id,
+            slot=now,
+            state=PostState.CLAIMED,
+            claimed_by=self.replica,
+            lease_until=now,
+            attempts=1,
+            late=False,
+            message_ts=None,
+        )
         message = self._message(Job(fake, sub, recovered=False), content, now)
         self.poster.pace(sub.channel_id)
         return self.poster.post(sub.channel_id, message, DigestMark(sub.id, slot_unix(now)))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.digest.database import migrate, open_engine
+from bot.db.database import migrate, open_engine
 from bot.digest.delivery import (
     CHANNEL_HEADROOM,
     CHANNEL_RATE,
@@ -47,8 +47,9 @@ def channel_pacer(settings: Settings) -> ChannelPacer:
         return LocalChannelPacer()
     prefix = settings.recbot_redis_prefix + SLACK_CHANNEL_RATE_KEY
     return SharedChannelPacer(
-        lambda channel: RedisRateLimiter(client, prefix + channel, CHANNEL_RATE,
-                                         headroom=CHANNEL_HEADROOM)
+        lambda channel: RedisRateLimiter(
+            client, prefix + channel, CHANNEL_RATE, headroom=CHANNEL_HEADROOM
+        )
     )
 
 
@@ -136,10 +137,23 @@ def build_bot_with_digests(
         source.close()
         raise
     members_of = UserGroups(client).members_of
-    digests = SlackDigests(scheduler.store, str(auth.get("team_id") or ""), policy=policy,
-                           members_of=members_of, scheduler=scheduler)
-    bot = build_bot(settings, socket_mode=socket_mode, source=source, digests=digests,
-                    client=client, policy=policy, auth=auth, members_of=members_of)
+    digests = SlackDigests(
+        scheduler.store,
+        str(auth.get("team_id") or ""),
+        policy=policy,
+        members_of=members_of,
+        scheduler=scheduler,
+    )
+    bot = build_bot(
+        settings,
+        socket_mode=socket_mode,
+        source=source,
+        digests=digests,
+        client=client,
+        policy=policy,
+        auth=auth,
+        members_of=members_of,
+    )
     scheduler.start()
 
     def stop() -> None:

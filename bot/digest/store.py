@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
-    Dialect,
     Engine,
     ForeignKey,
     Integer,
@@ -26,34 +24,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bot.db.base import Base, UTCDateTime
 from bot.digest.schedule import Kind, Schedule
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out, whatever the backend keeps (SQLite keeps naive text)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the digest store")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class SubscriptionRow(Base):
@@ -375,8 +349,12 @@ class DigestStore:
                     PostRow.state == PostState.CLAIMED.value,
                     PostRow.lease_until < now,
                 )
-                .values(state=PostState.SKIPPED.value, claimed_by=replica,
-                        finished_at=now, detail=reason)
+                .values(
+                    state=PostState.SKIPPED.value,
+                    claimed_by=replica,
+                    finished_at=now,
+                    detail=reason,
+                )
             )
             return bool(getattr(result, "rowcount", 0) == 1)
 

@@ -34,9 +34,7 @@ class ActionValue:
     zone: str | None = None
 
 
-def encode_action_value(
-    request: str, page: int, now: datetime, zone: str | None = None
-) -> str:
+def encode_action_value(request: str, page: int, now: datetime, zone: str | None = None) -> str:
     """Compact JSON; `now` as Unix seconds so "yesterday" means the same day on every click."""
     payload: dict[str, object] = {"v": _VERSION, "r": request, "p": page, "n": int(now.timestamp())}
     if zone:

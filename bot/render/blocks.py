@@ -115,7 +115,7 @@ def understood(answer: Answer) -> str:
 
 
 def yes_no(answer: Answer) -> str:
-    """"*Yes* — 2 tasks for `livetest`, yesterday afternoon." The evidence follows below;
+    """ "*Yes* — 2 tasks for `livetest`, yesterday afternoon." The evidence follows below;
     the verdict is the core's (`Answer.verdict`): only tasks that actually recorded count."""
     n = answer.verdict.count
     status = answer.request.status
@@ -282,7 +282,7 @@ def render_answer(answer: Answer, page: int = 0, *, share: bool = False) -> Slac
 
 
 def render_error(error: RecbotError) -> SlackMessage:
-    text = mrkdwn(error.user_message)[:MAX_SECTION_TEXT - 20]
+    text = mrkdwn(error.user_message)[: MAX_SECTION_TEXT - 20]
     return SlackMessage(text, [_section(f":warning: {text}")])
 
 
@@ -352,7 +352,6 @@ def render_stats(answer: Answer) -> SlackMessage:
     blocks.append(_context(footer(answer.result.stats)))
     text = f"{plural(s.total, 'recording task')} ({mrkdwn(answer.window.description)})"
     return SlackMessage(text, blocks)
-
 
 
 def render_timeline_message(answer: Answer) -> SlackMessage:

@@ -64,8 +64,12 @@ def render_chart_png(answer: Answer) -> bytes:
             if bars:
                 # Edges and some transparency keep two overlapping tasks visible as two.
                 ax.broken_barh(
-                    bars, (row - 0.35, 0.7), facecolors=colour, edgecolors="white",
-                    linewidth=0.8, alpha=0.85,
+                    bars,
+                    (row - 0.35, 0.7),
+                    facecolors=colour,
+                    edgecolors="white",
+                    linewidth=0.8,
+                    alpha=0.85,
                 )
     ax.set_yticks(range(len(keys)))
     shared = answer_shared_names(answer)

@@ -37,7 +37,8 @@ def _task_line(task: RecordTask, digest: Digest) -> str:
     # A digest lists streams together, so each line names its stream before the answer's line.
     fmt = slack_time_format(digest.zone)
     return f"{name(task.stream)} " + task_line(
-        task, digest.answer.status_of(task), digest.zone, fmt)
+        task, digest.answer.status_of(task), digest.zone, fmt
+    )
 
 
 def _lines_block(lines: list[str], limit: int, more_hint: str) -> dict[str, Any] | None:
@@ -93,29 +94,47 @@ def render_digest(digest: Digest, *, late_by: timedelta | None = None) -> SlackM
     ]
     if late_by is not None:
         due = plain_time(digest.slot, zone) + " " + zone_name(digest.slot, zone)
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
-            f":hourglass: Posted late: due {due}, the bot was unavailable for "
-            f"{duration(late_by)}.")}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": (
+                            f":hourglass: Posted late: due {due}, the bot was unavailable for "
+                            f"{duration(late_by)}."
+                        ),
+                    }
+                ],
+            }
+        )
     if digest.query.kind is Kind.WEEKLY:
         rows = [_stream_line(r) for r in digest.per_stream]
-        blocks.append(_lines_block(rows, MAX_STREAM_LINES, f"ask {hint}")
-                      or _section("No tasks in these 7 days."))
+        blocks.append(
+            _lines_block(rows, MAX_STREAM_LINES, f"ask {hint}")
+            or _section("No tasks in these 7 days.")
+        )
     else:
-        done = _lines_block([_task_line(t, digest) for t in digest.done], MAX_TASK_LINES,
-                            f"ask {hint}")
+        done = _lines_block(
+            [_task_line(t, digest) for t in digest.done], MAX_TASK_LINES, f"ask {hint}"
+        )
         blocks.append(done or _section("Nothing finished yesterday."))
     findings = digest.findings.all()
     if findings:
         blocks.append(_section(findings_text(findings, digest.answer)))
     if digest.query.kind is Kind.DAILY:
         blocks.append(_section("*Today, scheduled*"))
-        upcoming = _lines_block([_task_line(t, digest) for t in digest.upcoming],
-                                MAX_TASK_LINES, f"ask `{mrkdwn(ask)}scheduled today`")
+        upcoming = _lines_block(
+            [_task_line(t, digest) for t in digest.upcoming],
+            MAX_TASK_LINES,
+            f"ask `{mrkdwn(ask)}scheduled today`",
+        )
         blocks.append(upcoming or _section("Nothing scheduled."))
     parts = footer(digest.stats)
     parts.extend(mrkdwn(n) for n in digest.notes)
-    blocks.append({"type": "context",
-                   "elements": [{"type": "mrkdwn", "text": " · ".join(parts)[:2000]}]})
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)[:2000]}]}
+    )
     text = f"{title}: {finished} finished, {stopped} stopped early"
     if digest.query.kind is Kind.DAILY:
         text += f", {len(digest.upcoming)} scheduled today"

@@ -28,29 +28,35 @@ class DigestLine:
 
 
 def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_SECTION_TEXT - 100]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[: MAX_SECTION_TEXT - 100]}}
 
 
 def describe(line: DigestLine) -> str:
     what = mrkdwn(line.request_text) if line.request_text else "every stream"
     upcoming = int(line.next_post.timestamp())
-    return (f"*#{line.subscription_id}* {mrkdwn(line.schedule)} in <#{mrkdwn(line.channel_id)}>: "
-            f"{what} · next <!date^{upcoming}^{{date_short_pretty}} {{time}}|{upcoming}>")
+    return (
+        f"*#{line.subscription_id}* {mrkdwn(line.schedule)} in <#{mrkdwn(line.channel_id)}>: "
+        f"{what} · next <!date^{upcoming}^{{date_short_pretty}} {{time}}|{upcoming}>"
+    )
 
 
 def render_subscribed(line: DigestLine) -> SlackMessage:
-    text = (f"Subscribed. {describe(line)}. "
-            f"Turn it off with `/recordings digest off {line.subscription_id}`.")
-    return SlackMessage(text=f"Digest #{line.subscription_id}: {line.schedule}",
-                        blocks=[section(text)])
+    text = (
+        f"Subscribed. {describe(line)}. "
+        f"Turn it off with `/recordings digest off {line.subscription_id}`."
+    )
+    return SlackMessage(
+        text=f"Digest #{line.subscription_id}: {line.schedule}", blocks=[section(text)]
+    )
 
 
 def render_digest_list(lines: list[DigestLine]) -> SlackMessage:
     if not lines:
         text = "No digests here yet; try `/recordings digest daily 09:00`."
         return SlackMessage(text=text, blocks=[section(text)])
-    return SlackMessage(text=f"{len(lines)} digests",
-                        blocks=[section("\n".join(describe(line) for line in lines))])
+    return SlackMessage(
+        text=f"{len(lines)} digests", blocks=[section("\n".join(describe(line) for line in lines))]
+    )
 
 
 def render_digest_off(subscription_id: int, channel_id: str) -> SlackMessage:

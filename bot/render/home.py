@@ -23,16 +23,18 @@ def _digest_blocks(lines: Sequence[DigestLine]) -> list[dict[str, Any]]:
     if not lines:
         blocks.append(section(NO_DIGESTS_YET))
     for line in lines[:MAX_HOME_DIGESTS]:
-        blocks.append({
-            **section(describe(line)),
-            "accessory": {
-                "type": "button",
-                "action_id": ACTION_DIGEST_OFF,
-                "text": {"type": "plain_text", "text": "Off"},
-                "value": str(line.subscription_id),
-                "style": "danger",
-            },
-        })
+        blocks.append(
+            {
+                **section(describe(line)),
+                "accessory": {
+                    "type": "button",
+                    "action_id": ACTION_DIGEST_OFF,
+                    "text": {"type": "plain_text", "text": "Off"},
+                    "value": str(line.subscription_id),
+                    "style": "danger",
+                },
+            }
+        )
     blocks.append({"type": "divider"})
     return blocks
 

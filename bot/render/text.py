@@ -68,8 +68,10 @@ def counts_line(answer: Answer) -> str:
     if status is StatusFilter.ALL:
         return f"{plural(total, 'task')}: {counts}" if total else "No recording tasks match."
     shown = f"{len(answer.tasks)} {status_label(status)}"
-    return f"{shown} ({plural(total, 'task')} in the window: {counts})" if total else (
-        f"{shown} (no recording tasks in the window)"
+    return (
+        f"{shown} ({plural(total, 'task')} in the window: {counts})"
+        if total
+        else (f"{shown} (no recording tasks in the window)")
     )
 
 

@@ -25,7 +25,7 @@ class RedisCache:
     """
 
     def __init__(
-        self, client: redis.Redis[bytes], prefix: str, clock: Callable[[], float] = time.time
+        self, client: redis.Redis, prefix: str, clock: Callable[[], float] = time.time
     ) -> None:
         self._client = client
         self._prefix = prefix

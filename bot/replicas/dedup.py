@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 class RedisSeenEvents:
     """Implements `bot.slack.dedup.SeenEvents` with one atomic SET NX EX per event."""
 
-    def __init__(self, client: redis.Redis[bytes], prefix: str, ttl_s: float = 3600.0) -> None:
+    def __init__(self, client: redis.Redis, prefix: str, ttl_s: float = 3600.0) -> None:
         self._client = client
         self._prefix = prefix
         self._ttl_ms = max(1, round(ttl_s * 1000))

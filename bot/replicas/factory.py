@@ -26,10 +26,10 @@ SLACK_CHANNEL_RATE_KEY = "slack:post:"
 CACHE_KEY = "cache:"
 EVENTS_KEY = "events:"
 
-_clients: dict[str, redis.Redis[bytes]] = {}
+_clients: dict[str, redis.Redis] = {}
 
 
-def redis_client(settings: Settings) -> redis.Redis[bytes] | None:
+def redis_client(settings: Settings) -> redis.Redis | None:
     """One connection pool per URL and process, or None when RECBOT_REDIS_URL is unset."""
     url = settings.recbot_redis_url
     if not url:

@@ -41,7 +41,7 @@ class RedisRateLimiter:
 
     def __init__(
         self,
-        client: redis.Redis[bytes],
+        client: redis.Redis,
         key: str,
         rate: float,
         *,
@@ -60,8 +60,10 @@ class RedisRateLimiter:
         try:
             wait = int(self._reserve(keys=[self._key], args=[self._spacing_us])) / 1_000_000
         except redis.RedisError as exc:
-            log.warning("shared rate limit unavailable, spacing locally",
-                        extra={"error": type(exc).__name__})
+            log.warning(
+                "shared rate limit unavailable, spacing locally",
+                extra={"error": type(exc).__name__},
+            )
             now = time.monotonic()
             at = max(now, self._local_free)
             self._local_free = at + self._spacing_us / 1_000_000

@@ -69,6 +69,11 @@ def build_bot(
     )
     parts = BotParts(conversation, Delivery(client), WorkPool(), make_seen_events(settings))
     secret = settings.slack_signing_secret
-    app = build_app(client, secret.get_secret_value() if secret else None, parts,
-                    socket_mode=socket_mode, auth=auth)
+    app = build_app(
+        client,
+        secret.get_secret_value() if secret else None,
+        parts,
+        socket_mode=socket_mode,
+        auth=auth,
+    )
     return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)

@@ -25,8 +25,12 @@ _SETTINGS = {
     "PARSERS": ["absolute-time"],
 }
 # Words a date in some format may carry; anything relative ("last", "ago") is the grammar's.
-_DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS) | ORDINAL_SUFFIXES | {
-    "am", "pm", "of", "the", "at", "on"}
+_DATE_WORDS = (
+    frozenset(MONTHS)
+    | frozenset(WEEKDAYS)
+    | ORDINAL_SUFFIXES
+    | {"am", "pm", "of", "the", "at", "on"}
+)
 
 
 def _worth_asking(tokens: Sequence[Token]) -> bool:
@@ -48,6 +52,7 @@ def read_absolute(text: str, tokens: Sequence[Token]) -> tuple[p.Piece, ...] | N
     clock = _CLOCK.search(text)
     if clock is None:
         return (day,)
-    grain = Grain.SECOND if clock.group(1) else Grain.MINUTE if ":" in clock.group() else (
-        Grain.HOUR)
+    grain = (
+        Grain.SECOND if clock.group(1) else Grain.MINUTE if ":" in clock.group() else (Grain.HOUR)
+    )
     return (day, p.TimeOfDay(moment.hour, moment.minute, moment.second, grain, None, text))

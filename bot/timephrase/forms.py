@@ -91,6 +91,7 @@ def _fail(reason: str) -> ParseError:
 
 # --- matching -------------------------------------------------------------------------------
 
+
 class Reader:
     """Matches form patterns against one phrase's tokens, reading each span at most once."""
 
@@ -109,8 +110,11 @@ class Reader:
         tokens = self.tokens
         if start < len(tokens) and count_token(tokens[start]) and start + 1 < len(tokens):
             unit = lx.UNITS.get(tokens[start + 1].text)
-            if unit is not None and tokens[start + 1].kind is Kind.WORD and (
-                    slot.units is None or unit in slot.units):
+            if (
+                unit is not None
+                and tokens[start + 1].kind is Kind.WORD
+                and (slot.units is None or unit in slot.units)
+            ):
                 yield Duration(count_of(tokens[start]), unit), start + 2
         if slot.implicit_one and start < len(tokens) and tokens[start].kind is Kind.WORD:
             unit = lx.UNITS.get(tokens[start].text)
@@ -125,8 +129,11 @@ class Reader:
         head, rest = pattern[0], pattern[1:]
         tokens = self.tokens
         if isinstance(head, Lit):
-            if start < len(tokens) and tokens[start].text in head.words and (
-                    tokens[start].kind in (Kind.WORD, Kind.SYM)):
+            if (
+                start < len(tokens)
+                and tokens[start].text in head.words
+                and (tokens[start].kind in (Kind.WORD, Kind.SYM))
+            ):
                 yield from self.match(rest, start + 1)
             if head.optional:
                 yield from self.match(rest, start)
@@ -141,8 +148,12 @@ class Reader:
                     yield [duration, *captures]
         else:
             for end in range(start + 1, len(tokens) + 1):
-                if rest and isinstance(rest[0], Lit) and not rest[0].optional and (
-                        end >= len(tokens) or tokens[end].text not in rest[0].words):
+                if (
+                    rest
+                    and isinstance(rest[0], Lit)
+                    and not rest[0].optional
+                    and (end >= len(tokens) or tokens[end].text not in rest[0].words)
+                ):
                     continue  # a point followed by a word can only end before that word
                 pieces = self.point(start, end)
                 if pieces is None:
@@ -152,6 +163,7 @@ class Reader:
 
 
 # --- builders -------------------------------------------------------------------------------
+
 
 def _pieces(capture: Capture) -> tuple[p.Piece, ...]:
     assert isinstance(capture, tuple)
@@ -289,12 +301,14 @@ def _earlier_today(_captures: Sequence[Capture], ctx: Context) -> Result:
 # Ranges: the end inherits what it leaves out from the start ("Jul 13-15", "Jul 26 10:00 to
 # 12:00") and the start from the end ("3-4pm", "10:00 to 12:00 yesterday").
 
+
 def _has(pieces: Sequence[p.Piece], kinds: type | tuple[type, ...]) -> bool:
     return any(isinstance(x, kinds) for x in pieces)
 
 
-def _complete(left: tuple[p.Piece, ...], right: tuple[p.Piece, ...]
-              ) -> tuple[tuple[p.Piece, ...], tuple[p.Piece, ...]]:
+def _complete(
+    left: tuple[p.Piece, ...], right: tuple[p.Piece, ...]
+) -> tuple[tuple[p.Piece, ...], tuple[p.Piece, ...]]:
     day_l = [x for x in left if isinstance(x, p.DAYLIKE)]
     day_r = [x for x in right if isinstance(x, p.DAYLIKE)]
     zone_l = [x for x in left if isinstance(x, p.ExplicitZone)]
@@ -303,11 +317,17 @@ def _complete(left: tuple[p.Piece, ...], right: tuple[p.Piece, ...]
         right = (*right, *zone_l)
     elif zone_r and not zone_l:
         left = (*left, *zone_r)
-    if right and all(isinstance(x, p.BareNumber | p.ExplicitZone) for x in right) and \
-            len(day_l) == 1 and isinstance(day_l[0], p.CalendarDate):
+    if (
+        right
+        and all(isinstance(x, p.BareNumber | p.ExplicitZone) for x in right)
+        and len(day_l) == 1
+        and isinstance(day_l[0], p.CalendarDate)
+    ):
         number = next(x for x in right if isinstance(x, p.BareNumber))
-        right = (p.CalendarDate(day_l[0].month, number.value, day_l[0].year),
-                 *(x for x in right if isinstance(x, p.ExplicitZone)))
+        right = (
+            p.CalendarDate(day_l[0].month, number.value, day_l[0].year),
+            *(x for x in right if isinstance(x, p.ExplicitZone)),
+        )
         return left, right
     bare = [x for x in left if isinstance(x, p.BareNumber)]
     if bare and len(bare) == len([x for x in left if not isinstance(x, p.ExplicitZone)]):
@@ -338,8 +358,11 @@ def _range(captures: Sequence[Capture], ctx: Context) -> Result:
     left, right = _complete(_pieces(captures[0]), _pieces(captures[1]))
     first = resolve_point(left, ctx)
     last = resolve_point(right, ctx)
-    if _has(right, p.Weekday) and not before(first.start, last.start) and all(
-            x.mode is p.WeekdayMode.RECENT for x in right if isinstance(x, p.Weekday)):
+    if (
+        _has(right, p.Weekday)
+        and not before(first.start, last.start)
+        and all(x.mode is p.WeekdayMode.RECENT for x in right if isinstance(x, p.Weekday))
+    ):
         # "between monday and wednesday": a bare weekday at the end comes after the start.
         last = resolve_point(right, Context(step(ctx.now, Grain.WEEK, 1), ctx.zone, ctx.bias))
     end = last.start if last.clock else last.end
@@ -367,65 +390,165 @@ UNTIL_END = ("until", "till", "through", "thru")
 UNIT_ONLY = DurationSlot(implicit_one=True)
 
 FORMS: tuple[Form, ...] = (
-    Form("negative count", (opt(*PREFIX), opt("the"), lit(*PAST_WORDS, *NEXT_WORDS), lit("-"),
-                            DURATION), _negative, ("last -3 days",)),
+    Form(
+        "negative count",
+        (opt(*PREFIX), opt("the"), lit(*PAST_WORDS, *NEXT_WORDS), lit("-"), DURATION),
+        _negative,
+        ("last -3 days",),
+    ),
     Form("earlier today", (lit("earlier"), lit("today")), _earlier_today, ("earlier today",)),
     Form("today so far", (lit("today"), lit("so"), lit("far")), _so_far, ("today so far",)),
-    Form("unit so far", (opt("this", "the"), CURRENT_UNIT, lit("so"), lit("far")), _so_far,
-         ("this week so far", "month so far")),
-    Form("so far this unit", (lit("so"), lit("far"), opt("this"), CURRENT_UNIT), _so_far,
-         ("so far this week",)),
-    Form("rest of today", (opt("for"), opt("the"), lit("rest"), lit("of"), lit("today")),
-         _rest_of, ("rest of today",)),
-    Form("rest of the unit", (opt("for"), opt("the"), lit("rest"), lit("of"), opt("the", "this"),
-                              CURRENT_UNIT), _rest_of, ("rest of the week", "rest of the day")),
+    Form(
+        "unit so far",
+        (opt("this", "the"), CURRENT_UNIT, lit("so"), lit("far")),
+        _so_far,
+        ("this week so far", "month so far"),
+    ),
+    Form(
+        "so far this unit",
+        (lit("so"), lit("far"), opt("this"), CURRENT_UNIT),
+        _so_far,
+        ("so far this week",),
+    ),
+    Form(
+        "rest of today",
+        (opt("for"), opt("the"), lit("rest"), lit("of"), lit("today")),
+        _rest_of,
+        ("rest of today",),
+    ),
+    Form(
+        "rest of the unit",
+        (opt("for"), opt("the"), lit("rest"), lit("of"), opt("the", "this"), CURRENT_UNIT),
+        _rest_of,
+        ("rest of the week", "rest of the day"),
+    ),
     Form("all unit", (lit("all"), CURRENT_UNIT), _all_of, ("all week", "all day")),
-    Form("last N units", (opt(*PREFIX), opt("the"), lit(*PAST_WORDS), DURATION), _rolling_past,
-         ("last 3 days", "past 24h", "in the last 2 hours")),
-    Form("past unit", (opt(*PREFIX), opt("the"), lit("past"), UNIT_ONLY), _rolling_past,
-         ("past week", "past hour")),
-    Form("last clock unit", (opt(*PREFIX), opt("the"), lit("last", "previous"),
-                             DurationSlot(implicit_one=True, units=CLOCK_UNITS)), _rolling_past,
-         ("last hour", "last day")),
-    Form("next N units", (opt(*PREFIX), opt("the"), lit(*NEXT_WORDS), DURATION), _rolling_next,
-         ("next 6 hours", "upcoming 3 days")),
-    Form("next clock unit", (opt(*PREFIX), opt("the"), lit(*NEXT_WORDS),
-                             DurationSlot(implicit_one=True, units=CLOCK_UNITS)), _rolling_next,
-         ("next hour", "next day")),
+    Form(
+        "last N units",
+        (opt(*PREFIX), opt("the"), lit(*PAST_WORDS), DURATION),
+        _rolling_past,
+        ("last 3 days", "past 24h", "in the last 2 hours"),
+    ),
+    Form(
+        "past unit",
+        (opt(*PREFIX), opt("the"), lit("past"), UNIT_ONLY),
+        _rolling_past,
+        ("past week", "past hour"),
+    ),
+    Form(
+        "last clock unit",
+        (
+            opt(*PREFIX),
+            opt("the"),
+            lit("last", "previous"),
+            DurationSlot(implicit_one=True, units=CLOCK_UNITS),
+        ),
+        _rolling_past,
+        ("last hour", "last day"),
+    ),
+    Form(
+        "next N units",
+        (opt(*PREFIX), opt("the"), lit(*NEXT_WORDS), DURATION),
+        _rolling_next,
+        ("next 6 hours", "upcoming 3 days"),
+    ),
+    Form(
+        "next clock unit",
+        (
+            opt(*PREFIX),
+            opt("the"),
+            lit(*NEXT_WORDS),
+            DurationSlot(implicit_one=True, units=CLOCK_UNITS),
+        ),
+        _rolling_next,
+        ("next hour", "next day"),
+    ),
     Form("bare duration", (DURATION,), _rolling_past, ("90 days", "24h", "2d")),
-    Form("by the end of this unit", (lit("by"), opt("the"), lit("end"), lit("of"),
-                                     opt("the", "this"), CURRENT_UNIT),
-         _end_of_unit(None, open_start=False), ("by the end of the week", "by end of day")),
-    Form("by the end of", (lit("by"), opt("the"), lit("end"), lit("of"), POINT), _by_end_of,
-         ("by the end of next month", "by the end of tomorrow")),
-    *(Form(f"by {word}", (lit("by"), lit(word)), _end_of_unit(unit, open_start=False),
-           (f"by {word}",)) for word, unit in END_WORDS.items()),
-    Form("until the end of this unit", (lit(*UNTIL_END), opt("the"), lit("end"), lit("of"),
-                                        opt("the", "this"), CURRENT_UNIT),
-         _end_of_unit(None, open_start=True), ("until the end of the month",)),
-    Form("until the end of", (lit(*UNTIL_END), opt("the"), lit("end"), lit("of"), POINT),
-         _through, ("until the end of next week",)),
-    *(Form(f"until {word}", (lit(*UNTIL_END), lit(word)), _end_of_unit(unit, open_start=True),
-           (f"until {word}",)) for word, unit in END_WORDS.items()),
-    Form("between X and Y", (lit("between"), POINT, lit("and"), POINT), _range,
-         ("between monday and wednesday",)),
-    Form("from X to Y", (lit("from", "since", "starting"), POINT, lit(*SEP), POINT), _range,
-         ("from Jul 26 to Jul 27",)),
-    Form("X to Y", (POINT, lit(*SEP), POINT), _range,
-         ("Jul 13-15", "3-4pm", "9:30-11:00", "1360643400..1360650000")),
-    Form("X for D", (opt("from", "starting"), POINT, lit("for"), DURATION), _for,
-         ("monday 9am for 3 hours",)),
+    Form(
+        "by the end of this unit",
+        (lit("by"), opt("the"), lit("end"), lit("of"), opt("the", "this"), CURRENT_UNIT),
+        _end_of_unit(None, open_start=False),
+        ("by the end of the week", "by end of day"),
+    ),
+    Form(
+        "by the end of",
+        (lit("by"), opt("the"), lit("end"), lit("of"), POINT),
+        _by_end_of,
+        ("by the end of next month", "by the end of tomorrow"),
+    ),
+    *(
+        Form(
+            f"by {word}",
+            (lit("by"), lit(word)),
+            _end_of_unit(unit, open_start=False),
+            (f"by {word}",),
+        )
+        for word, unit in END_WORDS.items()
+    ),
+    Form(
+        "until the end of this unit",
+        (lit(*UNTIL_END), opt("the"), lit("end"), lit("of"), opt("the", "this"), CURRENT_UNIT),
+        _end_of_unit(None, open_start=True),
+        ("until the end of the month",),
+    ),
+    Form(
+        "until the end of",
+        (lit(*UNTIL_END), opt("the"), lit("end"), lit("of"), POINT),
+        _through,
+        ("until the end of next week",),
+    ),
+    *(
+        Form(
+            f"until {word}",
+            (lit(*UNTIL_END), lit(word)),
+            _end_of_unit(unit, open_start=True),
+            (f"until {word}",),
+        )
+        for word, unit in END_WORDS.items()
+    ),
+    Form(
+        "between X and Y",
+        (lit("between"), POINT, lit("and"), POINT),
+        _range,
+        ("between monday and wednesday",),
+    ),
+    Form(
+        "from X to Y",
+        (lit("from", "since", "starting"), POINT, lit(*SEP), POINT),
+        _range,
+        ("from Jul 26 to Jul 27",),
+    ),
+    Form(
+        "X to Y",
+        (POINT, lit(*SEP), POINT),
+        _range,
+        ("Jul 13-15", "3-4pm", "9:30-11:00", "1360643400..1360650000"),
+    ),
+    Form(
+        "X for D",
+        (opt("from", "starting"), POINT, lit("for"), DURATION),
+        _for,
+        ("monday 9am for 3 hours",),
+    ),
     Form("since X", (lit("since"), POINT), _since, ("since 3pm", "since friday")),
     Form("from X", (lit("from", "starting"), opt("from"), POINT), _from, ("from monday",)),
     Form("after X", (lit("after"), POINT), _after, ("after 2 pm", "after monday")),
-    Form("until X", (lit("until", "till", "til", "before"), POINT), _until,
-         ("until friday", "before 3pm")),
+    Form(
+        "until X",
+        (lit("until", "till", "til", "before"), POINT),
+        _until,
+        ("until friday", "before 3pm"),
+    ),
     Form("up to X", (lit("up"), lit("to", "until"), POINT), _until, ("up to monday",)),
-    Form("through X", (lit("through", "thru"), POINT), _through,
-         ("through friday", "through 2pm")),
+    Form("through X", (lit("through", "thru"), POINT), _through, ("through friday", "through 2pm")),
     Form("by X", (lit("by"), POINT), _by, ("by monday",)),
-    Form("point", (opt(*PREFIX), POINT), _point,
-         ("yesterday", "monday 9am", "last night", "Jul 26")),
-    Form("absolute date (dateparser)", (AbsoluteSlot(),), _point,
-         ("12-feb-2013", "2013.02.12", "tuesday, february 12 2013 10:00")),
+    Form(
+        "point", (opt(*PREFIX), POINT), _point, ("yesterday", "monday 9am", "last night", "Jul 26")
+    ),
+    Form(
+        "absolute date (dateparser)",
+        (AbsoluteSlot(),),
+        _point,
+        ("12-feb-2013", "2013.02.12", "tuesday, february 12 2013 10:00"),
+    ),
 )

@@ -94,9 +94,7 @@ def tokenize(text: str) -> tuple[Token, ...]:
             continue
         if kind == "num":
             if len(value) > 11:
-                raise ParseError(
-                    f"The number {value[:12]}… is too long to be a time", EXAMPLES
-                )
+                raise ParseError(f"The number {value[:12]}… is too long to be a time", EXAMPLES)
             tokens.append(Token(Kind.UNIX if len(value) >= 9 else Kind.NUM, value))
         else:
             tokens.append(Token(Kind(kind), value))

@@ -41,8 +41,11 @@ def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: st
             except ParseError as error:
                 first_error = first_error or error
                 continue
-            if result.start is not None and result.end is not None and not before(
-                    result.start, result.end):
+            if (
+                result.start is not None
+                and result.end is not None
+                and not before(result.start, result.end)
+            ):
                 first_error = first_error or ParseError("That window is empty", EXAMPLES)
                 continue
             return Window(
@@ -55,6 +58,7 @@ def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: st
     if first_error is not None:
         raise first_error
     raise ParseError(f"nothing in it is a date or time I know{_unknown(tokens)}", EXAMPLES)
+
 
 def _unknown(tokens: tuple[Token, ...]) -> str:
     known = TIME_WORDS | ORDINAL_SUFFIXES | {"a", "an"}

@@ -75,7 +75,7 @@ class Weekend:
 
 @dataclass(frozen=True)
 class Shifted:
-    """"3 days ago" (sign -1), "in 2 hours" (sign 1)."""
+    """ "3 days ago" (sign -1), "in 2 hours" (sign 1)."""
 
     count: int
     unit: Grain
@@ -117,7 +117,7 @@ class Instant:
 
 @dataclass(frozen=True)
 class Now:
-    """"now", "right now": the reference instant itself."""
+    """ "now", "right now": the reference instant itself."""
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class PieceRule:
 
 # --- builders -------------------------------------------------------------------------------
 
+
 def _words(tokens: Sequence[Token]) -> list[str]:
     return [t.text for t in tokens if t.kind is Kind.WORD]
 
@@ -105,8 +106,9 @@ def _text(tokens: Sequence[Token]) -> str:
 
 
 def _month_day(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
-    return (_checked_date(_year(tokens), _first(tokens, lx.MONTHS), _day_number(tokens),
-                          _text(tokens)),)
+    return (
+        _checked_date(_year(tokens), _first(tokens, lx.MONTHS), _day_number(tokens), _text(tokens)),
+    )
 
 
 def _weekday(mode: p.WeekdayMode) -> Build:
@@ -144,8 +146,9 @@ def _part(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
     return (p.PartOfDay(name, start, end),)
 
 
-def _clock(hour: int, minute: int, second: int, grain: Grain, *, meridiem: str | None,
-           text: str) -> p.TimeOfDay:
+def _clock(
+    hour: int, minute: int, second: int, grain: Grain, *, meridiem: str | None, text: str
+) -> p.TimeOfDay:
     limit = 12 if meridiem else 23
     low = 1 if meridiem else 0
     if not (low <= hour <= limit and 0 <= minute <= 59 and 0 <= second <= 59):
@@ -264,66 +267,167 @@ YEAR = num(1900, 2100, digits=4)
 DAY = num(1, 31)
 WEEKDAY = in_table(lx.WEEKDAYS)
 MONTH = in_table(lx.MONTHS)
-CAL_UNITS = ("week", "weeks", "wk", "month", "months", "mo", "year", "years", "yr",
-             "hour", "hr", "minute", "min")
+CAL_UNITS = (
+    "week",
+    "weeks",
+    "wk",
+    "month",
+    "months",
+    "mo",
+    "year",
+    "years",
+    "yr",
+    "hour",
+    "hr",
+    "minute",
+    "min",
+)
 
 RULES: tuple[PieceRule, ...] = (
-    PieceRule("day before yesterday", (THE, word("day"), word("before"), word("yesterday")),
-              lambda _: (p.RelativeDay(-2),), ("the day before yesterday",)),
-    PieceRule("day after tomorrow", (THE, word("day"), word("after"), word("tomorrow")),
-              lambda _: (p.RelativeDay(2),), ("the day after tomorrow",)),
-    PieceRule("relative day", (in_table(lx.RELATIVE_DAYS),),
-              lambda ts: (p.RelativeDay(lx.RELATIVE_DAYS[ts[0].text]),),
-              ("today", "yesterday", "yday", "tmrw")),
-    PieceRule("last night", (word("last"), word("night")),
-              lambda _: (p.RelativeDay(-1), p.PartOfDay("night", 18, 24)), ("last night",)),
-    PieceRule("early morning", (Opt(word("this")), word("early"), word("morning")),
-              lambda _: (p.PartOfDay("early morning", *lx.EARLY_MORNING),), ("early morning",)),
-    PieceRule("part of day", (Opt(word("this")), in_table(lx.PARTS_OF_DAY)), _part,
-              ("morning", "this afternoon", "tonight", "evening", "lunch")),
+    PieceRule(
+        "day before yesterday",
+        (THE, word("day"), word("before"), word("yesterday")),
+        lambda _: (p.RelativeDay(-2),),
+        ("the day before yesterday",),
+    ),
+    PieceRule(
+        "day after tomorrow",
+        (THE, word("day"), word("after"), word("tomorrow")),
+        lambda _: (p.RelativeDay(2),),
+        ("the day after tomorrow",),
+    ),
+    PieceRule(
+        "relative day",
+        (in_table(lx.RELATIVE_DAYS),),
+        lambda ts: (p.RelativeDay(lx.RELATIVE_DAYS[ts[0].text]),),
+        ("today", "yesterday", "yday", "tmrw"),
+    ),
+    PieceRule(
+        "last night",
+        (word("last"), word("night")),
+        lambda _: (p.RelativeDay(-1), p.PartOfDay("night", 18, 24)),
+        ("last night",),
+    ),
+    PieceRule(
+        "early morning",
+        (Opt(word("this")), word("early"), word("morning")),
+        lambda _: (p.PartOfDay("early morning", *lx.EARLY_MORNING),),
+        ("early morning",),
+    ),
+    PieceRule(
+        "part of day",
+        (Opt(word("this")), in_table(lx.PARTS_OF_DAY)),
+        _part,
+        ("morning", "this afternoon", "tonight", "evening", "lunch"),
+    ),
     PieceRule("noon", (word("noon", "midday"),), _fixed_clock(12), ("noon",)),
     PieceRule("midnight", (word("midnight"),), _fixed_clock(0), ("midnight",)),
-    PieceRule("weekday of a week", (WEEKDAY, Opt(word("of")), in_table(_WEEK_OFFSETS),
-                                    word("week")), _weekday_of_week,
-              ("monday of next week", "fri this week")),
-    PieceRule("this weekday", (Opt(word("this")), WEEKDAY), _weekday(p.WeekdayMode.RECENT),
-              ("monday", "this tuesday", "mon")),
-    PieceRule("last weekday", (word("last", "previous", "prev"), WEEKDAY),
-              _weekday(p.WeekdayMode.LAST), ("last monday",)),
-    PieceRule("next weekday", (word("next", "coming"), WEEKDAY), _weekday(p.WeekdayMode.NEXT),
-              ("next wednesday",)),
-    PieceRule("this weekend", (Opt(word("this", "the")), word("weekend")),
-              lambda _: (p.Weekend(p.WeekendMode.THIS),), ("weekend", "this weekend")),
-    PieceRule("last weekend", (Opt(word("this")), word("last", "past", "previous"),
-                               word("weekend")),
-              lambda _: (p.Weekend(p.WeekendMode.LAST),), ("last weekend", "this past weekend")),
-    PieceRule("next weekend", (word("next"), word("weekend")),
-              lambda _: (p.Weekend(p.WeekendMode.NEXT),), ("next weekend",)),
-    PieceRule("month day", (MONTH, THE, DAY, ORD, Opt(YEAR)), _month_day,
-              ("Feb 8", "july 26th", "Feb 8 2013")),
-    PieceRule("day month", (THE, DAY, ORD, Opt(word("of")), MONTH, Opt(YEAR)), _month_day,
-              ("8 Feb", "the 8th of february", "26 July 2012")),
-    PieceRule("month", (MONTH, Opt(YEAR)),
-              lambda ts: (p.Month(_first(ts, lx.MONTHS), _year(ts)),), ("july", "Jan 2013")),
+    PieceRule(
+        "weekday of a week",
+        (WEEKDAY, Opt(word("of")), in_table(_WEEK_OFFSETS), word("week")),
+        _weekday_of_week,
+        ("monday of next week", "fri this week"),
+    ),
+    PieceRule(
+        "this weekday",
+        (Opt(word("this")), WEEKDAY),
+        _weekday(p.WeekdayMode.RECENT),
+        ("monday", "this tuesday", "mon"),
+    ),
+    PieceRule(
+        "last weekday",
+        (word("last", "previous", "prev"), WEEKDAY),
+        _weekday(p.WeekdayMode.LAST),
+        ("last monday",),
+    ),
+    PieceRule(
+        "next weekday",
+        (word("next", "coming"), WEEKDAY),
+        _weekday(p.WeekdayMode.NEXT),
+        ("next wednesday",),
+    ),
+    PieceRule(
+        "this weekend",
+        (Opt(word("this", "the")), word("weekend")),
+        lambda _: (p.Weekend(p.WeekendMode.THIS),),
+        ("weekend", "this weekend"),
+    ),
+    PieceRule(
+        "last weekend",
+        (Opt(word("this")), word("last", "past", "previous"), word("weekend")),
+        lambda _: (p.Weekend(p.WeekendMode.LAST),),
+        ("last weekend", "this past weekend"),
+    ),
+    PieceRule(
+        "next weekend",
+        (word("next"), word("weekend")),
+        lambda _: (p.Weekend(p.WeekendMode.NEXT),),
+        ("next weekend",),
+    ),
+    PieceRule(
+        "month day",
+        (MONTH, THE, DAY, ORD, Opt(YEAR)),
+        _month_day,
+        ("Feb 8", "july 26th", "Feb 8 2013"),
+    ),
+    PieceRule(
+        "day month",
+        (THE, DAY, ORD, Opt(word("of")), MONTH, Opt(YEAR)),
+        _month_day,
+        ("8 Feb", "the 8th of february", "26 July 2012"),
+    ),
+    PieceRule(
+        "month",
+        (MONTH, Opt(YEAR)),
+        lambda ts: (p.Month(_first(ts, lx.MONTHS), _year(ts)),),
+        ("july", "Jan 2013"),
+    ),
     PieceRule("year", (YEAR,), lambda ts: (p.Year(ts[0].number),), ("2012",)),
-    PieceRule("this/last/next unit", (in_table(_OFFSETS), word(*CAL_UNITS)), _calendar_unit,
-              ("this week", "last month", "next year")),
-    PieceRule("N units ago", (count_token, in_table(lx.UNITS), word("ago")), _shifted(-1),
-              ("3 days ago", "an hour ago", "2h ago")),
-    PieceRule("in N units", (word("in"), count_token, in_table(lx.UNITS)), _shifted(1),
-              ("in 2 hours", "in 3 days")),
-    PieceRule("clock time", (kind(Kind.TIME), Opt(word("am", "pm"))), _clock_time,
-              ("15:00", "3:30pm", "09:15:30")),
+    PieceRule(
+        "this/last/next unit",
+        (in_table(_OFFSETS), word(*CAL_UNITS)),
+        _calendar_unit,
+        ("this week", "last month", "next year"),
+    ),
+    PieceRule(
+        "N units ago",
+        (count_token, in_table(lx.UNITS), word("ago")),
+        _shifted(-1),
+        ("3 days ago", "an hour ago", "2h ago"),
+    ),
+    PieceRule(
+        "in N units",
+        (word("in"), count_token, in_table(lx.UNITS)),
+        _shifted(1),
+        ("in 2 hours", "in 3 days"),
+    ),
+    PieceRule(
+        "clock time",
+        (kind(Kind.TIME), Opt(word("am", "pm"))),
+        _clock_time,
+        ("15:00", "3:30pm", "09:15:30"),
+    ),
     PieceRule("hour am/pm", (num(0, 99), word("am", "pm")), _hour_meridiem, ("3pm", "11 am")),
     PieceRule("o'clock", (num(0, 99), word("o'clock", "oclock")), _at_hour, ("9 o'clock",)),
-    PieceRule("at hour", (word("at"), num(0, 99), Opt(word("am", "pm"))), _hour_meridiem,
-              ("at 3", "at 15", "at 3 pm")),
-    PieceRule("zone abbreviation",
-              (in_table(frozenset(lx.ZONE_ABBREVIATIONS) | frozenset(lx.AMBIGUOUS_ZONES)),),
-              _zone_word, ("UTC", "CET", "JST")),
+    PieceRule(
+        "at hour",
+        (word("at"), num(0, 99), Opt(word("am", "pm"))),
+        _hour_meridiem,
+        ("at 3", "at 15", "at 3 pm"),
+    ),
+    PieceRule(
+        "zone abbreviation",
+        (in_table(frozenset(lx.ZONE_ABBREVIATIONS) | frozenset(lx.AMBIGUOUS_ZONES)),),
+        _zone_word,
+        ("UTC", "CET", "JST"),
+    ),
     PieceRule("utc offset", (kind(Kind.OFFSET),), _zone_offset, ("UTC+8", "GMT-03:30")),
-    PieceRule("iana zone", (kind(Kind.WORD), sym("/"), kind(Kind.WORD), Opt(sym("/")),
-                            Opt(kind(Kind.WORD))), _iana, ("Asia/Tokyo",)),
+    PieceRule(
+        "iana zone",
+        (kind(Kind.WORD), sym("/"), kind(Kind.WORD), Opt(sym("/")), Opt(kind(Kind.WORD))),
+        _iana,
+        ("Asia/Tokyo",),
+    ),
     PieceRule("iso 8601", (kind(Kind.ISO),), _iso, ("2013-02-12", "2013-02-12T04:30:00Z")),
     PieceRule("numeric date", (kind(Kind.SLASHDATE),), _slash_date, ("2/12", "12.02.2013")),
     PieceRule("unix seconds", (kind(Kind.UNIX),), _unix, ("1360643400",)),
@@ -370,6 +474,6 @@ def read_point(tokens: Sequence[Token]) -> tuple[p.Piece, ...] | None:
                 position += 1
                 continue
             return None
-        found.extend(best_rule.build(tokens[position:position + best]))
+        found.extend(best_rule.build(tokens[position : position + best]))
         position += best
     return tuple(found) if found else None

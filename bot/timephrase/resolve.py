@@ -145,16 +145,14 @@ def day_span(piece: p.Piece, ctx: Context) -> Span:
         if piece.year is not None:
             return _month_span(piece.month, piece.year, ctx.zone)
         years = range(ctx.now.year - 1, ctx.now.year + 2)
-        return _nearest([_month_span(piece.month, y, ctx.zone) for y in years], ctx.now,
-                        ctx.bias)
+        return _nearest([_month_span(piece.month, y, ctx.zone) for y in years], ctx.now, ctx.bias)
     if isinstance(piece, p.Year):
         start = at(ctx.zone, date(piece.year, 1, 1))
         return Span(start, at(ctx.zone, date(piece.year + 1, 1, 1)), Grain.YEAR)
     if isinstance(piece, p.CalendarUnit):
         start, _ = unit_span(ctx.now, piece.unit)
         start = step(start, piece.unit, piece.offset)
-        return Span(start, step(start, piece.unit, 1), piece.unit,
-                    clock=piece.unit in FIXED_UNITS)
+        return Span(start, step(start, piece.unit, 1), piece.unit, clock=piece.unit in FIXED_UNITS)
     if isinstance(piece, p.Weekend):
         return _weekend_span(piece, ctx)
     assert isinstance(piece, p.Shifted)
@@ -188,8 +186,7 @@ def _time_on(day: date, clock: p.TimeOfDay, part: p.PartOfDay | None, zone: tzin
 
 def _part_on(day: date, part: p.PartOfDay, zone: tzinfo) -> Span:
     start = at(zone, day, part.start_hour)
-    end = at(zone, day + timedelta(days=1)) if part.end_hour == 24 else at(
-        zone, day, part.end_hour)
+    end = at(zone, day + timedelta(days=1)) if part.end_hour == 24 else at(zone, day, part.end_hour)
     return Span(start, end, Grain.HOUR)
 
 
@@ -219,8 +216,11 @@ def _resolve_local(pieces: Sequence[p.Piece], ctx: Context) -> Span:
     number = _one([x for x in pieces if isinstance(x, p.BareNumber)], "bare number")
     if isinstance(number, p.BareNumber):
         if clock is not None or part is None or not 1 <= number.value <= 12:
-            hint = f"; write '{number.value}pm' or '{number.value}:00'" if (
-                0 < number.value <= 12) else ""
+            hint = (
+                f"; write '{number.value}pm' or '{number.value}:00'"
+                if (0 < number.value <= 12)
+                else ""
+            )
             raise _fail(f"A lone number ({number.value}) is not a time{hint}")
         clock = p.TimeOfDay(number.value, 0, 0, Grain.HOUR, None, str(number.value))
     day = _single_day(pieces, ctx)

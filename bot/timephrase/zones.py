@@ -125,8 +125,9 @@ def read_zone(text: str) -> tzinfo:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "", 1)
         if digits.isdigit() and len(digits) in (1, 2, 3, 4):
-            hours, minutes = (int(digits), 0) if len(digits) <= 2 else (
-                int(digits[:-2]), int(digits[-2:]))
+            hours, minutes = (
+                (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+            )
             if hours <= 14 and minutes < 60:
                 return fixed_offset_zone(sign * timedelta(hours=hours, minutes=minutes))
     shown = "".join(ch if ch.isprintable() else "?" for ch in name[:40])

@@ -124,7 +124,8 @@ def test_findings_are_about_listed_tasks_but_see_the_full_result() -> None:
     assert [f.task_ids for f in result.findings.stopped_early] == [("stop",)]
     everything = make_answer(tasks)
     assert [f.task_ids for f in everything.findings.overlaps] == [
-        ("stop", "under-stop"), ("o1", "o2")
+        ("stop", "under-stop"),
+        ("o1", "o2"),
     ]
 
 

@@ -83,14 +83,26 @@ CASES = [
         domains=(DOMAIN,),
         status="running",
     ),
-    Case("anything stopped early last week?", tokyo(20), tokyo(27), status="stopped",
-         question=True),
-    Case("scheduled stream:cam1", NOW, NOW + timedelta(days=7), streams=("cam1",),
-         status="scheduled"),
-    Case("cam1 on b.push.example.net last 3 days", NOW - timedelta(days=3), NOW,
-         streams=("cam1",), domains=("b.push.example.net",)),
-    Case("app:studio finished last 7 days", NOW - timedelta(days=7), NOW, apps=("studio",),
-         status="finished"),
+    Case(
+        "anything stopped early last week?", tokyo(20), tokyo(27), status="stopped", question=True
+    ),
+    Case(
+        "scheduled stream:cam1", NOW, NOW + timedelta(days=7), streams=("cam1",), status="scheduled"
+    ),
+    Case(
+        "cam1 on b.push.example.net last 3 days",
+        NOW - timedelta(days=3),
+        NOW,
+        streams=("cam1",),
+        domains=("b.push.example.net",),
+    ),
+    Case(
+        "app:studio finished last 7 days",
+        NOW - timedelta(days=7),
+        NOW,
+        apps=("studio",),
+        status="finished",
+    ),
     Case("stream:cam1,cam2 from Jul 1 to Jul 10", tokyo(1), tokyo(11), streams=("cam1", "cam2")),
     Case("running", NOW - timedelta(hours=24), NOW + timedelta(hours=24), status="running"),
     Case("stats last week", tokyo(20), tokyo(27)),
@@ -230,7 +242,12 @@ def test_fresh_process_answers_from_the_embedded_simulator(tmp_path: Path) -> No
     env = scrubbed_environ() | {"HOME": str(tmp_path)}
     out = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--json", "yesterday"],
-        capture_output=True, text=True, env=env, timeout=60, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
     )
     assert out.returncode == 0, out.stderr
     body = json.loads(out.stdout)
@@ -246,7 +263,10 @@ def test_stats_json_carries_the_stats_message(
     assert code == 0
     fields = next(b["fields"] for b in body["blocks"] if "fields" in b)
     assert [f["text"].split("\n")[0] for f in fields] == [
-        "*By status*", "*By stream*", "*By template*", "*By day*"
+        "*By status*",
+        "*By stream*",
+        "*By template*",
+        "*By day*",
     ]
 
 
@@ -288,7 +308,9 @@ def test_ask_takes_the_zone_from_the_offset_of_now_like_parse(
     assert code == 0, body
     day = datetime(2026, 7, 26, tzinfo=TOKYO)
     assert (body["request"]["start"], body["request"]["end"]) == (
-        int(day.timestamp()), int((day + timedelta(days=1)).timestamp()))
+        int(day.timestamp()),
+        int((day + timedelta(days=1)).timestamp()),
+    )
     parsed = _parse_json(capsys, "--now", now, "yesterday")
     assert (parsed["start"], parsed["end"]) == (body["request"]["start"], body["request"]["end"])
 
@@ -380,7 +402,7 @@ def test_with_redis_ask_uses_the_shared_cache(
         monkeypatch.setenv("RECBOT_REDIS_PREFIX", prefix)
         code, body = ask(capsys, "yesterday")
         assert code == 0, body
-        client: redis.Redis[bytes] = redis.Redis.from_url(REDIS_URL)
+        client: redis.Redis = redis.Redis.from_url(REDIS_URL)
         try:
             assert list(client.scan_iter(match=prefix + "*"))
         finally:

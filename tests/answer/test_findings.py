@@ -52,8 +52,10 @@ def test_stopped_early_interval_is_the_part_cut_off() -> None:
     [
         ([task("a", at(0)), task("b", at(2))], []),  # back to back is not double
         ([task("a", at(0)), task("b", at(1))], [("a", "b")]),
-        ([task("a", at(0), 5), task("b", at(1)), task("c", at(2))], [("a", "b"), ("a", "c"),
-                                                                      ("b", "c")]),
+        (
+            [task("a", at(0), 5), task("b", at(1)), task("c", at(2))],
+            [("a", "b"), ("a", "c"), ("b", "c")],
+        ),
         ([task("a", at(0)), task("b", at(1), stream="other")], []),  # other stream
         ([task("a", at(0)), task("b", at(1), domain="b.push.example.com")], []),  # other domain
         # a stop ends the double recording; a cancelled task never records at all

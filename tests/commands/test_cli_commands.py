@@ -20,28 +20,42 @@ def _refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return err
 
 
-def test_a_missing_tasks_file_is_named(capsys: pytest.CaptureFixture[str],
-                                       tmp_path: Path) -> None:
+def test_a_missing_tasks_file_is_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     err = _refused(capsys, "--tasks", str(tmp_path / "missing.json"))
     assert "missing.json: no such file" in err
 
 
-def test_a_tasks_file_that_is_not_json_says_where(capsys: pytest.CaptureFixture[str],
-                                                   tmp_path: Path) -> None:
+def test_a_tasks_file_that_is_not_json_says_where(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "tasks.json"
     path.write_text("[{'TaskId': 1}]", encoding="utf-8")
     assert "not JSON (line 1, column 3" in _refused(capsys, "--tasks", str(path))
 
 
-@pytest.mark.parametrize(("document", "fragment"), [
-    ([{"TaskId": "x"}], "a task has no DomainName; every task needs TaskId, DomainName"),
-    ({"tasks": []}, "expected a JSON list of RecordTask objects"),
-    ([{"TaskId": "x", "DomainName": "d", "AppName": "live", "StreamName": "s",
-       "StartTime": "soon", "EndTime": 1}], "StartTime/EndTime in Unix seconds"),
-])
+@pytest.mark.parametrize(
+    ("document", "fragment"),
+    [
+        ([{"TaskId": "x"}], "a task has no DomainName; every task needs TaskId, DomainName"),
+        ({"tasks": []}, "expected a JSON list of RecordTask objects"),
+        (
+            [
+                {
+                    "TaskId": "x",
+                    "DomainName": "d",
+                    "AppName": "live",
+                    "StreamName": "s",
+                    "StartTime": "soon",
+                    "EndTime": 1,
+                }
+            ],
+            "StartTime/EndTime in Unix seconds",
+        ),
+    ],
+)
 def test_a_task_list_of_the_wrong_shape_is_explained(
-        document: object, fragment: str, capsys: pytest.CaptureFixture[str],
-        tmp_path: Path) -> None:
+    document: object, fragment: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "tasks.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     assert fragment in _refused(capsys, "--tasks", str(path))
@@ -56,30 +70,40 @@ def test_a_port_in_use_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in err
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--port", "99999"], "99999 is not a port"),
-    (["--port", "http"], "'http' is not a port"),
-    (["--error-rate", "2"], "2.0 is not a share between 0 and 1"),
-    (["--count", "-5"], "-5 is less than 1"),
-    (["--page-size", "0"], "0 is less than 1"),
-    (["--rate-limit", "-1"], "is negative"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--port", "99999"], "99999 is not a port"),
+        (["--port", "http"], "'http' is not a port"),
+        (["--error-rate", "2"], "2.0 is not a share between 0 and 1"),
+        (["--count", "-5"], "-5 is less than 1"),
+        (["--page-size", "0"], "0 is less than 1"),
+        (["--rate-limit", "-1"], "is negative"),
+    ],
+)
 def test_out_of_range_options_are_refused_by_the_parser(
-        args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["simulator", *args])
     assert exited.value.code == 2
     assert fragment in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("command", "shown"), [
-    ("simulator", ["(default: 0)", "(default: 7)", "(default: 20)", "(default: 20.0)",
-                   "(default: 0.0)"]),
-    ("parse", ["(default: the real clock)", "else RECBOT_DEFAULT_TZ, else UTC"]),
-    ("ask", ["(default: the real clock)", "else RECBOT_DEFAULT_TZ, else UTC"]),
-])
-def test_help_shows_the_defaults(command: str, shown: list[str],
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (
+            "simulator",
+            ["(default: 0)", "(default: 7)", "(default: 20)", "(default: 20.0)", "(default: 0.0)"],
+        ),
+        ("parse", ["(default: the real clock)", "else RECBOT_DEFAULT_TZ, else UTC"]),
+        ("ask", ["(default: the real clock)", "else RECBOT_DEFAULT_TZ, else UTC"]),
+    ],
+)
+def test_help_shows_the_defaults(
+    command: str, shown: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit):
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
@@ -87,8 +111,9 @@ def test_help_shows_the_defaults(command: str, shown: list[str],
         assert default in text
 
 
-def test_serve_says_what_each_mode_needs(capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_says_what_each_mode_needs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """N16: the bot token is needed in both modes; the signing secret only in HTTP mode."""
     monkeypatch.delenv("PORT", raising=False)
     assert main(["serve"]) == 2
@@ -105,7 +130,8 @@ def test_serve_says_what_each_mode_needs(capsys: pytest.CaptureFixture[str],
 
 @pytest.mark.parametrize("port", ["http", "-1", "70000"])
 def test_serve_reads_port_through_the_settings(
-        port: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    port: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """R18: PORT is a setting; a bad one breaks only `recbot serve`, named plainly."""
     monkeypatch.setenv("PORT", port)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")

@@ -21,6 +21,7 @@ import bot
 SHELL = (
     "bot.css",
     "bot.slack",
+    "bot.db",
     "bot.digest",
     "bot.replicas",
     "bot.obs",

@@ -41,8 +41,10 @@ def expected(
     """Brute force, independent of the engine: half-open overlap with the clipped window."""
     filters = filters or Filters()
     return sorted(
-        t.task_id for t in tasks
-        if t.start < end and t.end > start
+        t.task_id
+        for t in tasks
+        if t.start < end
+        and t.end > start
         and (not filters.streams or t.stream in filters.streams)
         and (not filters.apps or t.app in filters.apps)
         and (not filters.domains or t.domain in filters.domains)
@@ -51,5 +53,3 @@ def expected(
 
 def ids(tasks: tuple[RecordTask, ...]) -> list[str]:
     return sorted(t.task_id for t in tasks)
-
-

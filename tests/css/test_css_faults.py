@@ -90,7 +90,8 @@ def test_an_error_under_a_charset_content_type_is_still_an_error(
 ) -> None:
     # The SDK alone would return an empty TaskList here; we read the body ourselves.
     sim.set_faults(
-        error_rate=1.0, error_code="ResourceNotFound.StopService",
+        error_rate=1.0,
+        error_code="ResourceNotFound.StopService",
         content_type="application/json; charset=utf-8",
     )
     with pytest.raises(ApiError) as caught:

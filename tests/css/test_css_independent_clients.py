@@ -139,11 +139,25 @@ def test_tccli_sends_a_token_that_starts_with_a_dash(tmp_path: Path) -> None:
         }
         now = int(time.time())
         done = subprocess.run(
-            [str(Path(sys.executable).with_name("tccli")), "live", "DescribeRecordTask",
-             "--endpoint", sim.url, "--region", "ap-guangzhou",
-             "--StartTime", str(now - 3600), "--EndTime", str(now),
-             *scroll_token("-dGFzaw==")],
-            capture_output=True, text=True, env=env, timeout=60, check=False,
+            [
+                str(Path(sys.executable).with_name("tccli")),
+                "live",
+                "DescribeRecordTask",
+                "--endpoint",
+                sim.url,
+                "--region",
+                "ap-guangzhou",
+                "--StartTime",
+                str(now - 3600),
+                "--EndTime",
+                str(now),
+                *scroll_token("-dGFzaw=="),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
         )
         # The simulator does not know the token and says so; argparse did not refuse it.
         [request] = sim.request_log.records()
@@ -157,9 +171,17 @@ def tccli_walk(sim: Simulator, api: ApiWindow, env: dict[str, str]) -> set[str]:
     token = ""
     for _ in range(50):
         command = [
-            str(tccli), "live", "DescribeRecordTask", "--endpoint", sim.url,
-            "--region", "ap-guangzhou",
-            "--StartTime", str(api.start), "--EndTime", str(api.end),
+            str(tccli),
+            "live",
+            "DescribeRecordTask",
+            "--endpoint",
+            sim.url,
+            "--region",
+            "ap-guangzhou",
+            "--StartTime",
+            str(api.start),
+            "--EndTime",
+            str(api.end),
         ]
         command += scroll_token(token)
         done = subprocess.run(
@@ -200,7 +222,8 @@ def test_tccli_gets_the_same_answers_as_our_client(tmp_path: Path) -> None:
             result = source.fetch_tasks(asked, Filters(), now)
         tasks = {t.task_id: t for t in sim.tasks}
         overlapping = {
-            task_id for task_id in by_tccli
+            task_id
+            for task_id in by_tccli
             if tasks[task_id].overlaps(result.plan.start, result.plan.end)
         }
         assert {t.task_id for t in result.tasks} == overlapping
@@ -217,10 +240,24 @@ def test_tccli_shows_the_simulators_errors(tmp_path: Path) -> None:
         }
         now = int(time.time())
         done = subprocess.run(
-            [str(Path(sys.executable).with_name("tccli")), "live", "DescribeRecordTask",
-             "--endpoint", sim.url, "--region", "ap-guangzhou",
-             "--StartTime", str(now - 3600), "--EndTime", str(now)],
-            capture_output=True, text=True, env=env, timeout=60, check=False,
+            [
+                str(Path(sys.executable).with_name("tccli")),
+                "live",
+                "DescribeRecordTask",
+                "--endpoint",
+                sim.url,
+                "--region",
+                "ap-guangzhou",
+                "--StartTime",
+                str(now - 3600),
+                "--EndTime",
+                str(now),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
         )
         assert done.returncode == 255
         assert "AuthFailure.SignatureFailure" in done.stderr + done.stdout

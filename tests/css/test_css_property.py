@@ -88,8 +88,14 @@ def test_engine_equals_brute_force_for_random_data_and_windows() -> None:
             end = (begin or NOW) + timedelta(minutes=length)
             filters = Filters(streams=streams)
             source = CssSource(
-                pages, region="ap-guangzhou", endpoint=sim.url, limiter=SlidingWindowLimiter(1000),
-                cache=None, deadline_s=20.0, retry=FAST_RETRY, server_clock=sim.clock,
+                pages,
+                region="ap-guangzhou",
+                endpoint=sim.url,
+                limiter=SlidingWindowLimiter(1000),
+                cache=None,
+                deadline_s=20.0,
+                retry=FAST_RETRY,
+                server_clock=sim.clock,
             )
             with source:
                 result = source.fetch_tasks(window(begin, end), filters, NOW)

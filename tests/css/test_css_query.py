@@ -54,8 +54,14 @@ def test_edges_of_the_asked_window_are_half_open(
     ]
     sim.replace_tasks(tasks)
     result = make_source(sim).fetch_tasks(window(start, end), Filters(), NOW)
-    assert ids(result.tasks) == ["task-001", "task-002", "task-003", "task-006", "task-007",
-                                 "task-009"]
+    assert ids(result.tasks) == [
+        "task-001",
+        "task-002",
+        "task-003",
+        "task-006",
+        "task-007",
+        "task-009",
+    ]
 
 
 def test_tasks_across_every_api_window_edge_are_found_once(

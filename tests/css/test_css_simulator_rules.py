@@ -95,8 +95,12 @@ def raw_call(
     signed = ("content-type", "host")
     canonical = signing.canonical_request("POST", "", headers, signed, body)
     headers["authorization"] = authorization or signing.authorization_header(
-        secret_id=sim.secret_id, secret_key=sim.secret_key, timestamp=stamp,
-        service=service, canonical=canonical, signed_headers=signed,
+        secret_id=sim.secret_id,
+        secret_key=sim.secret_key,
+        timestamp=stamp,
+        service=service,
+        canonical=canonical,
+        signed_headers=signed,
     )
     conn = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=5)
     try:
@@ -109,6 +113,7 @@ def raw_call(
 
 
 # -- signatures ------------------------------------------------------------------------------
+
 
 def test_sdk_signed_request_is_accepted_and_answered_in_english(sim: Simulator) -> None:
     reply = pages_for(sim).fetch(ApiWindow(T0 - 3 * DAY, T0), {}, "")
@@ -178,8 +183,9 @@ def test_hand_signed_request_gets_exact_content_type_and_request_id(sim: Simulat
 
 def test_get_requests_signed_by_the_sdk_work_too(sim: Simulator) -> None:
     profile = ClientProfile(
-        httpProfile=HttpProfile(protocol="http", endpoint=f"127.0.0.1:{sim.port}",
-                                reqMethod="GET", reqTimeout=5),
+        httpProfile=HttpProfile(
+            protocol="http", endpoint=f"127.0.0.1:{sim.port}", reqMethod="GET", reqTimeout=5
+        ),
         language="en-US",
         disable_region_breaker=True,
     )
@@ -197,13 +203,21 @@ def test_get_requests_signed_by_the_sdk_work_too(sim: Simulator) -> None:
 
 # -- common parameters ----------------------------------------------------------------------
 
+
 def query_in_region(sim: Simulator, region: str) -> ApiError:
     """Settings refuse such regions up front; this checks the API's answer if one slips by."""
     cred = credential.Credential(sim.secret_id, sim.secret_key)
     pages = SdkPages(build_live_client(cred, region, parse_endpoint(sim.url), 5.0))
-    source = CssSource(pages, region=region, endpoint=sim.url, limiter=SlidingWindowLimiter(500),
-                       cache=None, deadline_s=5.0, retry=FAST_RETRY,
-                       server_clock=sim.clock)
+    source = CssSource(
+        pages,
+        region=region,
+        endpoint=sim.url,
+        limiter=SlidingWindowLimiter(500),
+        cache=None,
+        deadline_s=5.0,
+        retry=FAST_RETRY,
+        server_clock=sim.clock,
+    )
     with source, pytest.raises(ApiError) as caught:
         source.fetch_tasks(days(-1, 0), Filters(), NOW)
     return caught.value
@@ -227,6 +241,7 @@ def test_other_action_and_version_are_refused(sim: Simulator) -> None:
 
 
 # -- request parameters ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("window", "rule"),
@@ -299,9 +314,7 @@ def test_only_tasks_with_start_and_end_inside_are_listed(sim: Simulator) -> None
         token = reply.token
         if not token:
             break
-    inside = {
-        t.task_id for t in sim.tasks if start <= to_unix(t.start) and to_unix(t.end) <= end
-    }
+    inside = {t.task_id for t in sim.tasks if start <= to_unix(t.start) and to_unix(t.end) <= end}
     assert listed == inside
     assert listed
 

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.css.client import open_source
 from bot.css.query import CssSource
 from bot.css.simulator import Simulator
-from bot.digest.database import migrate, open_engine
+from bot.db.database import migrate, open_engine
 from bot.digest.store import DigestStore
 from tests.digest.pg import fresh_postgres_url
 from tests.digest.slack_history import HISTORY_SCOPES, enable_history

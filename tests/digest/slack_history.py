@@ -31,14 +31,21 @@ def _history(stand_in: SlackStandIn, params: Mapping[str, Any]) -> dict[str, Any
         # The stand-in's ts are counters, not times, so `oldest` cannot be applied here.
         if call.channel != channel:
             continue
-        message: dict[str, Any] = {"type": "message", "ts": call.response["ts"],
-                                   "text": call.params.get("text", "")}
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": call.response["ts"],
+            "text": call.params.get("text", ""),
+        }
         if with_metadata and _metadata(call.params):
             message["metadata"] = _metadata(call.params)
         messages.append(message)
     messages.sort(key=lambda m: float(m["ts"]), reverse=True)
-    return {"ok": True, "messages": messages, "has_more": False,
-            "response_metadata": {"next_cursor": ""}}
+    return {
+        "ok": True,
+        "messages": messages,
+        "has_more": False,
+        "response_metadata": {"next_cursor": ""},
+    }
 
 
 def enable_history() -> None:

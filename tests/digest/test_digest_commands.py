@@ -38,15 +38,22 @@ NOW = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
     ("args", "expected"),
     [
         ("daily 09:00", DigestCommand(Verb.SUBSCRIBE, Kind.DAILY, time(9, 0))),
-        ("daily 9am livetest", DigestCommand(Verb.SUBSCRIBE, Kind.DAILY, time(9, 0),
-                                             request_text="livetest")),
+        (
+            "daily 9am livetest",
+            DigestCommand(Verb.SUBSCRIBE, Kind.DAILY, time(9, 0), request_text="livetest"),
+        ),
         ("daily 12am", DigestCommand(Verb.SUBSCRIBE, Kind.DAILY, time(0, 0))),
-        ("daily 5:30pm stream:a,b", DigestCommand(Verb.SUBSCRIBE, Kind.DAILY, time(17, 30),
-                                                  request_text="stream:a,b")),
+        (
+            "daily 5:30pm stream:a,b",
+            DigestCommand(Verb.SUBSCRIBE, Kind.DAILY, time(17, 30), request_text="stream:a,b"),
+        ),
         ("weekly mon 09:00", DigestCommand(Verb.SUBSCRIBE, Kind.WEEKLY, time(9, 0), 0)),
-        ("WEEKLY Friday 17:45 domain:a.push.example",
-         DigestCommand(Verb.SUBSCRIBE, Kind.WEEKLY, time(17, 45), 4,
-                       request_text="domain:a.push.example")),
+        (
+            "WEEKLY Friday 17:45 domain:a.push.example",
+            DigestCommand(
+                Verb.SUBSCRIBE, Kind.WEEKLY, time(17, 45), 4, request_text="domain:a.push.example"
+            ),
+        ),
         ("list", DigestCommand(Verb.LIST)),
         ("off 12", DigestCommand(Verb.OFF, subscription_id=12)),
         ("now 7", DigestCommand(Verb.NOW, subscription_id=7)),
@@ -100,8 +107,9 @@ class Clock:
         return self.now
 
 
-SCOPED = AccessPolicy(scopes={"CSCOPED": Filters(domains=("a.push.example",))},
-                      default_scope=Filters())
+SCOPED = AccessPolicy(
+    scopes={"CSCOPED": Filters(domains=("a.push.example",))}, default_scope=Filters()
+)
 
 
 def digests(store: DigestStore, policy: AccessPolicy = SCOPED) -> SlackDigests:
@@ -222,8 +230,9 @@ def test_digest_now_posts_at_once(
 ) -> None:
     now = datetime.now(UTC)
     client = WebClient(token="xoxb-test", base_url=slack.base_url)
-    scheduler = DigestScheduler(store, source, DigestPoster(client, LocalChannelPacer()),
-                                clock=lambda: now)
+    scheduler = DigestScheduler(
+        store, source, DigestPoster(client, LocalChannelPacer()), clock=lambda: now
+    )
     d = SlackDigests(store, "T1", scheduler=scheduler, clock=lambda: now)
     d.handle("daily 09:00", "UANN", "C1", BERLIN)
     (sub,) = store.subscriptions_of("T1")

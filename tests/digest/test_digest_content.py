@@ -28,10 +28,18 @@ NOW = SLOT + timedelta(minutes=1)
 DOMAIN = "5000.live.push.example.com"
 
 
-def task(tid: str, stream: str, start: datetime, hours: float, *,
-         stopped: datetime | None = None, domain: str = DOMAIN) -> RecordTask:
-    return RecordTask(tid, domain, "live", stream, start, start + timedelta(hours=hours), 0,
-                      stopped)
+def task(
+    tid: str,
+    stream: str,
+    start: datetime,
+    hours: float,
+    *,
+    stopped: datetime | None = None,
+    domain: str = DOMAIN,
+) -> RecordTask:
+    return RecordTask(
+        tid, domain, "live", stream, start, start + timedelta(hours=hours), 0, stopped
+    )
 
 
 def local(day: int, hour: int) -> datetime:
@@ -64,7 +72,11 @@ def test_daily_digest_covers_yesterday_and_todays_schedule(
     query = DigestQuery(Kind.DAILY, "", "Europe/Berlin", Filters(domains=(DOMAIN,)))
     digest = compose_digest(query, SLOT, NOW, source)
     assert {t.task_id for t in digest.done} == {
-        "fin-yesterday", "stopped-yesterday", "overlap-a", "overlap-b", "hostile"
+        "fin-yesterday",
+        "stopped-yesterday",
+        "overlap-a",
+        "overlap-b",
+        "hostile",
     }
     assert [t.task_id for t in digest.upcoming] == ["today-later"]
     assert len(digest.findings.overlaps) == 1
@@ -96,8 +108,9 @@ def test_scope_is_enforced_on_digests(known_source: tuple[CssSource, Simulator])
     source, _ = known_source
     scoped = Filters(domains=(DOMAIN,))
     with pytest.raises(AccessDenied):
-        compose_digest(DigestQuery(Kind.DAILY, "domain:other.push.example", "UTC", scoped),
-                       SLOT, NOW, source)
+        compose_digest(
+            DigestQuery(Kind.DAILY, "domain:other.push.example", "UTC", scoped), SLOT, NOW, source
+        )
 
 
 def test_periods_are_local_days_across_dst() -> None:
@@ -105,21 +118,33 @@ def test_periods_are_local_days_across_dst() -> None:
     # The daily digest on the spring-forward day covers the 24 h Saturday.
     start, end = digest_period(Kind.DAILY, datetime(2026, 3, 8, 7, 0, tzinfo=UTC), ny)
     assert (start.astimezone(ny).isoformat(), end - start) == (
-        "2026-03-07T00:00:00-05:00", timedelta(hours=24))
+        "2026-03-07T00:00:00-05:00",
+        timedelta(hours=24),
+    )
     # The one after it covers the 23 h Sunday.
     start, end = digest_period(Kind.DAILY, datetime(2026, 3, 9, 13, 0, tzinfo=UTC), ny)
     assert end - start == timedelta(hours=23)
-    start, end = digest_period(Kind.WEEKLY, datetime(2026, 3, 9, 3, 15, tzinfo=UTC),
-                               ZoneInfo("Asia/Kathmandu"))
+    start, end = digest_period(
+        Kind.WEEKLY, datetime(2026, 3, 9, 3, 15, tzinfo=UTC), ZoneInfo("Asia/Kathmandu")
+    )
     kathmandu = ZoneInfo("Asia/Kathmandu")
     assert (start.astimezone(kathmandu).isoformat(), end.astimezone(kathmandu).isoformat()) == (
-        "2026-03-02T00:00:00+05:45", "2026-03-09T00:00:00+05:45")
+        "2026-03-02T00:00:00+05:45",
+        "2026-03-09T00:00:00+05:45",
+    )
 
 
 def test_a_long_digest_stays_within_slacks_limits() -> None:
-    many = [task(f"t{i:04d}", f"s{i % 60}", local(1, 0) + timedelta(minutes=7 * i), 0.5,
-                 stopped=local(1, 0) + timedelta(minutes=7 * i + 5) if i % 3 == 0 else None)
-            for i in range(180)]
+    many = [
+        task(
+            f"t{i:04d}",
+            f"s{i % 60}",
+            local(1, 0) + timedelta(minutes=7 * i),
+            0.5,
+            stopped=local(1, 0) + timedelta(minutes=7 * i + 5) if i % 3 == 0 else None,
+        )
+        for i in range(180)
+    ]
     with Simulator(many, now=NOW) as sim, open_source(Settings(), simulator=sim) as src:
         for kind in (Kind.DAILY, Kind.WEEKLY):
             digest = compose_digest(DigestQuery(kind, "", "Europe/Berlin"), SLOT, NOW, src)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.css.simulator import Simulator
-from bot.digest.database import migrate, open_engine
+from bot.db.database import migrate, open_engine
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore, NewSubscription, PostState
 from tests.digest.pg import fresh_postgres_url
@@ -44,8 +44,12 @@ class World:
 @pytest.fixture
 def world() -> Iterator[World]:
     enable_history()
-    with SlackStandIn(scopes=HISTORY_SCOPES) as slack, Simulator(count=150) as sim, \
-            fresh_postgres_url() as url, unique_prefix() as prefix:
+    with (
+        SlackStandIn(scopes=HISTORY_SCOPES) as slack,
+        Simulator(count=150) as sim,
+        fresh_postgres_url() as url,
+        unique_prefix() as prefix,
+    ):
         engine = open_engine(url)
         migrate(engine)
         yield World(slack, sim, url, DigestStore(engine), prefix)
@@ -54,7 +58,10 @@ def world() -> Iterator[World]:
 
 def replica_env(world: World, tmp: Path) -> dict[str, str]:
     return serve_env(
-        world.slack, world.sim, world.url, tmp,
+        world.slack,
+        world.sim,
+        world.url,
+        tmp,
         RECBOT_REDIS_URL=REDIS_URL,
         RECBOT_REDIS_PREFIX=world.redis_prefix,
         RECBOT_DIGEST_TICK_S="0.2",
@@ -91,14 +98,16 @@ def sigkill(replica: ServedBot) -> None:
     replica.process.wait(10)
 
 
-def subscribe(store: DigestStore, count: int, slot: datetime, created: datetime,
-              prefix: str = "C") -> list[int]:
+def subscribe(
+    store: DigestStore, count: int, slot: datetime, created: datetime, prefix: str = "C"
+) -> list[int]:
     ids = []
     for i in range(count):
         # 25 channels, 4 digests each, over 10 distinct requests.
         schedule = Schedule(Kind.DAILY, slot.time().replace(second=0), "UTC")
-        new = NewSubscription("T0RECBOT", f"{prefix}{i % 25:03d}", "U1", schedule,
-                              f"stream:s{i % 10}")
+        new = NewSubscription(
+            "T0RECBOT", f"{prefix}{i % 25:03d}", "U1", schedule, f"stream:s{i % 10}"
+        )
         ids.append(store.add_subscription(new, created).id)
     return ids
 
@@ -143,14 +152,23 @@ def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
         victim = replicas[0]
         assert victim.process is not None
         workers = {str(pid) for pid in children(victim.process.pid)}
-        wait_until(lambda: any(p.state is PostState.CLAIMED
-                               and p.claimed_by.split(":")[1] in workers
-                               for s in ids for p in store.posts_of(s)),
-                   30, "the replica to be killed to hold a claim")
+        wait_until(
+            lambda: any(
+                p.state is PostState.CLAIMED and p.claimed_by.split(":")[1] in workers
+                for s in ids
+                for p in store.posts_of(s)
+            ),
+            30,
+            "the replica to be killed to hold a claim",
+        )
         sigkill(victim)
-        wait_until(lambda: sum(1 for s in ids for p in store.posts_of(s)
-                               if p.state is PostState.POSTED) == 100,
-                   60, "every slot recorded as posted")
+        wait_until(
+            lambda: (
+                sum(1 for s in ids for p in store.posts_of(s) if p.state is PostState.POSTED) == 100
+            ),
+            60,
+            "every slot recorded as posted",
+        )
         # Once every lease has run out, a sentinel digest posted by a later tick shows the
         # survivors went on ticking; still nothing may have been posted twice.
         leases = [p.lease_until for s in ids for p in store.posts_of(s)]
@@ -179,44 +197,53 @@ def test_after_an_outage_a_2h_old_slot_is_posted_late_and_a_7h_old_one_skipped(
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     two_h, seven_h = now - timedelta(hours=2), now - timedelta(hours=7)
     (late_id,) = subscribe(store, 1, two_h, created=two_h - timedelta(days=1), prefix="CL")
-    (skip_id,) = subscribe(store, 1, seven_h, created=seven_h - timedelta(hours=1),
-                           prefix="CS")
+    (skip_id,) = subscribe(store, 1, seven_h, created=seven_h - timedelta(hours=1), prefix="CS")
     replicas = start_replicas(replica_env(world, tmp_path), tmp_path)
     try:
-        wait_until(lambda: [p.state for p in store.posts_of(late_id)] == [PostState.POSTED],
-                   30, "the late digest")
-        wait_until(lambda: [p.state for p in store.posts_of(skip_id)] == [PostState.SKIPPED],
-                   30, "the skip record")
+        wait_until(
+            lambda: [p.state for p in store.posts_of(late_id)] == [PostState.POSTED],
+            30,
+            "the late digest",
+        )
+        wait_until(
+            lambda: [p.state for p in store.posts_of(skip_id)] == [PostState.SKIPPED],
+            30,
+            "the skip record",
+        )
         sentinel_is_posted(store, slack, now)  # later ticks of all three: still one post
         call, _sentinel = slack.ok_calls("chat.postMessage")
         assert call.channel == "CL000"
         assert call.params["blocks"][0]["text"]["text"].endswith("· late")
         assert call.params["metadata"]["event_payload"] == {
-            "subscription_id": late_id, "slot": int(two_h.timestamp())}
+            "subscription_id": late_id,
+            "slot": int(two_h.timestamp()),
+        }
         (late,) = store.posts_of(late_id)
         assert late.late
         # Yesterday's slot of the late subscription was older than 6 h: skipped too.
     finally:
         stop_all(replicas)
     skipped = [
-        json.loads(line) for r in replicas for line in r.log().splitlines()
+        json.loads(line)
+        for r in replicas
+        for line in r.log().splitlines()
         if line.startswith("{") and '"digest skipped"' in line
     ]
-    assert {(e["subscription_id"], e["slot"]) for e in skipped} >= {
-        (skip_id, seven_h.isoformat())
-    }
+    assert {(e["subscription_id"], e["slot"]) for e in skipped} >= {(skip_id, seven_h.isoformat())}
     assert len([e for e in skipped if e["subscription_id"] == skip_id]) == 1
 
 
-def test_an_event_retried_to_another_replica_is_answered_once(
-    world: World, tmp_path: Path
-) -> None:
-    replicas = start_replicas(replica_env(world, tmp_path),
-                              tmp_path, count=2)
+def test_an_event_retried_to_another_replica_is_answered_once(world: World, tmp_path: Path) -> None:
+    replicas = start_replicas(replica_env(world, tmp_path), tmp_path, count=2)
     try:
-        mention = {"type": "app_mention", "user": "UANN", "channel": "CMENTION",
-                   "text": "<@UBOTRECBOT> help", "ts": "1700000900.000100",
-                   "event_ts": "1700000900.000100"}
+        mention = {
+            "type": "app_mention",
+            "user": "UANN",
+            "channel": "CMENTION",
+            "text": "<@UBOTRECBOT> help",
+            "ts": "1700000900.000100",
+            "event_ts": "1700000900.000100",
+        }
         body = event_body(mention, event_id="EvAcrossReplicas")
         # Slack's retry of a slow ack can land on any replica behind the load balancer.
         assert replicas[0].post(body, JSON).status == 200
@@ -224,10 +251,12 @@ def test_an_event_retried_to_another_replica_is_answered_once(
         # A second, different event shows both replicas have finished with the first.
         other = {**mention, "ts": "1700000901.000100", "event_ts": "1700000901.000100"}
         assert replicas[1].post(event_body(other, event_id="EvNext"), JSON).status == 200
-        world.slack.wait_for("chat.postMessage", count=2,
-                             where=lambda c: c.channel == "CMENTION")
-        threads = [c.params.get("thread_ts") for c in world.slack.ok_calls("chat.postMessage")
-                   if c.channel == "CMENTION"]
+        world.slack.wait_for("chat.postMessage", count=2, where=lambda c: c.channel == "CMENTION")
+        threads = [
+            c.params.get("thread_ts")
+            for c in world.slack.ok_calls("chat.postMessage")
+            if c.channel == "CMENTION"
+        ]
         assert sorted(threads) == ["1700000900.000100", "1700000901.000100"]
     finally:
         stop_all(replicas)

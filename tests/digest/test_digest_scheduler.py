@@ -92,8 +92,11 @@ def test_due_digests_are_posted_once_and_equal_requests_share_one_fetch(
     first = scheduler(store, source, slack, clock)
     report = first.tick(NOW)
     assert sorted(posts_of(slack)) == sorted(
-        [("C1", a.id, slot_unix(slot)), ("C2", b.id, slot_unix(slot)),
-         ("C3", c.id, slot_unix(slot))]
+        [
+            ("C1", a.id, slot_unix(slot)),
+            ("C2", b.id, slot_unix(slot)),
+            ("C3", c.id, slot_unix(slot)),
+        ]
     )
     assert report.composed == 2
     assert report.posted == 3
@@ -116,8 +119,7 @@ def test_replicas_ticking_together_post_each_slot_once(
     store: DigestStore, source: CssSource, slack: SlackStandIn
 ) -> None:
     slot = NOW - timedelta(seconds=30)
-    subs = [subscribe(store, slot, channel=f"C{i}", request=f"stream:s{i % 4}")
-            for i in range(40)]
+    subs = [subscribe(store, slot, channel=f"C{i}", request=f"stream:s{i % 4}") for i in range(40)]
     clock = Clock(NOW)
     replicas = [scheduler(store, source, slack, clock, replica=f"r{i}") for i in range(3)]
     barrier = threading.Barrier(3)
@@ -181,7 +183,10 @@ def test_missed_slots_are_posted_late_within_six_hours_else_skipped_and_logged(
     before = {o: digests_counted(o) for o in ("posted", "late", "skipped")}
     report = scheduler(store, source, slack, Clock(NOW)).tick(NOW)
     assert {o: digests_counted(o) - before[o] for o in before} == {
-        "posted": 0, "late": 1, "skipped": 1}
+        "posted": 0,
+        "late": 1,
+        "skipped": 1,
+    }
     assert (report.posted, report.late, report.skipped) == (1, 1, 1)
     (call,) = slack.ok_calls("chat.postMessage")
     assert call.channel == "C2"
@@ -221,8 +226,14 @@ def test_a_channel_refused_by_the_access_policy_is_told_instead_of_getting_data(
     slot = NOW - timedelta(minutes=1)
     sub = subscribe(store, slot, channel="C1")
     client = WebClient(token="xoxb-test", base_url=slack.base_url)
-    refused = DigestScheduler(store, source, DigestPoster(client, LocalChannelPacer(rate=1000)),
-                              replica="r1", clock=Clock(NOW), scope_for=policy.scope_for)
+    refused = DigestScheduler(
+        store,
+        source,
+        DigestPoster(client, LocalChannelPacer(rate=1000)),
+        replica="r1",
+        clock=Clock(NOW),
+        scope_for=policy.scope_for,
+    )
     report = refused.tick(NOW)
     assert report.outcomes == [(sub.id, slot, "failed")]
     (call,) = slack.ok_calls("chat.postMessage")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.css.simulator import Simulator
-from bot.digest.database import migrate, open_engine
+from bot.db.database import migrate, open_engine
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore
 from tests.digest.served import serve_env

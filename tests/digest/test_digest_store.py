@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import inspect
 
-from bot.digest.database import driver_url, migrate, open_engine
+from bot.db.database import driver_url, migrate, open_engine
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore, NewSubscription, PostState, SlotClaim
 from bot.errors import ConfigError
@@ -89,8 +89,9 @@ def test_concurrent_claims_hand_each_slot_to_exactly_one_claimer(store: DigestSt
         barrier.wait()
         got: list[int] = []
         for start in range(0, 30, 5):
-            got += [p.subscription_id for p in store.claim(wanted[start : start + 5], name,
-                                                             NOW, LEASE)]
+            got += [
+                p.subscription_id for p in store.claim(wanted[start : start + 5], name, NOW, LEASE)
+            ]
         won[name] = got
 
     threads = [threading.Thread(target=claimer, args=(f"r{i}",)) for i in range(4)]

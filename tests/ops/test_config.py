@@ -35,8 +35,11 @@ BAD_VARIABLES = [
         "http://127.0.0.1:PORT",
     ),
     ({"RECBOT_RATE_LIMIT": "fast"}, "RECBOT_RATE_LIMIT 'fast': should be a valid number", ""),
-    ({"RECBOT_RATE_LIMIT": "25"}, "RECBOT_RATE_LIMIT '25': must be at most 20",
-     "DescribeRecordTask allows 20 requests a second"),
+    (
+        {"RECBOT_RATE_LIMIT": "25"},
+        "RECBOT_RATE_LIMIT '25': must be at most 20",
+        "DescribeRecordTask allows 20 requests a second",
+    ),
     ({"RECBOT_API_TIMEOUT": "0"}, "RECBOT_API_TIMEOUT '0': must be more than 0", ""),
     ({"RECBOT_QUERY_DEADLINE": "-1"}, "RECBOT_QUERY_DEADLINE '-1'", "must be more than 0"),
     (

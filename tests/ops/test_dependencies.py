@@ -22,8 +22,9 @@ def _normal(name: str) -> str:
 
 def declared() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return {_normal(re.split(r"[\[<>=!~; ]", spec, maxsplit=1)[0])
-            for spec in project["dependencies"]}
+    return {
+        _normal(re.split(r"[\[<>=!~; ]", spec, maxsplit=1)[0]) for spec in project["dependencies"]
+    }
 
 
 def imported_distributions() -> set[str]:

@@ -26,7 +26,7 @@ from bot.commands.doctor import (
 from bot.config import Settings
 from bot.css.errors import rule_for
 from bot.css.simulator import Simulator
-from bot.digest.database import migrate, open_engine
+from bot.db.database import migrate, open_engine
 from tests.conftest import scrubbed_environ
 from tests.digest.pg import fresh_postgres_url
 from tests.servers.slack_api import SlackStandIn

@@ -45,6 +45,9 @@ def test_the_two_commands_are_the_first_two_sh_blocks() -> None:
     assert run_tests.startswith("python3 -m venv .venv && .venv/bin/pip install")
     assert "'.[dev]'" in run_tests
     assert run_tests.endswith(".venv/bin/python -m pytest -n 2")
+    # The checks pyproject configures run before the tests, from the same venv.
+    for check in (".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"):
+        assert f"&& {check} &&" in run_tests
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:

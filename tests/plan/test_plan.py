@@ -26,8 +26,11 @@ def window(start: datetime | None, end: datetime | None) -> Window:
 @st.composite
 def asked(draw: st.DrawFn) -> tuple[Window, datetime]:
     zone = ZoneInfo(draw(ZONES))
-    now = draw(st.datetimes(min_value=datetime(2010, 1, 1), max_value=datetime(2030, 1, 1),
-                            timezones=st.just(UTC)))
+    now = draw(
+        st.datetimes(
+            min_value=datetime(2010, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+        )
+    )
     start_offset = draw(st.integers(-200 * DAY, 20 * DAY))
     length = draw(st.integers(1, 120 * DAY))
     start = (now + timedelta(seconds=start_offset)).astimezone(zone)
@@ -67,7 +70,8 @@ def test_plan_covers_the_widened_window(case: tuple[Window, datetime]) -> None:
 @settings(max_examples=300, deadline=None)
 @given(case=asked(), data=st.data())
 def test_every_task_overlapping_the_window_lies_inside_one_api_window(
-        case: tuple[Window, datetime], data: st.DataObject) -> None:
+    case: tuple[Window, datetime], data: st.DataObject
+) -> None:
     asked_window, now = case
     plan = plan_windows(asked_window, now)
     if plan.empty:
@@ -90,14 +94,17 @@ def test_every_task_overlapping_the_window_lies_inside_one_api_window(
 @settings(max_examples=100, deadline=None)
 @given(case=asked())
 def test_api_window_edges_lie_on_the_grid_so_a_repeated_question_hits_the_cache(
-        case: tuple[Window, datetime]) -> None:
+    case: tuple[Window, datetime],
+) -> None:
     asked_window, now = case
     plan = plan_windows(asked_window, now)
     assert all(api.start % GRID_S == 0 == api.end % GRID_S for api in plan.api_windows)
     # The same question asked over the next five minutes: the windows change only when the
     # clock crosses a grid step of the 90-day floor or of the 7-days-ahead end (was: each second).
-    plans = {plan_windows(asked_window, now + timedelta(seconds=s)).api_windows
-             for s in range(0, GRID_S, 7)}
+    plans = {
+        plan_windows(asked_window, now + timedelta(seconds=s)).api_windows
+        for s in range(0, GRID_S, 7)
+    }
     assert len(plans) <= 3
 
 

@@ -29,8 +29,12 @@ def section(text: str) -> dict[str, Any]:
 
 
 def button(text: str = "Go", value: str = "v", action_id: str = "a") -> dict[str, Any]:
-    return {"type": "button", "text": {"type": "plain_text", "text": text},
-            "action_id": action_id, "value": value}
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
 
 
 @pytest.mark.parametrize(
@@ -43,15 +47,19 @@ def button(text: str = "Go", value: str = "v", action_id: str = "a") -> dict[str
         ([{"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}], "field"),
         ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "header"),
         ([{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}], "context"),
-        ([{"type": "actions", "elements": [button(action_id=str(i)) for i in range(26)]}],
-         "actions need"),
+        (
+            [{"type": "actions", "elements": [button(action_id=str(i)) for i in range(26)]}],
+            "actions need",
+        ),
         ([{"type": "actions", "elements": [button("b" * 76)]}], "button text"),
         ([{"type": "actions", "elements": [button(value="v" * 2001)]}], "button value"),
         ([{"type": "actions", "elements": [button(action_id="a" * 256)]}], "action_id"),
         ([{"type": "actions", "elements": [button(), button()]}], "repeated action_id"),
         ([{**section("x"), "block_id": "b" * 256}], "block_id longer"),
-        ([{**section("x"), "block_id": "b"}, {**section("y"), "block_id": "b"}],
-         "repeated block_id"),
+        (
+            [{**section("x"), "block_id": "b"}, {**section("y"), "block_id": "b"}],
+            "repeated block_id",
+        ),
         ([section("x" * 2900)] * 5, "characters of block text"),
         ([{"type": "table"}], "unknown block type"),
     ],

@@ -90,8 +90,9 @@ def test_csv_follows_the_status_filter_and_neutralises_formulas_in_names() -> No
     answer = make_answer(tasks, request(status=StatusFilter.STOPPED))
     rows = list(csv.DictReader(io.StringIO(render_csv(answer).decode("utf-8"))))
     stopped = str(int(at(-2.5).timestamp()))
-    assert [(r["TaskId"], r["StreamName"], r["AppName"], r["DomainName"], r["Stopped"])
-            for r in rows] == [("b", "'-cam", "'@app", "'+d.example", stopped)]
+    assert [
+        (r["TaskId"], r["StreamName"], r["AppName"], r["DomainName"], r["Stopped"]) for r in rows
+    ] == [("b", "'-cam", "'@app", "'+d.example", stopped)]
 
 
 def test_csv_keeps_base64_task_ids_whole() -> None:
@@ -160,8 +161,11 @@ def test_text_timeline_marks_status_and_now() -> None:
 def terminal_text(answer: object, *, tty: bool) -> str:
     out = io.StringIO()
     # rich decides colour from whether the file is a terminal, as in `recbot ask`.
-    console = Console(file=out, force_terminal=True, color_system="standard", width=160) if tty \
+    console = (
+        Console(file=out, force_terminal=True, color_system="standard", width=160)
+        if tty
         else Console(file=out, width=160)
+    )
     render_terminal(answer, console)  # type: ignore[arg-type]
     return out.getvalue()
 
@@ -213,8 +217,11 @@ def test_counts_line_puts_the_asked_status_first() -> None:
 
 def test_findings_shown_are_about_listed_tasks() -> None:
     # N14: "is cam1 recording now?" -> no finding about two unlisted scheduled tasks.
-    tasks = [task("r", at(-1), 3, stream="cam1"), task("s1", at(20), stream="cam1"),
-             task("s2", at(21), stream="cam1")]
+    tasks = [
+        task("r", at(-1), 3, stream="cam1"),
+        task("s1", at(20), stream="cam1"),
+        task("s2", at(21), stream="cam1"),
+    ]
     running = make_answer(tasks, request(status=StatusFilter.RUNNING))
     assert len(running.findings) == 0
     assert "recorded twice" not in terminal_text(running, tty=False)
@@ -229,7 +236,7 @@ def test_a_stream_name_under_two_domains_is_told_apart_everywhere() -> None:
     assert "cam1 (live @ a.push.example.com)" in text
     assert "cam1 (live @ b.push.example.com)" in text
     assert "solo (" not in text  # a unique name stays short
-    findings = text[text.index("Worth a look"):]
+    findings = text[text.index("Worth a look") :]
     assert "recorded twice: cam1 (live @ a.push.example.com): recorded twice" in findings
     timeline = render_text_timeline(answer)
     assert "cam1 (live @ a.push.example.com):" in timeline
@@ -245,8 +252,10 @@ def test_chart_and_terminal_draw_a_status_in_the_same_colour() -> None:
     from bot.render.format import STATUS_LOOK
 
     # rich caches a style's escape codes per process, so every test here uses one colour system.
-    text = terminal_text(make_answer([task("r", at(-1), 3), task("x", at(-9), stopped=at(-8),
-                                                                stream="other")]), tty=True)
+    text = terminal_text(
+        make_answer([task("r", at(-1), 3), task("x", at(-9), stopped=at(-8), stream="other")]),
+        tty=True,
+    )
     red = Color.parse(COLOURS[Status.RUNNING]).downgrade(ColorSystem.STANDARD)
     assert f"\x1b[1;{';'.join(red.get_ansi_codes())}m● running" in text
     amber = Color.parse(COLOURS[Status.STOPPED]).downgrade(ColorSystem.STANDARD)
@@ -271,6 +280,7 @@ def test_yes_no_counts_only_tasks_that_recorded() -> None:
     assert yes_no(recorded).startswith("*Yes* — 1 task")
     assert terminal_text(recorded, tty=False).startswith("Yes — 1 task for any stream")
     # Asked about the schedule, what is to come counts (a cancelled one still does not).
-    upcoming = make_answer([cancelled, later], request("x", status=StatusFilter.SCHEDULED,
-                                                       question=True))
+    upcoming = make_answer(
+        [cancelled, later], request("x", status=StatusFilter.SCHEDULED, question=True)
+    )
     assert upcoming.verdict.count == 1

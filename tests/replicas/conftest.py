@@ -17,7 +17,7 @@ def redis_prefix() -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_client() -> Iterator[redis.Redis[bytes]]:
-    client: redis.Redis[bytes] = redis.Redis.from_url(REDIS_URL)
+def redis_client() -> Iterator[redis.Redis]:
+    client: redis.Redis = redis.Redis.from_url(REDIS_URL)
     yield client
     client.close()

@@ -15,7 +15,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 def unique_prefix() -> Iterator[str]:
     prefix = f"recbot-test:{uuid.uuid4().hex[:12]}:"
     yield prefix
-    client: redis.Redis[bytes] = redis.Redis.from_url(REDIS_URL)
+    client: redis.Redis = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(match=prefix + "*"))
     if keys:
         client.delete(*keys)

@@ -38,7 +38,7 @@ def test_limiter_spaces_callers_sharing_a_key_across_connections(redis_prefix: s
 
     def caller() -> None:
         # A connection of its own per caller: as separate replicas would have.
-        client: redis.Redis[bytes] = redis.Redis.from_url(REDIS_URL)
+        client: redis.Redis = redis.Redis.from_url(REDIS_URL)
         limiter = RedisRateLimiter(client, redis_prefix + "rate", rate)
         for _ in range(8):
             limiter.acquire()
@@ -58,10 +58,11 @@ def test_limiter_spaces_callers_sharing_a_key_across_connections(redis_prefix: s
     assert time.monotonic() - started < 32 / (rate * 0.9) + 2.0
 
 
-def test_limiter_returns_the_wait(redis_client: redis.Redis[bytes], redis_prefix: str) -> None:
+def test_limiter_returns_the_wait(redis_client: redis.Redis, redis_prefix: str) -> None:
     waits: list[float] = []
-    limiter = RedisRateLimiter(redis_client, redis_prefix + "rate", 10.0, headroom=1.0,
-                               sleep=waits.append)
+    limiter = RedisRateLimiter(
+        redis_client, redis_prefix + "rate", 10.0, headroom=1.0, sleep=waits.append
+    )
     results = [limiter.acquire() for _ in range(3)]
     assert results[0] == pytest.approx(0.0, abs=0.02)
     # With sleep recorded instead of done, each reservation lands 100 ms after the last.
@@ -71,7 +72,7 @@ def test_limiter_returns_the_wait(redis_client: redis.Redis[bytes], redis_prefix
 
 
 def test_limiter_spaces_locally_when_redis_is_down() -> None:
-    client: redis.Redis[bytes] = redis.Redis.from_url(DEAD_REDIS, socket_connect_timeout=0.2)
+    client: redis.Redis = redis.Redis.from_url(DEAD_REDIS, socket_connect_timeout=0.2)
     waits: list[float] = []
     limiter = RedisRateLimiter(client, "k", 10.0, headroom=1.0, sleep=waits.append)
     results = [limiter.acquire() for _ in range(3)]
@@ -80,7 +81,7 @@ def test_limiter_spaces_locally_when_redis_is_down() -> None:
 
 
 def test_cache_keeps_bytes_with_their_age_and_refuses_objects(
-    redis_client: redis.Redis[bytes], redis_prefix: str
+    redis_client: redis.Redis, redis_prefix: str
 ) -> None:
     clock = [1000.0]
     cache = RedisCache(redis_client, redis_prefix, clock=lambda: clock[0])
@@ -89,8 +90,9 @@ def test_cache_keeps_bytes_with_their_age_and_refuses_objects(
     with pytest.raises(TypeError, match="bytes only"):
         cache.set("tasks", ("t1", {"StartTime": 1}), ttl_s=60)
     clock[0] += 12.5
-    other_replica = RedisCache(redis.Redis.from_url(REDIS_URL), redis_prefix,
-                               clock=lambda: clock[0])
+    other_replica = RedisCache(
+        redis.Redis.from_url(REDIS_URL), redis_prefix, clock=lambda: clock[0]
+    )
     assert other_replica.get("page") == (b"\x00raw", 12.5)
     assert other_replica.get("tasks") is None
     assert other_replica.get("missing") is None
@@ -102,7 +104,7 @@ def test_cache_keeps_bytes_with_their_age_and_refuses_objects(
     assert found[0] == b"p" + planted
 
 
-def test_cache_entries_expire_by_ttl(redis_client: redis.Redis[bytes], redis_prefix: str) -> None:
+def test_cache_entries_expire_by_ttl(redis_client: redis.Redis, redis_prefix: str) -> None:
     cache = RedisCache(redis_client, redis_prefix)
     cache.set("short", b"x", ttl_s=0.05)
     assert cache.get("short") is not None
@@ -119,9 +121,7 @@ def test_cache_misses_when_redis_is_down() -> None:
 
 
 def test_an_event_is_first_only_once_across_replicas(redis_prefix: str) -> None:
-    replicas = [
-        RedisSeenEvents(redis.Redis.from_url(REDIS_URL), redis_prefix) for _ in range(3)
-    ]
+    replicas = [RedisSeenEvents(redis.Redis.from_url(REDIS_URL), redis_prefix) for _ in range(3)]
     results: list[bool] = []
     barrier = threading.Barrier(3)
 

@@ -31,8 +31,13 @@ def test_three_processes_share_the_20_per_second_limit(redis_prefix: str) -> Non
         }
         # Each question covers 6 h a different day: one API window, one or two pages.
         processes = [
-            subprocess.Popen([sys.executable, "-m", "tests.replicas.hammer", "12", str(i * 8)],
-                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            subprocess.Popen(
+                [sys.executable, "-m", "tests.replicas.hammer", "12", str(i * 8)],
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             for i in range(3)
         ]
         outputs = [p.communicate(timeout=120) for p in processes]

@@ -128,8 +128,11 @@ def test_a_default_scope_lets_dms_and_other_channels_ask_within_it() -> None:
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [({"allow_dms": False}, NO_DMS), (SCOPED_ONLY, NO_SCOPE), ({"users": ["UADMIN"]},
-                                                               NOT_ALLOWED_USER)],
+    [
+        ({"allow_dms": False}, NO_DMS),
+        (SCOPED_ONLY, NO_SCOPE),
+        ({"users": ["UADMIN"]}, NOT_ALLOWED_USER),
+    ],
 )
 def test_the_app_home_follows_allow_dms_scopes_and_the_people_list(
     data: object, message: str
@@ -145,6 +148,7 @@ def test_the_app_home_follows_allow_dms_scopes_and_the_people_list(
         view = conversation.home("UANY")
         # No help, no digests: the refusal only.
         assert [b["text"]["text"] for b in view["blocks"]] == [f":warning: {message}"]
-        allowed = SlackConversation(source, OPEN_POLICY, conversation.zone_of,
-                                    conversation.members_of, conversation.clock)
+        allowed = SlackConversation(
+            source, OPEN_POLICY, conversation.zone_of, conversation.members_of, conversation.clock
+        )
         assert len(allowed.home("UANY")["blocks"]) > 1

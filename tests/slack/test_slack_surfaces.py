@@ -381,12 +381,14 @@ def test_another_users_app_home_off_button_leaves_the_digest_alone(
     # UBOB may ask in the digest's channel, but did not make the digest.
     bobs = _publishes(slack_api, "UBOB")
     served.post(
-        action_body("recbot_digest_off", sub_id, user="UBOB", channel="", response_url=None,
-                    on_home=True),
+        action_body(
+            "recbot_digest_off", sub_id, user="UBOB", channel="", response_url=None, on_home=True
+        ),
         FORM,
     )
-    slack_api.wait_for("views.publish", count=bobs + 1,
-                       where=lambda c: c.params.get("user_id") == "UBOB")
+    slack_api.wait_for(
+        "views.publish", count=bobs + 1, where=lambda c: c.params.get("user_id") == "UBOB"
+    )
     still = _home_of(served, slack_api, "UCAROL", "EvHome4")
     assert sub_id in [b["accessory"]["value"] for b in still["blocks"] if "accessory" in b]
 
@@ -397,8 +399,9 @@ def test_digest_off_typed_in_another_channel_leaves_the_digest_alone(
     call = slash(served, slack_api, "digest daily 11:00 cam1", name="digest3", user="UCAROL")
     sub_id = json.dumps(call.params).split("digest off ")[1].split("`")[0]
     # UALICE may ask in CSHARE, but the digest belongs to CMAIN.
-    refused = slash(served, slack_api, f"digest off {sub_id}", name="digest4", user="UALICE",
-                    channel="CSHARE")
+    refused = slash(
+        served, slack_api, f"digest off {sub_id}", name="digest4", user="UALICE", channel="CSHARE"
+    )
     assert "in this channel" in everything_said(refused)
     listed = slash(served, slack_api, "digest list", name="digest5", user="UALICE")
     assert f"*#{sub_id}*" in everything_said(listed)
@@ -412,8 +415,13 @@ def _home_of(
     served: ServedBot, slack_api: SlackStandIn, user: str, event_id: str
 ) -> dict[str, Any]:
     count = _publishes(slack_api, user) + 1
-    home = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home",
-            "event_ts": "1700000900.000100"}
+    home = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": f"D{user}",
+        "tab": "home",
+        "event_ts": "1700000900.000100",
+    }
     served.post(event_body(home, event_id=event_id), JSON)
     views = slack_api.wait_for(
         "views.publish", count=count, where=lambda c: c.params.get("user_id") == user

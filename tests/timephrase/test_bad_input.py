@@ -62,10 +62,49 @@ def test_naive_now_is_a_programming_error() -> None:
         parse_phrase("today", datetime(2013, 2, 12), UTC)
 
 
-WORDS = ["last", "next", "since", "until", "by", "the", "end", "of", "monday", "feb", "3pm",
-         "15:00", "-", "..", "to", "and", "between", "2013-02-30", "99", "0", "ago", "in",
-         "days", "hours", "utc+8", "cst", "weekend", "night", "for", "12", "2013", "at",
-         "1360643400", "2/30", "asia/tokyo", "from", "after", "this", "so", "far", "rest"]
+WORDS = [
+    "last",
+    "next",
+    "since",
+    "until",
+    "by",
+    "the",
+    "end",
+    "of",
+    "monday",
+    "feb",
+    "3pm",
+    "15:00",
+    "-",
+    "..",
+    "to",
+    "and",
+    "between",
+    "2013-02-30",
+    "99",
+    "0",
+    "ago",
+    "in",
+    "days",
+    "hours",
+    "utc+8",
+    "cst",
+    "weekend",
+    "night",
+    "for",
+    "12",
+    "2013",
+    "at",
+    "1360643400",
+    "2/30",
+    "asia/tokyo",
+    "from",
+    "after",
+    "this",
+    "so",
+    "far",
+    "rest",
+]
 
 
 @settings(max_examples=400, deadline=None)

@@ -15,7 +15,8 @@ NOW = "2013-02-12T04:30:00+09:00"
 
 
 def test_phrase_prints_window_description_and_api_windows(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["parse", "--now", NOW, "--tz", "Asia/Tokyo", "yesterday"]) == 0
     out = capsys.readouterr().out
     assert "yesterday, Feb 11 00:00 → Feb 12 00:00 JST" in out
@@ -39,19 +40,25 @@ def test_rejected_phrase_exits_2_with_the_reason(capsys: pytest.CaptureFixture[s
 
 
 def test_batch_writes_one_object_per_line_and_exits_2_on_any_rejection(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("yesterday\n\nnext blursday\nsince friday\n"))
     assert main(["parse", "--now", NOW, "--tz", "Asia/Tokyo"]) == 2
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines[0] == {"phrase": "yesterday", "start": 1360508400, "end": 1360594800,
-                        "description": "yesterday, Feb 11 00:00 → Feb 12 00:00 JST"}
+    assert lines[0] == {
+        "phrase": "yesterday",
+        "start": 1360508400,
+        "end": 1360594800,
+        "description": "yesterday, Feb 11 00:00 → Feb 12 00:00 JST",
+    }
     assert set(lines[1]) == {"phrase", "error"}
     assert lines[2]["end"] == 1360611000  # now, unclipped
     assert len(lines) == 3
 
 
-def test_batch_of_good_phrases_exits_0(capsys: pytest.CaptureFixture[str],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_batch_of_good_phrases_exits_0(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("until friday\nfrom tomorrow\n"))
     assert main(["parse", "--now", NOW]) == 0
     first, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
@@ -59,8 +66,9 @@ def test_batch_of_good_phrases_exits_0(capsys: pytest.CaptureFixture[str],
     assert second["end"] is None
 
 
-def test_zone_defaults_to_the_environment(capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zone_defaults_to_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RECBOT_DEFAULT_TZ", "Asia/Kathmandu")
     assert main(["parse", "--now", "2013-02-12T04:30:00", "--json", "today"]) == 0
     record = json.loads(capsys.readouterr().out)
@@ -68,12 +76,16 @@ def test_zone_defaults_to_the_environment(capsys: pytest.CaptureFixture[str],
     assert record["start_local"] == "2013-02-12T00:00:00+05:45"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--tz", "Mars/Base"], "is not a time zone I know"),
-    (["--now", "yesterdayish"], "not an ISO 8601 time"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tz", "Mars/Base"], "is not a time zone I know"),
+        (["--now", "yesterdayish"], "not an ISO 8601 time"),
+    ],
+)
 def test_bad_options_exit_2_with_a_clear_message(
-        args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["parse", *args, "today"]) == 2
     err = capsys.readouterr().err
     assert message in err
@@ -84,7 +96,10 @@ def test_bad_options_exit_2_with_a_clear_message(
 def test_fresh_process_prints_the_window() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot", "parse", "--now", NOW, "--tz", "UTC", "yesterday"],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "yesterday, Feb 10 00:00 → Feb 11 00:00 UTC" in done.stdout
@@ -100,6 +115,7 @@ def test_json_option_errors_are_json_on_stdout_only(capsys: pytest.CaptureFixtur
 
 @pytest.mark.parametrize("zone", ["+05:45", "UTC+5:45", "asia/kathmandu"])
 def test_offsets_and_any_case_names_are_zones(
-        zone: str, capsys: pytest.CaptureFixture[str]) -> None:
+    zone: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["parse", "--json", "--now", "2013-02-12T04:30:00", "--tz", zone, "today"]) == 0
     assert json.loads(capsys.readouterr().out)["start_local"] == "2013-02-12T00:00:00+05:45"

@@ -43,8 +43,16 @@ def load() -> list[Row]:
     rows = []
     for line in CORPUS.read_text(encoding="utf-8").splitlines():
         raw = json.loads(line)
-        rows.append(Row(raw["phrase"], raw["now"], raw["zone"], raw.get("start"),
-                        raw.get("end"), raw.get("error")))
+        rows.append(
+            Row(
+                raw["phrase"],
+                raw["now"],
+                raw["zone"],
+                raw.get("start"),
+                raw.get("end"),
+                raw.get("error"),
+            )
+        )
     return rows
 
 

@@ -13,17 +13,45 @@ from bot.errors import ParseError
 from bot.timephrase import parse_phrase
 from bot.timephrase.window import Grain
 
-ZONES = st.sampled_from([
-    "UTC", "America/New_York", "Europe/Berlin", "Asia/Kathmandu", "Australia/Lord_Howe",
-    "America/Santiago", "Asia/Tokyo", "Pacific/Chatham", "America/St_Johns",
-])
-NOWS = st.datetimes(min_value=datetime(2005, 1, 1), max_value=datetime(2035, 1, 1),
-                    timezones=st.just(UTC))
-PHRASES = st.sampled_from([
-    "today", "yesterday", "tomorrow", "last week", "this month", "last 3 days", "since 3pm",
-    "yesterday afternoon", "last night", "3-4pm", "monday", "next wednesday", "Feb 8",
-    "weekend", "past 24h", "earlier today", "this week so far", "in 2 hours", "3 days ago",
-])
+ZONES = st.sampled_from(
+    [
+        "UTC",
+        "America/New_York",
+        "Europe/Berlin",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "America/Santiago",
+        "Asia/Tokyo",
+        "Pacific/Chatham",
+        "America/St_Johns",
+    ]
+)
+NOWS = st.datetimes(
+    min_value=datetime(2005, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
+)
+PHRASES = st.sampled_from(
+    [
+        "today",
+        "yesterday",
+        "tomorrow",
+        "last week",
+        "this month",
+        "last 3 days",
+        "since 3pm",
+        "yesterday afternoon",
+        "last night",
+        "3-4pm",
+        "monday",
+        "next wednesday",
+        "Feb 8",
+        "weekend",
+        "past 24h",
+        "earlier today",
+        "this week so far",
+        "in 2 hours",
+        "3 days ago",
+    ]
+)
 UNITS = {"hours": Grain.HOUR, "days": Grain.DAY, "weeks": Grain.WEEK, "months": Grain.MONTH}
 
 
@@ -61,8 +89,7 @@ def test_yesterday_is_one_local_day(zone: str, now: datetime) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(zone=ZONES, now=NOWS, count=st.integers(1, 40), unit=st.sampled_from(sorted(UNITS)))
-def test_last_n_units_spans_n_local_units(zone: str, now: datetime, count: int,
-                                          unit: str) -> None:
+def test_last_n_units_spans_n_local_units(zone: str, now: datetime, count: int, unit: str) -> None:
     tz = ZoneInfo(zone)
     window = parse_phrase(f"last {count} {unit}", now, tz)
     assert window.start is not None

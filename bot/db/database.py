@@ -1,4 +1,4 @@
-"""The digest database: engine from the operator's URL, and migrations run once at start.
+"""The recbot database: engine from the operator's URL, and migrations run once at start.
 
 Operators write `postgresql://user@host:5432/db` or `sqlite:///path`; we pick the drivers
 (psycopg 3, the standard library's sqlite3). Migrations run under a lock (a PostgreSQL
@@ -111,8 +111,9 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as connection:
             # Held until this transaction ends; PostgreSQL DDL is transactional, so a replica
             # that waited here sees the finished schema and does nothing.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                               {"key": _ADVISORY_LOCK_KEY})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY}
+            )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         return

@@ -1,0 +1,1 @@
+"""Alembic migrations of the recbot database (digests and every later store)."""

@@ -1,0 +1,17 @@
+"""Alembic environment: always run programmatically by bot.db.database.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import bot.digest.store  # noqa: F401  (registers its tables on Base)
+from bot.db.base import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()
