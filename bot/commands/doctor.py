@@ -399,8 +399,11 @@ def check_redis(settings: Settings) -> CheckResult:
         return CheckResult(
             name,
             "fail",
-            f"cannot reach {shown} ({type(exc).__name__})",
-            "check RECBOT_REDIS_URL and that Redis runs and is reachable",
+            f"cannot reach {shown} ({type(exc).__name__}); until it answers, event de-dup "
+            "falls back to each process's own memory (one replica still answers a retried "
+            "event once; several replicas may each answer it)",
+            "check RECBOT_REDIS_URL and that Redis runs and is reachable "
+            "(docs/replicas-hardening.md)",
         )
     finally:
         client.close()
