@@ -89,6 +89,7 @@ def check_bot_token(settings: Settings) -> tuple[WebClient, dict[str, Any]]:
 
 def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
+    from bot.db.startup import prepare_database
     from bot.digest.service import build_bot_with_digests
     from bot.obs.log import configure_logging
     from bot.slack.server import serve_http, serve_socket_mode
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         configure_logging(settings)
         port = _port(args, settings)
         require_slack(settings)
+        prepare_database(settings.recbot_database_url)
         if settings.slack_app_token is not None:
             client, auth = check_bot_token(settings)
             bot = build_bot_with_digests(settings, socket_mode=True, client=client, auth=auth)
