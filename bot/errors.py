@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.masking import mask_configured
+
 
 class RecbotError(Exception):
     """Base of every error that has a user-facing message.
@@ -51,7 +53,13 @@ class ApiError(RecbotError):
 
 
 class ConfigError(RecbotError):
-    """Configuration that is missing or wrong; names the variable and what to fix."""
+    """Configuration that is missing or wrong; names the variable and what to fix.
+
+    Neither a configured secret nor the userinfo of any URL (`https://user:password@host`)
+    is kept in the message."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(mask_configured(user_message))
 
 
 class AccessDenied(RecbotError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,9 @@ def serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def stand_ins() -> tuple[SlackStandIn, Simulator]:
+def stand_ins() -> Iterator[tuple[SlackStandIn, Simulator]]:
     with SlackStandIn() as slack, Simulator(secret_id=SIM_ID, secret_key=SIM_KEY) as css:
-        yield slack, css  # type: ignore[misc]
+        yield slack, css
 
 
 @pytest.mark.parametrize("mode", ["http", "socket"])
