@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo
 from bot.access import OPEN_POLICY, AccessPolicy
 from bot.digest.content import DigestQuery, digest_filters
 from bot.digest.schedule import WEEKDAYS, Kind, Schedule, next_slot
-from bot.digest.store import DigestStore, NewSubscription, Subscription
+from bot.digest.store import (
+    DigestStore,
+    LimitReached,
+    NewSubscription,
+    Subscription,
+    SubscriptionLimits,
+)
 from bot.errors import AccessDenied, ParseError
 from bot.render.digest_replies import (
     ACTION_DIGEST_OFF,
@@ -35,6 +41,12 @@ if TYPE_CHECKING:
 __all__ = ["ACTION_DIGEST_OFF", "DigestCommand", "SlackDigests", "Verb", "parse_digest_args"]
 
 MAX_PER_CHANNEL = 20
+MAX_PER_USER = 40  # one person, every channel of the workspace
+LIMITS = SubscriptionLimits(per_channel=MAX_PER_CHANNEL, per_user=MAX_PER_USER)
+_LIMIT_SENTENCES = {
+    "channel": f"This channel already has {MAX_PER_CHANNEL} digests; turn one off first",
+    "user": f"You already have {MAX_PER_USER} digests across channels; turn one off first",
+}
 USAGE = (
     "digest daily 09:00 livetest",
     "digest weekly mon 09:00 domain:a.push.example",
@@ -212,15 +224,16 @@ class SlackDigests:
             ),
             self.clock(),
         )
-        if len(self.store.subscriptions_of(self.team_id, channel_id)) >= MAX_PER_CHANNEL:
-            raise ParseError(
-                f"This channel already has {MAX_PER_CHANNEL} digests; turn one off first",
-                ("digest list", "digest off 12"),
+        try:
+            sub = self.store.add_subscription(
+                NewSubscription(self.team_id, channel_id, user_id, schedule, command.request_text),
+                self.clock(),
+                LIMITS,
             )
-        sub = self.store.add_subscription(
-            NewSubscription(self.team_id, channel_id, user_id, schedule, command.request_text),
-            self.clock(),
-        )
+        except LimitReached as limit:
+            raise ParseError(
+                _LIMIT_SENTENCES[limit.scope], ("digest list", "digest off 12")
+            ) from None
         return render_subscribed(_line(sub, self.clock()))
 
     def _list(self, channel_id: str | None) -> SlackMessage:
