@@ -112,7 +112,7 @@ def render_digest_off(subscription_id: int, channel_id: str) -> SlackMessage:
 
 
 def render_digest_posted(subscription_id: int, channel_id: str) -> SlackMessage:
-    text = f"Posted digest #{subscription_id} to <#{mrkdwn(channel_id)}>."
+    text = f"Digest #{subscription_id} is on its way to <#{mrkdwn(channel_id)}>."
     return SlackMessage(text=text, blocks=[section(text)])
 
 
