@@ -208,10 +208,10 @@ def _run(args: argparse.Namespace) -> int:
 
     # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads
     # the same cache as the serving replicas. The embedded simulator's clock follows --now.
-    from bot.replicas.factory import open_shared_source
+    from bot.wiring import task_source
 
     try:
-        with open_shared_source(settings, now=None if args.now is None else now) as source:
+        with task_source(settings, now=None if args.now is None else now) as source:
             if source.simulated:
                 # A notice, not an error: on stderr even with --json (stdout stays one object).
                 print(

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from bot.config import load_settings
 from bot.errors import RecbotError
 from bot.filters import Filters
-from bot.replicas.factory import open_shared_source
 from bot.timephrase.window import Grain, Window
+from bot.wiring import open_shared_source
 
 
 def main(count: int) -> int:
