@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
+from bot.ports import port_argument
 from bot.wiring import check_bot_token
 
 if TYPE_CHECKING:
@@ -20,20 +21,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help="HTTP mode: address")
     parser.add_argument(
         "--port",
-        type=_port_number,
+        type=port_argument,
         default=None,
         help=f"HTTP mode: port (default: PORT, else {DEFAULT_PORT})",
     )
-
-
-def _port_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535, 0: any free)")
-    return value
 
 
 def _port(args: argparse.Namespace, settings: Settings) -> int:

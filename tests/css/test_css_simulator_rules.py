@@ -32,7 +32,7 @@ from bot.errors import ApiError
 from bot.filters import Filters
 from bot.plan import ApiWindow
 from bot.tasks import to_unix
-from tests.css.support import FAST_RETRY, NOW, days, machine_clock_at
+from tests.support.css import FAST_RETRY, NOW, days, machine_clock_at
 
 DAY = 86400
 T0 = to_unix(NOW)
@@ -269,7 +269,8 @@ def test_a_week_exactly_and_ninety_days_exactly_are_allowed(sim: Simulator) -> N
     assert replies[0].tasks  # the simulator has recordings in the last week
     for reply, window in zip(replies, (week, oldest), strict=True):
         for task in reply.tasks:
-            assert to_unix(task.start) < window.end and to_unix(task.end) > window.start
+            assert to_unix(task.start) < window.end
+            assert to_unix(task.end) > window.start
 
 
 def test_times_must_be_integers(sim: Simulator) -> None:

@@ -13,7 +13,7 @@ from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.timephrase.window import Grain, Window
 from bot.wiring import make_cache
-from tests.replicas.redis_keys import REDIS_URL
+from tests.support.redis_keys import REDIS_URL
 
 pytestmark = pytest.mark.redis
 

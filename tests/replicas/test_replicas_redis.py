@@ -19,7 +19,7 @@ from bot.replicas.dedup import RedisSeenEvents
 from bot.replicas.ratelimit import RedisRateLimiter
 from bot.slack.dedup import InMemorySeenEvents
 from bot.wiring import make_cache, make_rate_limiter, make_seen_events
-from tests.replicas.redis_keys import REDIS_URL
+from tests.support.redis_keys import REDIS_URL
 
 pytestmark = pytest.mark.redis
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.css.simulator import Faults, Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import FORM, ServedBot, free_port, slash_body
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.serving import FORM, ServedBot, free_port, slash_body
+from tests.support.slack_api import SlackStandIn
+from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """One "replica" for the shared-limit test: many distinct questions as fast as it may ask.
 
-Run as `python -m tests.replicas.hammer N`; settings come from the environment (the CSS
+Run as `python -m tests.support.hammer N`; settings come from the environment (the CSS
 simulator's endpoint and keys, RECBOT_REDIS_URL). Prints one line per answer or error.
 """
 

@@ -1,6 +1,6 @@
 """Fuzzing the request parser with hypothesis: any text becomes a Request or a ParseError,
 quickly, and a phrase it finds is read by the time-phrase engine or refused the same way.
-(`POST /slack/events` on the real server is fuzzed in test_fuzz_events.py.)"""
+(`POST /slack/events` on the real server is fuzzed in tests/slack/test_slack_fuzz_events.py.)"""
 
 from __future__ import annotations
 
