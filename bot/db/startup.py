@@ -3,18 +3,21 @@ ConfigError naming RECBOT_DATABASE_URL and the reason (no traceback, no password
 
 from __future__ import annotations
 
-from sqlalchemy import make_url, text
+from collections.abc import Callable
+
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db.database import driver_url, migrate, open_engine
+from bot.db.database import driver_url, migrate
 from bot.errors import ConfigError
 
 _FIX_SERVER = "check RECBOT_DATABASE_URL and that the database server runs and accepts this user"
 _FIX_FILE = "check RECBOT_DATABASE_URL and that the file's folder exists and is writable"
 
 
-def prepare_database(operator_url: str) -> None:
-    """Connect, then bring the schema to the newest revision; ConfigError on any failure.
+def prepare_database(operator_url: str, open_engine: Callable[[], Engine]) -> None:
+    """Connect with the engine `open_engine` makes, then bring the schema to the newest
+    revision; ConfigError on any failure. The engine is disposed afterwards.
 
     Run in the serving process before it forks its worker, so the worker's own migration
     finds nothing to do and a database that is down never becomes a failed worker boot."""
@@ -22,7 +25,7 @@ def prepare_database(operator_url: str) -> None:
     shown = make_url(operator_url).render_as_string(hide_password=True)
     fix = _FIX_FILE if backend == "sqlite" else _FIX_SERVER
     try:
-        engine = open_engine(operator_url)
+        engine = open_engine()
     except OSError as exc:  # the folder of a SQLite file cannot be made
         raise ConfigError(
             f"RECBOT_DATABASE_URL: cannot open {shown} ({_reason(exc)}); {fix}"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import REPO, free_port
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env
+from tests.support.serving import REPO, free_port
+from tests.support.slack_api import SlackStandIn
+from tests.support.world import SIM_ID, SIM_KEY, bot_env
 
 PASSWORD = "s3cret-db-pass"
 

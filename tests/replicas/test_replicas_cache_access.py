@@ -13,7 +13,7 @@ import time_machine
 
 from bot.cli import main
 from bot.css.simulator import Simulator
-from tests.replicas.redis_keys import REDIS_URL
+from tests.support.redis_keys import REDIS_URL
 
 pytestmark = pytest.mark.redis
 

@@ -7,7 +7,7 @@ import redis
 
 from bot.replicas.dedup import RedisSeenEvents
 from bot.slack.dedup import InMemorySeenEvents
-from tests.slack.serving import free_port
+from tests.support.serving import free_port
 
 pytestmark = pytest.mark.redis
 

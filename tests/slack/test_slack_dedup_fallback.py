@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import JSON, ServedBot, event_body, free_port, http
-from tests.slack.world import bot_env
+from tests.support.serving import JSON, ServedBot, event_body, free_port, http
+from tests.support.slack_api import SlackStandIn
+from tests.support.world import bot_env
 
 
 @pytest.fixture(scope="module")

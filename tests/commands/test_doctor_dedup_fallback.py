@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.doctor import check_redis
 from bot.config import Settings
-from tests.slack.serving import free_port
+from tests.support.serving import free_port
 
 
 def test_unreachable_redis_says_de_dup_falls_back_to_process_memory() -> None:
