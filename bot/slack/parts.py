@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.obs.log import new_request_id
+from bot.obs.log import request_id_or_new
 from bot.obs.metrics import ACK_LATENCY, ANSWER_LATENCY, REQUESTS
 from bot.slack.conversation import Asker, Conversation, Reply
 from bot.slack.dedup import SeenEvents
@@ -62,10 +62,10 @@ def received_at(context: Mapping[str, Any]) -> float:
 
 
 def acked(surface: str, context: Mapping[str, Any]) -> float:
-    """Record the ack latency; start a request id for the work that follows. Returns arrival."""
+    """Record the ack latency; the work that follows keeps the request's id. Returns arrival."""
     start = received_at(context)
     ACK_LATENCY.labels(surface=surface).observe(time.monotonic() - start)
-    new_request_id()
+    request_id_or_new()
     return start
 
 

@@ -1,4 +1,4 @@
-"""The WSGI application gunicorn serves: POST /slack/events, GET /healthz, GET /metrics.
+"""The WSGI application waitress serves: POST /slack/events, GET /healthz, GET /metrics.
 
 Bolt's own WSGI adapter is not used because two things must happen before Bolt parses a
 body: a size limit (413 before reading more), and `slack_request`, which fixes Bolt's
@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.request.internals import build_context
 
+from bot.obs.log import request_context
 from bot.obs.metrics import render_metrics
 from bot.slack.parts import RECEIVED_AT
 
@@ -30,6 +31,7 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 FORM = "application/x-www-form-urlencoded"
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def slack_request(
@@ -63,8 +65,12 @@ def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
 
 
 class SlackWsgi:
-    """Routes the three paths; everything else is 404. /healthz says the worker is serving:
-    it is built only once the bot is (gunicorn loads it after build), so it is always ready."""
+    """Routes the three paths; everything else is 404. /healthz says the bot is serving: the
+    server listens only once the bot is built, so it is always ready.
+
+    Each request runs under a request id of its own (every log line it causes carries it, and
+    the response names it in `X-Request-Id`); the id is cleared when the request is answered,
+    so the server's thread carries none into its next request."""
 
     def __init__(self, app: App, max_body_bytes: int, pool: WorkPool | None = None):
         self.app = app
@@ -72,6 +78,14 @@ class SlackWsgi:
         self.pool = pool
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with request_context() as rid:
+
+            def with_id(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+                return start_response(status, [*headers, (REQUEST_ID_HEADER, rid)], *exc)
+
+            return self._route(environ, with_id)
+
+    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         received = time.monotonic()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
