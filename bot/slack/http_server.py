@@ -11,6 +11,7 @@ Why waitress and these numbers: docs/operations-http.md.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,48 @@ class _TimedParser(HTTPRequestParser):  # type: ignore[misc]
 
 
 class _TimedChannel(HTTPChannel):  # type: ignore[misc]
+    """A connection whose requests are timed, and which closes without a reset.
+
+    A request refused early (413 on its declared length) leaves the client still sending;
+    closing then would reset the connection and the client would never read the 413. So the
+    sending half is shut, and what still arrives is read and dropped until the client closes
+    or the deadline sweep closes the connection for good (a lingering close)."""
+
     parser_class = _TimedParser
+    lingering = False
+
+    def handle_close(self) -> None:
+        if self.lingering or not self.connected or not self._unread_input():
+            super().handle_close()
+            return
+        try:
+            self.socket.shutdown(socket.SHUT_WR)
+        except OSError:
+            super().handle_close()
+            return
+        self.lingering = True
+        self.will_close = False
+        self.last_activity = time.time()  # the sweep closes it once silent that long
+
+    def _unread_input(self) -> bool:
+        try:
+            return bool(self.socket.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+        except OSError:
+            return False
+
+    def readable(self) -> bool:
+        return True if self.lingering else bool(super().readable())
+
+    def handle_read(self) -> None:
+        if not self.lingering:
+            super().handle_read()
+            return
+        try:
+            data = self.recv(self.adj.recv_bytes)
+        except OSError:
+            data = b""
+        if not data and self.connected:  # recv() may have closed it already
+            super().handle_close()
 
 
 class _DeadlineServer(TcpWSGIServer):  # type: ignore[misc]

@@ -55,7 +55,7 @@ def handled(
     before = len(log_lines(served))
     response = served.post(body, JSON)
     assert response.status == 200
-    rid = response.headers.get("X-Request-Id", "")
+    rid = response.headers.get("x-request-id", "")
     assert rid, "each response names its request id"
     wait_for_line(served, lambda line: done(rid, line))
     ours = [
