@@ -69,11 +69,12 @@ def build_bot(
     )
     parts = BotParts(conversation, Delivery(client), WorkPool(), make_seen_events(settings))
     secret = settings.slack_signing_secret
+    signing_secret = secret.get_secret_value() if secret else None
     app = build_app(
         client,
-        secret.get_secret_value() if secret else None,
+        signing_secret,
         parts,
         socket_mode=socket_mode,
         auth=auth,
     )
-    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)
+    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop, signing_secret=signing_secret)

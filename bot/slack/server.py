@@ -36,6 +36,8 @@ class Bot:
     parts: BotParts
     max_body_bytes: int
     on_stop: Callable[[], None] = lambda: None
+    # HTTP mode: requests are verified with it before anything parses them.
+    signing_secret: str | None = None
 
     def stop(self) -> None:
         """Finish accepted answers, then release what the bot holds."""
@@ -55,7 +57,10 @@ def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     bot = build()
     server = make_server(
-        SlackWsgi(bot.app, bot.max_body_bytes, bot.parts.pool), host, port, bot.max_body_bytes
+        SlackWsgi(bot.app, bot.max_body_bytes, bot.parts.pool, bot.signing_secret),
+        host,
+        port,
+        bot.max_body_bytes,
     )
     previous = {s: signal.signal(s, _stop_serving) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
