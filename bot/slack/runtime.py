@@ -77,4 +77,11 @@ def build_bot(
         socket_mode=socket_mode,
         auth=auth,
     )
-    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop, signing_secret=signing_secret)
+    return Bot(
+        app,
+        parts,
+        settings.recbot_max_body_bytes,
+        on_stop,
+        signing_secret=signing_secret,
+        drain_timeout_s=settings.recbot_drain_timeout,
+    )

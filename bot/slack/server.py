@@ -38,10 +38,12 @@ class Bot:
     on_stop: Callable[[], None] = lambda: None
     # HTTP mode: requests are verified with it before anything parses them.
     signing_secret: str | None = None
+    drain_timeout_s: float = DRAIN_TIMEOUT_S
 
     def stop(self) -> None:
-        """Finish accepted answers, then release what the bot holds."""
-        self.parts.pool.drain(DRAIN_TIMEOUT_S)
+        """Finish accepted answers (askers of those not finished in time are told), then
+        release what the bot holds."""
+        self.parts.pool.drain(self.drain_timeout_s)
         self.on_stop()
 
 
