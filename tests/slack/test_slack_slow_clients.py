@@ -80,3 +80,24 @@ def test_slow_connections_are_closed_after_the_request_deadline(
     assert open_socks == []
     # The server still serves after shedding them.
     assert http(f"{served.url}/healthz", timeout=SLACK_ACK_DEADLINE_S).status == 200
+
+
+def test_a_trickling_body_is_cut_at_the_deadline_though_never_silent(served: ServedBot) -> None:
+    # One byte every half second: never silent long enough for an idle timeout, so only the
+    # request deadline (counted from the request's first byte) can end it.
+    sock = slow_connection(served.port)
+    try:
+        started = time.monotonic()
+        limit = started + REQUEST_DEADLINE_S + 2 * SWEEP_INTERVAL_S + 3
+        closed = False
+        while not closed and time.monotonic() < limit:
+            readable, _, _ = select.select([sock], [], [], 0.5)
+            closed = bool(readable) and closed_by_server(sock)
+            if not closed:
+                try:
+                    sock.send(b"x")
+                except OSError:
+                    closed = True
+        assert closed
+    finally:
+        sock.close()
