@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
 
+from bot.errors import ConfigError
 from bot.obs.log import request_context
 from bot.slack.http_server import make_server
 from bot.slack.parts import BotParts
@@ -58,12 +59,16 @@ def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
     # request thread from waiting 5 ms (the default) for each GIL hand-over.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     bot = build()
-    server = make_server(
-        SlackWsgi(bot.app, bot.max_body_bytes, bot.parts.pool, bot.signing_secret),
-        host,
-        port,
-        bot.max_body_bytes,
-    )
+    try:
+        server = make_server(
+            SlackWsgi(bot.app, bot.max_body_bytes, bot.parts.pool, bot.signing_secret),
+            host,
+            port,
+            bot.max_body_bytes,
+        )
+    except ConfigError:
+        bot.stop()  # the scheduler and clients it started
+        raise
     previous = {s: signal.signal(s, _stop_serving) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         log.info("serving HTTP", extra={"host": host, "port": port})
