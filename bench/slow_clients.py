@@ -26,8 +26,7 @@ if str(REPO) not in sys.path:
 
 from bot.css.simulator import Simulator  # noqa: E402
 from bot.slack.http_server import REQUEST_DEADLINE_S  # noqa: E402
-from tests.servers.slack_api import SlackStandIn  # noqa: E402
-from tests.slack.serving import (  # noqa: E402
+from tests.support.serving import (  # noqa: E402
     BOT_TOKEN,
     FORM,
     SIGNING_SECRET,
@@ -37,6 +36,7 @@ from tests.slack.serving import (  # noqa: E402
     signed_headers,
     slash_body,
 )
+from tests.support.slack_api import SlackStandIn  # noqa: E402
 
 SLOW = 200
 COMMANDS = 20

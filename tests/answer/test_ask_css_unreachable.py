@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.css.errors import CSS_DID_NOT_ANSWER
-from tests.conftest import scrubbed_environ
-from tests.slack.serving import free_port
+from tests.support.environment import scrubbed_environ
+from tests.support.serving import free_port
 
 pytestmark = pytest.mark.slow
 

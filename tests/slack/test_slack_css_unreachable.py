@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.css.errors import CSS_DID_NOT_ANSWER
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import FORM, ServedBot, free_port, slash_body
-from tests.slack.world import bot_env
+from tests.support.serving import FORM, ServedBot, free_port, slash_body
+from tests.support.slack_api import SlackStandIn
+from tests.support.world import bot_env
 
 pytestmark = pytest.mark.slow
 

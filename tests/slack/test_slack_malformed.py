@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.slack.serving import FORM, JSON, HttpResult, ServedBot, http, slash_body
+from tests.support.serving import FORM, JSON, HttpResult, ServedBot, http, slash_body
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import JSON, ServedBot, event_body
+from tests.support.serving import JSON, ServedBot, event_body
+from tests.support.slack_api import SlackStandIn
 
 pytestmark = pytest.mark.slow
 

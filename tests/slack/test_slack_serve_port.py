@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import BOT_TOKEN, REPO, SIGNING_SECRET, clean_env
+from tests.support.serving import BOT_TOKEN, REPO, SIGNING_SECRET, clean_env
+from tests.support.slack_api import SlackStandIn
 
 pytestmark = pytest.mark.slow
 

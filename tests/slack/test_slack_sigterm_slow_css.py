@@ -14,9 +14,9 @@ import pytest
 
 from bot.css.simulator import Faults, Simulator
 from bot.render.interrupted import ACTION_ASK_AGAIN, ASK_AGAIN, INTERRUPTED
-from tests.servers.slack_api import SlackCall, SlackStandIn
-from tests.slack.serving import FORM, JSON, ServedBot, action_body, event_body, slash_body
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.serving import FORM, JSON, ServedBot, action_body, event_body, slash_body
+from tests.support.slack_api import SlackCall, SlackStandIn
+from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.slack.http_server import REQUEST_DEADLINE_S, SWEEP_INTERVAL_S
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import FORM, ServedBot, http, signed_headers, slash_body
+from tests.support.serving import FORM, ServedBot, http, signed_headers, slash_body
+from tests.support.slack_api import SlackStandIn
 
 pytestmark = pytest.mark.slow
 

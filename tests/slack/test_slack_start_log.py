@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.slack.serving import ServedBot
+from tests.support.serving import ServedBot
 
 pytestmark = pytest.mark.slow
 
