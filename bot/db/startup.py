@@ -19,8 +19,8 @@ def prepare_database(operator_url: str, open_engine: Callable[[], Engine]) -> No
     """Connect with the engine `open_engine` makes, then bring the schema to the newest
     revision; ConfigError on any failure. The engine is disposed afterwards.
 
-    Run in the serving process before it forks its worker, so the worker's own migration
-    finds nothing to do and a database that is down never becomes a failed worker boot."""
+    Run by `recbot serve` before it builds the bot or starts serving, so the bot's own
+    migration finds nothing to do and a database that is down is never a traceback."""
     backend = driver_url(operator_url).get_backend_name()
     shown = make_url(operator_url).render_as_string(hide_password=True)
     fix = _FIX_FILE if backend == "sqlite" else _FIX_SERVER
