@@ -345,7 +345,8 @@ class _Builder:
         )
 
     def status(self) -> StatusFilter:
-        distinct = list(dict.fromkeys(self.statuses))
+        # "all" / "everything" name no status, so a named one wins ("everything scheduled").
+        distinct = list(dict.fromkeys(s for s in self.statuses if s is not StatusFilter.ALL))
         if len(distinct) > 1:
             raise ParseError(
                 "Please ask for one status at a time, not "

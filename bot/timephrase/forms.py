@@ -17,6 +17,7 @@ from bot.timephrase import lexicon as lx
 from bot.timephrase import pieces as p
 from bot.timephrase.absolute import read_absolute
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
+from bot.timephrase.limits import YEARS
 from bot.timephrase.points import count_of, count_token, read_point
 from bot.timephrase.resolve import Bias, Context, Span, resolve_point
 from bot.timephrase.window import Grain
@@ -185,7 +186,10 @@ def _step(moment: datetime, duration: Duration, sign: int) -> datetime:
     try:
         return step(moment, duration.unit, sign * duration.count)
     except (OverflowError, ValueError):
-        raise _fail(f"{duration.count} {duration.unit}s is further than I can count") from None
+        raise _fail(
+            f"{duration.count} {duration.unit}s is further than I can count "
+            f"(I read the years {YEARS})"
+        ) from None
 
 
 def _point(captures: Sequence[Capture], ctx: Context) -> Result:
@@ -354,6 +358,13 @@ def _complete(
     return left, right
 
 
+def _wall_forward(left: Sequence[p.Piece], right: Sequence[p.Piece]) -> bool:
+    """Whether the range's wall-clock end is after its start ("2am-3am"), whatever DST did."""
+    clocks = [next(x for x in side if isinstance(x, p.TimeOfDay)) for side in (left, right)]
+    first, last = ((c.hour, c.minute, c.second) for c in clocks)
+    return first < last
+
+
 def _range(captures: Sequence[Capture], ctx: Context) -> Result:
     left, right = _complete(_pieces(captures[0]), _pieces(captures[1]))
     first = resolve_point(left, ctx)
@@ -371,6 +382,10 @@ def _range(captures: Sequence[Capture], ctx: Context) -> Result:
         for side in (left, right)
     )
     if clocks_only and not before(first.start, end):
+        if _wall_forward(left, right):
+            raise _fail(
+                "the clocks skipped that time that day (daylight saving), so it holds no time"
+            )
         end = step(end, Grain.DAY, 1)  # "22:00-02:00": the night through to the next day
     if not before(first.start, end):
         raise _fail("The range ends before it starts")

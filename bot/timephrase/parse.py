@@ -9,6 +9,7 @@ from bot.timephrase.describe import describe
 from bot.timephrase.forms import FORMS, Reader
 from bot.timephrase.lexer import EXAMPLES, Kind, Token, normalize, tokenize
 from bot.timephrase.lexicon import ORDINAL_SUFFIXES, TIME_WORDS
+from bot.timephrase.limits import check_now, out_of_years, within_years
 from bot.timephrase.resolve import Context
 from bot.timephrase.window import Window
 from bot.timephrase.zones import before
@@ -21,6 +22,7 @@ def parse_phrase(phrase: str, now: datetime, zone: tzinfo) -> Window:
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
+    check_now(now)
     text = normalize(phrase)
     label = " ".join(phrase.split()).rstrip("?!.;:")
     tokens = tokenize(text)
@@ -40,6 +42,11 @@ def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: st
                 result = form.build(captures, ctx)
             except ParseError as error:
                 first_error = first_error or error
+                continue
+            except (OverflowError, ValueError):  # a date past year 9999 or before year 1
+                result = None
+            if result is None or not (within_years(result.start) and within_years(result.end)):
+                first_error = first_error or out_of_years("That date")
                 continue
             if (
                 result.start is not None

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from bot.errors import ParseError
 from bot.timephrase import lexicon as lx
 from bot.timephrase import pieces as p
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
 from bot.timephrase.window import Grain
-from bot.timephrase.zones import fixed_offset_zone, iana_zone
+from bot.timephrase.zones import fixed_offset_zone, iana_zone, real_offset
 
 Match = Callable[[Token], bool]
 
@@ -207,9 +207,9 @@ def _zone_offset(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
         hours, minutes = int(amount[:-2]), int(amount[-2:])
     else:
         hours, minutes = int(amount), 0
-    if hours > 14 or minutes > 59:
+    offset = real_offset(sign, hours, minutes)
+    if offset is None:
         raise ParseError(f"'{text}' is not a UTC offset", EXAMPLES)
-    offset = sign * timedelta(hours=hours, minutes=minutes)
     return (p.ExplicitZone(fixed_offset_zone(offset), text.upper()),)
 
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from bot.errors import ParseError
 from bot.timephrase import pieces as p
 from bot.timephrase.lexer import EXAMPLES
+from bot.timephrase.limits import YEARS
 from bot.timephrase.window import Grain
 from bot.timephrase.zones import FIXED_UNITS, at, before, seconds_between, step, unit_span
 
@@ -124,7 +125,9 @@ def _shifted_span(piece: p.Shifted, ctx: Context) -> Span:
     try:
         moment = step(ctx.now, piece.unit, piece.sign * piece.count)
     except (OverflowError, ValueError):
-        raise _fail(f"{piece.count} {piece.unit}s is further than I can count") from None
+        raise _fail(
+            f"{piece.count} {piece.unit}s is further than I can count (I read the years {YEARS})"
+        ) from None
     if piece.unit in FIXED_UNITS:
         grain = FINER[piece.unit]
         start, end = unit_span(moment, grain)
