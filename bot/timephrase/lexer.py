@@ -54,6 +54,26 @@ _SCAN = re.compile(
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "−": "-", "\u00a0": " "})
 _MERIDIEM = re.compile(r"\b([ap])\.m\.?")
 _TRAILING = "?!.;:"
+# Spellings rewritten to the one the rules read (docs/time-phrases.md, "Spellings"). Each
+# pattern is linear (no nested repeats), so hostile input stays cheap.
+_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=\d)([ap])(?![a-z])"), r"\1m"),  # 7a, 3:18p -> 7am, 3:18pm
+    (re.compile(r"(?<![\d:])(\d{1,2})h(\d{2})(?![\d:])"), r"\1:\2"),  # 15h30, 16h00 -> 15:30
+    (re.compile(r"(\d:\d\d ?(?:-|to|until|till) ?)(\d{1,2})h(?![a-z\d])"), r"\1\2:00"),  # 9:30-11h
+    (re.compile(r"(?<![\d:])(\d{1,2})-?ish(?![a-z])"), r"\1 o'clock"),  # 3ish
+    (re.compile(r"(?<=[a-z\d])-?ish(?![a-z])"), ""),  # afternoonish, 2:30ish
+    (
+        re.compile(
+            r"(?<![a-z])(?:ish|about|around|approximately|approx|roughly|circa|ca)(?![a-z'])"
+        ),
+        " ",
+    ),
+    (re.compile(r"(?<![a-z])week-end"), "weekend"),
+    (re.compile(r"(?<![a-z])wkend"), "weekend"),
+    (re.compile(r"(?<![a-z])(?:a |one )?fortnight"), "2 weeks"),
+    (re.compile(r"[@()\[\]]"), " "),  # "@ 3pm", "9 am (BST)"
+    (re.compile(r"(?<![a-z])in between(?![a-z])"), "between"),
+)
 
 
 def normalize(phrase: str) -> str:
@@ -75,6 +95,8 @@ def normalize(phrase: str) -> str:
             )
     text = phrase.translate(_DASHES).lower()
     text = _MERIDIEM.sub(r"\1m", text)
+    for pattern, replacement in _SPELLINGS:
+        text = pattern.sub(replacement, text)
     return text.strip().rstrip(_TRAILING).strip()
 
 

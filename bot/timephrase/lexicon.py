@@ -135,11 +135,18 @@ ZONE_ABBREVIATIONS: dict[str, timedelta] = {
     "npt": timedelta(hours=5, minutes=45),
     "aest": timedelta(hours=10),
     "aedt": timedelta(hours=11),
+    # Settled in docs/time-phrases.md: IST is India's, CST US Central (the common readings).
+    "ist": timedelta(hours=5, minutes=30),
+    "cst": timedelta(hours=-6),
 }
-AMBIGUOUS_ZONES: dict[str, str] = {
-    "cst": "China (UTC+8) or US Central (UTC-6)",
-    "ist": "India (UTC+5:30), Ireland or Israel",
+# Generic names follow the region's daylight saving.
+GENERIC_ZONES: dict[str, str] = {
+    "pt": "America/Los_Angeles",
+    "mt": "America/Denver",
+    "ct": "America/Chicago",
+    "et": "America/New_York",
 }
+AMBIGUOUS_ZONES: dict[str, str] = {}
 
 MERIDIEMS = frozenset({"am", "pm", "a.m", "p.m", "a.m.", "p.m."})
 ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
@@ -217,6 +224,7 @@ TIME_WORDS: frozenset[str] = frozenset(
     | set(COUNT_WORDS) - {"a", "an"}
     | set(ZONE_ABBREVIATIONS) - {"z"}
     | set(AMBIGUOUS_ZONES)
+    | set(GENERIC_ZONES)
     | STRUCTURE_WORDS
 )
 

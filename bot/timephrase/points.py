@@ -194,6 +194,10 @@ def _zone_word(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
             "e.g. 'UTC+8'",
             EXAMPLES,
         )
+    if name in lx.GENERIC_ZONES:
+        zone = iana_zone(lx.GENERIC_ZONES[name])
+        assert zone is not None
+        return (p.ExplicitZone(zone, name.upper()),)
     return (p.ExplicitZone(fixed_offset_zone(lx.ZONE_ABBREVIATIONS[name]), name.upper()),)
 
 
@@ -408,7 +412,12 @@ RULES: tuple[PieceRule, ...] = (
         ("15:00", "3:30pm", "09:15:30"),
     ),
     PieceRule("hour am/pm", (num(0, 99), word("am", "pm")), _hour_meridiem, ("3pm", "11 am")),
-    PieceRule("o'clock", (num(0, 99), word("o'clock", "oclock")), _at_hour, ("9 o'clock",)),
+    PieceRule(
+        "o'clock",
+        (num(0, 99), word("o'clock", "oclock"), Opt(word("am", "pm"))),
+        _hour_meridiem,
+        ("9 o'clock", "3 o'clock pm", "3ish"),
+    ),
     PieceRule(
         "at hour",
         (word("at"), num(0, 99), Opt(word("am", "pm"))),
@@ -417,7 +426,11 @@ RULES: tuple[PieceRule, ...] = (
     ),
     PieceRule(
         "zone abbreviation",
-        (in_table(frozenset(lx.ZONE_ABBREVIATIONS) | frozenset(lx.AMBIGUOUS_ZONES)),),
+        (
+            in_table(
+                frozenset(lx.ZONE_ABBREVIATIONS) | set(lx.AMBIGUOUS_ZONES) | set(lx.GENERIC_ZONES)
+            ),
+        ),
         _zone_word,
         ("UTC", "CET", "JST"),
     ),
