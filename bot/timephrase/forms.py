@@ -9,7 +9,7 @@ whose builder succeeds wins; the order below goes from specific to general.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.errors import ParseError
@@ -323,18 +323,28 @@ def _complete(
         left = (*left, *zone_r)
     if (
         right
-        and all(isinstance(x, p.BareNumber | p.ExplicitZone) for x in right)
+        and all(isinstance(x, p.BareNumber | p.DayOfMonth | p.ExplicitZone) for x in right)
         and len(day_l) == 1
         and isinstance(day_l[0], p.CalendarDate)
     ):
-        number = next(x for x in right if isinstance(x, p.BareNumber))
+        number = next(x for x in right if isinstance(x, p.BareNumber | p.DayOfMonth))
+        value = number.value if isinstance(number, p.BareNumber) else number.day
         right = (
-            p.CalendarDate(day_l[0].month, number.value, day_l[0].year),
+            p.CalendarDate(day_l[0].month, value, day_l[0].year),
             *(x for x in right if isinstance(x, p.ExplicitZone)),
         )
         return left, right
+    of_month = [x for x in left if isinstance(x, p.DayOfMonth)]
+    dates_r = [x for x in day_r if isinstance(x, p.CalendarDate)]
+    if of_month and dates_r and len(day_l) == 1:
+        # "3rd to 5th June", "11th to 14th Sep": the start takes the end's month.
+        day_l = [p.CalendarDate(dates_r[0].month, of_month[0].day, dates_r[0].year)]
+        left = (*day_l, *(x for x in left if not isinstance(x, p.DayOfMonth)))
+    left, right = _carry_meridiem(left, right)
     bare = [x for x in left if isinstance(x, p.BareNumber)]
-    if bare and len(bare) == len([x for x in left if not isinstance(x, p.ExplicitZone)]):
+    if bare and len(bare) == len(
+        [x for x in left if not isinstance(x, p.ExplicitZone | p.RelativeDay | p.Weekday)]
+    ):
         value = bare[0].value
         date_r = [x for x in day_r if isinstance(x, p.CalendarDate)]
         clock_r = [x for x in right if isinstance(x, p.TimeOfDay)]
@@ -347,8 +357,9 @@ def _complete(
                 hour = value + 12  # "3-4pm"; but "11-2pm" starts at 11am
             if not 0 <= hour <= 23:
                 raise _fail(f"'{value}' is not a time of day")
-            left = (p.TimeOfDay(hour, 0, 0, Grain.HOUR, meridiem, str(value)), *zone_l)
-            day_l = []
+            kept = [x for x in left if not isinstance(x, p.BareNumber)]
+            left = (p.TimeOfDay(hour, 0, 0, Grain.HOUR, meridiem, str(value)), *kept)
+            day_l = [x for x in kept if isinstance(x, p.DAYLIKE)]
     timed_l = _has(left, (p.TimeOfDay, p.PartOfDay))
     timed_r = _has(right, (p.TimeOfDay, p.PartOfDay))
     if day_l and not day_r and timed_r:
@@ -363,6 +374,33 @@ def _wall_forward(left: Sequence[p.Piece], right: Sequence[p.Piece]) -> bool:
     clocks = [next(x for x in side if isinstance(x, p.TimeOfDay)) for side in (left, right)]
     first, last = ((c.hour, c.minute, c.second) for c in clocks)
     return first < last
+
+
+def _carry_meridiem(
+    left: tuple[p.Piece, ...], right: tuple[p.Piece, ...]
+) -> tuple[tuple[p.Piece, ...], tuple[p.Piece, ...]]:
+    """am/pm across a range (docs/time-phrases.md): a bare start takes the end's am/pm when
+    that keeps it forward and under 12 h ("3:30-6pm"); a bare end is the earliest time after
+    the start ("11:30-1:30", "8pm - 11")."""
+    clock_l = [x for x in left if isinstance(x, p.TimeOfDay)]
+    clock_r = [x for x in right if isinstance(x, p.TimeOfDay)]
+    bare_r = [x for x in right if isinstance(x, p.BareNumber)]
+    if clock_l and bare_r and not clock_r and 0 <= bare_r[0].value <= 23:
+        clock_r = [p.TimeOfDay(bare_r[0].value, 0, 0, Grain.HOUR, None, str(bare_r[0].value))]
+        right = (*clock_r, *(x for x in right if not isinstance(x, p.BareNumber)))
+    if len(clock_l) != 1 or len(clock_r) != 1:
+        return left, right
+    start, end = clock_l[0], clock_r[0]
+    start_minutes = start.hour * 60 + start.minute
+    end_minutes = end.hour * 60 + end.minute
+    if start.meridiem is None and end.meridiem is not None and start.hour <= 12:
+        moved = (start.hour % 12 + (12 if end.meridiem == "pm" else 0)) * 60 + start.minute
+        if moved < end_minutes and end_minutes - moved < 12 * 60:
+            left = tuple(replace(x, hour=moved // 60) if x is start else x for x in left)
+    elif end.meridiem is None and end.hour < 12 and end_minutes <= start_minutes:
+        if end_minutes + 12 * 60 > start_minutes:
+            right = tuple(replace(x, hour=end.hour + 12) if x is end else x for x in right)
+    return left, right
 
 
 def _range(captures: Sequence[Capture], ctx: Context) -> Result:
@@ -394,7 +432,7 @@ def _range(captures: Sequence[Capture], ctx: Context) -> Result:
 
 # --- the forms ------------------------------------------------------------------------------
 
-SEP = ("-", "..", "to", "until", "till", "til", "through", "thru")
+SEP = ("-", "..", "/", "to", "until", "till", "til", "through", "thru", "and")
 PREFIX = ("in", "over", "within", "during", "for")
 PAST_WORDS = ("last", "past", "previous", "prev")
 NEXT_WORDS = ("next", "upcoming", "coming")

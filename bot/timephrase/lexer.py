@@ -73,6 +73,13 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![a-z])(?:a |one )?fortnight"), "2 weeks"),
     (re.compile(r"[@()\[\]]"), " "),  # "@ 3pm", "9 am (BST)"
     (re.compile(r"(?<![a-z])in between(?![a-z])"), "between"),
+    (
+        re.compile(
+            r"(?<![a-z])(twenty|thirty)[- ](?=first|second|third|fourth|fifth|sixth"
+            r"|seventh|eighth|ninth)"
+        ),
+        r"\1",
+    ),  # twenty-first -> twentyfirst
 )
 
 

@@ -148,6 +148,25 @@ GENERIC_ZONES: dict[str, str] = {
 }
 AMBIGUOUS_ZONES: dict[str, str] = {}
 
+ORDINAL_WORDS: dict[str, int] = {
+    name: index
+    for index, name in enumerate(
+        (
+            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+            "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+            "twentieth"
+        ).split(),
+        start=1,
+    )
+}
+ORDINAL_WORDS["thirtieth"] = 30
+for _unit, _name in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), start=1):
+    ORDINAL_WORDS[f"twenty{_name}"] = 20 + _unit  # "twenty-first" is written as one word
+ORDINAL_WORDS["twentyseventh"] = 27
+ORDINAL_WORDS["twentyeighth"] = 28
+ORDINAL_WORDS["twentyninth"] = 29
+ORDINAL_WORDS["thirtyfirst"] = 31
+
 MERIDIEMS = frozenset({"am", "pm", "a.m", "p.m", "a.m.", "p.m."})
 ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 

@@ -9,6 +9,7 @@ from bot.timephrase.describe import describe
 from bot.timephrase.forms import FORMS, Reader
 from bot.timephrase.lexer import EXAMPLES, Kind, Token, normalize, tokenize
 from bot.timephrase.lexicon import ORDINAL_SUFFIXES, TIME_WORDS
+from bot.timephrase.near import near_reading
 from bot.timephrase.limits import check_now, out_of_years, within_years
 from bot.timephrase.resolve import Context
 from bot.timephrase.window import Window
@@ -30,7 +31,20 @@ def parse_phrase(phrase: str, now: datetime, zone: tzinfo) -> Window:
     try:
         return _first_reading(tokens, text, ctx, label)
     except ParseError as error:
-        raise ParseError(f"I couldn't read '{label}' as a time: {error.reason}", EXAMPLES) from None
+        reason = f"I couldn't read '{label}' as a time: {error.reason}"
+        near = near_reading(label, tokens, lambda guess: _reads(guess, ctx))
+        if near is not None:
+            reason += f"; did you mean '{near}'?"
+        raise ParseError(reason, EXAMPLES) from None
+
+
+def _reads(phrase: str, ctx: Context) -> bool:
+    try:
+        text = normalize(phrase)
+        _first_reading(tokenize(text), text, ctx, phrase)
+    except ParseError:
+        return False
+    return True
 
 
 def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: str) -> Window:

@@ -127,6 +127,46 @@ class BareNumber:
     value: int
 
 
+@dataclass(frozen=True)
+class DayOfMonth:
+    """ "the 9th", "the 20th of next month": a day of whatever month the rest names (or the
+    nearest month that has it)."""
+
+    day: int
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """Q1..Q4 (`index` 1-4, `months` 3) or H1/H2 (`index` 1-2, `months` 6); `year` None means
+    the nearest; `offset` set for "this / last / next quarter"."""
+
+    index: int
+    months: int
+    year: int | None = None
+    offset: int | None = None
+
+
+class EdgeKind(StrEnum):
+    BEGINNING = "beginning"  # also "early", "start of"
+    MIDDLE = "middle"  # "mid", "middle of"
+    END = "end"  # also "late"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """ "early June", "end of the month", "late tonight": a third of the span the rest names."""
+
+    kind: EdgeKind
+
+
+@dataclass(frozen=True)
+class WeekOf:
+    """ "the week of Feb 20" (which None), "first / last week of March", "last weekend of June"."""
+
+    which: str | None = None
+    weekend: bool = False
+
+
 Piece = (
     RelativeDay
     | Weekday
@@ -142,7 +182,24 @@ Piece = (
     | Instant
     | Now
     | BareNumber
+    | DayOfMonth
+    | Quarter
+    | Edge
+    | WeekOf
 )
 
 # Pieces that name a day or longer; a point has at most one of them.
-DAYLIKE = (RelativeDay, Weekday, CalendarDate, Month, Year, CalendarUnit, Weekend, Shifted)
+DAYLIKE = (
+    RelativeDay,
+    Weekday,
+    CalendarDate,
+    Month,
+    Year,
+    CalendarUnit,
+    Weekend,
+    Shifted,
+    DayOfMonth,
+    Quarter,
+)
+# Pieces that change the span the others name.
+MODIFIERS = (Edge, WeekOf)

@@ -90,7 +90,51 @@ def _year(tokens: Sequence[Token]) -> int | None:
 
 
 def _day_number(tokens: Sequence[Token]) -> int:
-    return next(t.number for t in tokens if t.kind is Kind.NUM and len(t.text) <= 2)
+    return next(
+        t.number if t.kind is Kind.NUM else lx.ORDINAL_WORDS[t.text]
+        for t in tokens
+        if (t.kind is Kind.NUM and len(t.text) <= 2) or t.text in lx.ORDINAL_WORDS
+    )
+
+
+def _day_of_month(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    return (p.DayOfMonth(_day_number(tokens)),)
+
+
+_EDGES = {
+    "beginning": p.EdgeKind.BEGINNING,
+    "start": p.EdgeKind.BEGINNING,
+    "early": p.EdgeKind.BEGINNING,
+    "mid": p.EdgeKind.MIDDLE,
+    "middle": p.EdgeKind.MIDDLE,
+    "end": p.EdgeKind.END,
+    "late": p.EdgeKind.END,
+}
+
+
+def _edge(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    return (p.Edge(_EDGES[next(w for w in _words(tokens) if w in _EDGES)]),)
+
+
+def _quarter(months: int) -> Build:
+    def build(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+        offset = next((_OFFSETS[w] for w in _words(tokens) if w in _OFFSETS), None)
+        if offset is not None:
+            return (p.Quarter(1, months, None, offset),)
+        index = _day_number(tokens)
+        if not 1 <= index <= 12 // months:
+            raise ParseError(
+                f"'{_text(tokens)}' is not a {'quarter' if months == 3 else 'half'}", EXAMPLES
+            )
+        return (p.Quarter(index, months, _year(tokens)),)
+
+    return build
+
+
+def _week_of(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    words = _words(tokens)
+    which = next((w for w in words if w in ("first", "last")), None)
+    return (p.WeekOf(which, "weekend" in words),)
 
 
 def _checked_date(year: int | None, month: int, day: int, text: str) -> p.CalendarDate:
@@ -268,7 +312,16 @@ def _unix(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
 THE = Opt(word("the"))
 ORD = Opt(in_table(lx.ORDINAL_SUFFIXES))
 YEAR = num(1900, 2100, digits=4)
-DAY = num(1, 31)
+
+
+def _day_token(t: Token) -> bool:
+    return (t.kind is Kind.NUM and 1 <= t.number <= 31 and len(t.text) <= 2) or (
+        t.kind is Kind.WORD and t.text in lx.ORDINAL_WORDS
+    )
+
+
+DAY = _day_token
+ORDINAL_WORD = in_table(lx.ORDINAL_WORDS)
 WEEKDAY = in_table(lx.WEEKDAYS)
 MONTH = in_table(lx.MONTHS)
 CAL_UNITS = (
@@ -387,6 +440,102 @@ RULES: tuple[PieceRule, ...] = (
         ("july", "Jan 2013"),
     ),
     PieceRule("year", (YEAR,), lambda ts: (p.Year(ts[0].number),), ("2012",)),
+    PieceRule(
+        "day of the month",
+        (THE, num(1, 31), in_table(lx.ORDINAL_SUFFIXES)),
+        _day_of_month,
+        ("the 9th", "20th (of next month)"),
+    ),
+    PieceRule("ordinal day", (THE, ORDINAL_WORD), _day_of_month, ("the third",)),
+    PieceRule(
+        "edge",
+        (Opt(word("the", "at")), in_table(_EDGES), Opt(word("of"))),
+        _edge,
+        ("early (June)", "end of (the month)", "mid (June)", "late (tonight)"),
+    ),
+    PieceRule(
+        "beginning of month",
+        (word("bom"),),
+        lambda _: (p.Edge(p.EdgeKind.BEGINNING), p.CalendarUnit(Grain.MONTH, 0)),
+        ("BOM",),
+    ),
+    PieceRule(
+        "quarter",
+        (word("q"), num(1, 4), Opt(YEAR)),
+        _quarter(3),
+        ("Q3", "Q3 2026"),
+    ),
+    PieceRule(
+        "nth quarter",
+        (THE, DAY, ORD, word("quarter"), Opt(word("of")), Opt(YEAR)),
+        _quarter(3),
+        ("3rd quarter", "the first quarter of 2026"),
+    ),
+    PieceRule(
+        "this quarter",
+        (in_table(_OFFSETS), word("quarter", "half")),
+        lambda ts: _quarter(3 if ts[-1].text == "quarter" else 6)(ts),
+        ("this quarter", "last quarter"),
+    ),
+    PieceRule("half", (word("h"), num(1, 2), Opt(YEAR)), _quarter(6), ("H1", "H2 2025")),
+    PieceRule(
+        "nth half",
+        (THE, word("first", "second"), word("half"), Opt(word("of")), Opt(YEAR)),
+        _quarter(6),
+        ("first half of 2026",),
+    ),
+    PieceRule(
+        "week of",
+        (THE, Opt(word("first", "last")), word("week", "weekend"), word("of")),
+        _week_of,
+        ("the week of (Feb 20)", "first week of (March)", "last weekend of (June)"),
+    ),
+    PieceRule(
+        "the unit",
+        (word("the"), word("week", "month", "year")),
+        lambda ts: (p.CalendarUnit(lx.UNITS[ts[-1].text], 0),),
+        ("(end of) the month",),
+    ),
+    PieceRule(
+        "week after next",
+        (THE, word("week"), word("after", "before"), word("next", "last")),
+        lambda ts: (p.CalendarUnit(Grain.WEEK, 2 if "after" in _words(ts) else -2),),
+        ("the week after next", "the week before last"),
+    ),
+    PieceRule(
+        "following unit",
+        (THE, word("following"), word("week", "month", "year", "day")),
+        lambda ts: (
+            (p.RelativeDay(1),)
+            if ts[-1].text == "day"
+            else (p.CalendarUnit(lx.UNITS[ts[-1].text], 1),)
+        ),
+        ("the following week",),
+    ),
+    PieceRule(
+        "weekday after next",
+        (WEEKDAY, word("after"), word("next")),
+        lambda ts: (p.Weekday(_first(ts, lx.WEEKDAYS), p.WeekdayMode.OF_WEEK, 2),),
+        ("friday after next",),
+    ),
+    PieceRule(
+        "N units from now",
+        (count_token, in_table(lx.UNITS), word("from"), word("now")),
+        _shifted(1),
+        ("3 days from now",),
+    ),
+    PieceRule(
+        "N units later",
+        (count_token, in_table(lx.UNITS), word("later", "hence")),
+        _shifted(1),
+        ("2 days hence",),
+    ),
+    PieceRule(
+        "N units back",
+        (count_token, in_table(lx.UNITS), word("back", "earlier")),
+        _shifted(-1),
+        ("3 days back",),
+    ),
     PieceRule(
         "this/last/next unit",
         (in_table(_OFFSETS), word(*CAL_UNITS)),
