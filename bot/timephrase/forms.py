@@ -42,6 +42,13 @@ class DurationSlot:
         self.units = units
 
 
+class FillerSlot:
+    """One to four words that are not time words ("the outage", "the daily standup")."""
+
+
+FILLER = FillerSlot()
+
+
 class AbsoluteSlot:
     """The whole phrase as one absolute date (and time) in a format of dateparser's."""
 
@@ -52,7 +59,7 @@ class Duration:
     unit: Grain
 
 
-Element = Lit | PointSlot | DurationSlot | AbsoluteSlot
+Element = Lit | PointSlot | DurationSlot | AbsoluteSlot | FillerSlot
 Capture = tuple[p.Piece, ...] | Duration
 
 
@@ -143,6 +150,16 @@ class Reader:
                 pieces = read_absolute(self.text, self.tokens)
                 if pieces is not None:
                     yield [pieces]
+        elif isinstance(head, FillerSlot):
+            end = start
+            while (
+                end < len(tokens)
+                and end - start < 4
+                and tokens[end].kind is Kind.WORD
+                and (tokens[end].text not in lx.TIME_WORDS or tokens[end].text == "the")
+            ):
+                end += 1
+                yield from self.match(rest, end)
         elif isinstance(head, DurationSlot):
             for duration, after in self.duration(head, start):
                 for captures in self.match(rest, after):
@@ -297,6 +314,25 @@ def _end_of_unit(unit: Grain | None, *, open_start: bool) -> Build:
     return build
 
 
+def _bounded(after: bool) -> Build:
+    """ "tomorrow after 4pm", "this morning before 9": the named day or part, cut at the time."""
+
+    def build(captures: Sequence[Capture], ctx: Context) -> Result:
+        outer = _resolve(captures[0], ctx)
+        pieces = _pieces(captures[1])
+        if outer.clock or not _has(pieces, (p.TimeOfDay, p.BareNumber)) or _has(pieces, p.DAYLIKE):
+            raise _fail("'before' / 'after' inside a day needs a time of day")
+        day = [x for x in _pieces(captures[0]) if isinstance(x, (*p.DAYLIKE, p.PartOfDay))]
+        cut = resolve_point((*pieces, *day), ctx) if day else _resolve(captures[1], ctx)
+        if not (before(outer.start, cut.start) and before(cut.start, outer.end)):
+            raise _fail("That time is not inside the day or part of day named")
+        if after:
+            return Result(cut.start, outer.end, cut.grain)
+        return Result(outer.start, cut.start, cut.grain)
+
+    return build
+
+
 def _earlier_today(_captures: Sequence[Capture], ctx: Context) -> Result:
     start, _ = unit_span(ctx.now, Grain.DAY)
     return Result(start, ctx.now, Grain.DAY)
@@ -401,6 +437,11 @@ def _carry_meridiem(
         if end_minutes + 12 * 60 > start_minutes:
             right = tuple(replace(x, hour=end.hour + 12) if x is end else x for x in right)
     return left, right
+
+
+def _range_on_day(captures: Sequence[Capture], ctx: Context) -> Result:
+    day = _pieces(captures[0])
+    return _range([(*_pieces(captures[1]), *day), (*_pieces(captures[2]), *day)], ctx)
 
 
 def _range(captures: Sequence[Capture], ctx: Context) -> Result:
@@ -558,6 +599,43 @@ FORMS: tuple[Form, ...] = (
             (f"until {word}",),
         )
         for word, unit in END_WORDS.items()
+    ),
+    *(
+        Form(f"{word} alone", (lit(word),), _end_of_unit(unit, open_start=False), (word,))
+        for word, unit in END_WORDS.items()
+    ),
+    Form(
+        "day after time",
+        (POINT, lit("after"), POINT),
+        _bounded(after=True),
+        ("tomorrow after 4pm",),
+    ),
+    Form(
+        "day before time",
+        (POINT, lit("before"), POINT),
+        _bounded(after=False),
+        ("this morning before 9", "yesterday before noon"),
+    ),
+    Form(
+        "day between X and Y",
+        (POINT, lit("between"), POINT, lit(*SEP), POINT),
+        _range_on_day,
+        ("tomorrow between 1-2:30",),
+    ),
+    *(
+        Form(
+            f"{keyword} … at X",
+            (lit(keyword), FILLER, POINT),
+            build,
+            (f"{keyword} the outage at 3:40am",),
+        )
+        for keyword, build in (
+            ("since", _since),
+            ("after", _after),
+            ("from", _from),
+            ("until", _until),
+            ("before", _until),
+        )
     ),
     Form(
         "between X and Y",
