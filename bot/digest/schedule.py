@@ -1,10 +1,10 @@
 """When a digest is due: the UTC instants ("slots") of a daily or weekly local-time schedule.
 
-Pure and DST-correct, by the one DST rule of docs/time-phrases.md: a local time that does
-not exist on a spring-forward day (02:30 in New York on the second Sunday of March) is
-posted at the first valid instant after the gap (03:00 local); a local time that occurs
-twice on a fall-back day (01:30 in New York on the first Sunday of November) is posted
-once, at its first occurrence.
+Pure and DST-correct, by the one DST rule of docs/time-phrases.md ("Daylight saving time",
+also docs/digests.md): a local time that does not exist on a spring-forward day (02:30 in
+New York on the second Sunday of March) is posted at the first valid instant after the gap
+(03:00 local); a local time that occurs twice on a fall-back day (01:30 in New York on the
+first Sunday of November) is posted once, at its first occurrence.
 """
 
 from __future__ import annotations
