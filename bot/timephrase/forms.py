@@ -433,9 +433,12 @@ def _carry_meridiem(
         moved = (start.hour % 12 + (12 if end.meridiem == "pm" else 0)) * 60 + start.minute
         if moved < end_minutes and end_minutes - moved < 12 * 60:
             left = tuple(replace(x, hour=moved // 60) if x is start else x for x in left)
-    elif end.meridiem is None and end.hour < 12 and end_minutes <= start_minutes:
-        if end_minutes + 12 * 60 > start_minutes:
-            right = tuple(replace(x, hour=end.hour + 12) if x is end else x for x in right)
+    elif (
+        end.meridiem is None
+        and end.hour < 12
+        and end_minutes <= start_minutes < end_minutes + 12 * 60
+    ):
+        right = tuple(replace(x, hour=end.hour + 12) if x is end else x for x in right)
     return left, right
 
 

@@ -9,8 +9,8 @@ from bot.timephrase.describe import describe
 from bot.timephrase.forms import FORMS, Reader
 from bot.timephrase.lexer import EXAMPLES, Kind, Token, normalize, tokenize
 from bot.timephrase.lexicon import ORDINAL_SUFFIXES, TIME_WORDS
-from bot.timephrase.near import near_reading
 from bot.timephrase.limits import check_now, out_of_years, within_years
+from bot.timephrase.near import near_reading
 from bot.timephrase.resolve import Context
 from bot.timephrase.window import Window
 from bot.timephrase.zones import before

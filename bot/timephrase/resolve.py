@@ -249,7 +249,7 @@ def _one(items: Sequence[p.Piece], what: str) -> p.Piece | None:
     return items[0] if items else None
 
 
-def _dated(days: list[p.Piece], ctx: Context) -> Span | None:
+def _dated(days: Sequence[p.Piece], ctx: Context) -> Span | None:
     """A date written with its weekday ("Sat, Aug 9", "Thursday the 12th"), or a day of the
     month inside a month ("the 20th of next month"); None when the pieces are neither."""
     dated = [x for x in days if isinstance(x, p.CalendarDate | p.DayOfMonth)]
