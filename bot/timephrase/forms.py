@@ -448,6 +448,14 @@ def _range_on_day(captures: Sequence[Capture], ctx: Context) -> Result:
 
 
 def _range(captures: Sequence[Capture], ctx: Context) -> Result:
+    start = _pieces(captures[0])
+    if (
+        len(start) == 1
+        and isinstance(start[0], p.BareNumber)
+        and start[0].value > 12
+        and any(isinstance(x, p.TimeOfDay) and x.meridiem for x in _pieces(captures[1]))
+    ):
+        raise _fail("That is minutes before a time, not a range")  # "20 to 2pm"
     left, right = _complete(_pieces(captures[0]), _pieces(captures[1]))
     first = resolve_point(left, ctx)
     last = resolve_point(right, ctx)

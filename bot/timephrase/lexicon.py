@@ -105,7 +105,34 @@ COUNT_WORDS: dict[str, int] = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "couple": 2,  # "a couple of days" (read as "couple days")
+    "few": 3,  # "next few days": three, settled in docs/time-phrases.md
 }
+
+# Minutes spelt out after an hour word: "ten thirty", "twelve oh five", "nine forty five".
+MINUTE_TENS: dict[str, int] = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
+MINUTE_UNITS: dict[str, int] = {
+    name: value
+    for name, value in COUNT_WORDS.items()
+    if 1 <= value <= 9 and name not in ("a", "an", "couple", "few")
+}
+# "a quarter past 3", "20 to 2pm": minutes after (+1) or before (-1) the clock time.
+CLOCK_SHIFT_WORDS: dict[str, int] = {"past": 1, "after": 1, "to": -1, "till": -1, "before": -1}
 
 # Abbreviations with one meaning; CST (China or US Central) and IST (India or Ireland) are
 # refused as ambiguous rather than guessed.

@@ -167,6 +167,13 @@ class WeekOf:
     weekend: bool = False
 
 
+@dataclass(frozen=True)
+class ClockShift:
+    """ "a quarter past", "20 to", "15 minutes past": minutes moved from the clock after it."""
+
+    minutes: int
+
+
 Piece = (
     RelativeDay
     | Weekday
@@ -186,6 +193,7 @@ Piece = (
     | Quarter
     | Edge
     | WeekOf
+    | ClockShift
 )
 
 # Pieces that name a day or longer; a point has at most one of them.

@@ -5,7 +5,7 @@ what it builds and the examples it handles (Duckling style). `read_point` applie
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from bot.errors import ParseError
@@ -208,9 +208,82 @@ def _meridiem(tokens: Sequence[Token]) -> str | None:
     return next((t.text for t in tokens if t.text in ("am", "pm")), None)
 
 
+_HOUR_WORDS = {**lx.MINUTE_UNITS, "ten": 10, "eleven": 11, "twelve": 12}
+
+
+def _hour_token(t: Token) -> bool:
+    return (t.kind is Kind.NUM and t.number <= 99) or (
+        t.kind is Kind.WORD and t.text in _HOUR_WORDS
+    )
+
+
+def _hour_of(tokens: Sequence[Token]) -> int:
+    return next(
+        t.number if t.kind is Kind.NUM else _HOUR_WORDS[t.text]
+        for t in tokens
+        if t.kind is Kind.NUM or t.text in _HOUR_WORDS
+    )
+
+
 def _hour_meridiem(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
-    hour = next(t.number for t in tokens if t.kind is Kind.NUM)
+    hour = _hour_of(tokens)
     return (_clock(hour, 0, 0, Grain.HOUR, meridiem=_meridiem(tokens), text=_text(tokens)),)
+
+
+def _spoken_clock(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    """ "ten thirty", "twelve oh five", "nine forty five pm"."""
+    words = _words(tokens)
+    hour = _HOUR_WORDS[words[0]]
+    minute = sum(lx.MINUTE_TENS.get(w, 0) for w in words[1:2])
+    minute += sum(lx.MINUTE_UNITS.get(w, 0) for w in words[1:] if w not in lx.MINUTE_TENS)
+    return (_clock(hour, minute, 0, Grain.MINUTE, meridiem=_meridiem(tokens), text=_text(tokens)),)
+
+
+def _minutes_token(t: Token) -> bool:
+    return (t.kind is Kind.NUM and 1 <= t.number <= 59) or (
+        t.kind is Kind.WORD and (t.text in lx.MINUTE_TENS or t.text in lx.MINUTE_UNITS)
+    )
+
+
+def _clock_shift(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    words = _words(tokens)
+    sign = lx.CLOCK_SHIFT_WORDS[words[-1]]
+    if "quarter" in words:
+        minutes = 15
+    elif "half" in words:
+        minutes = 30
+    else:
+        minutes = next(
+            t.number if t.kind is Kind.NUM else lx.MINUTE_TENS.get(t.text) or lx.COUNT_WORDS[t.text]
+            for t in tokens
+            if t.kind is Kind.NUM or t.text in lx.MINUTE_TENS or t.text in lx.COUNT_WORDS
+        )
+    if not 1 <= minutes <= 59:
+        raise ParseError(f"'{_text(tokens)}' is not a number of minutes", EXAMPLES)
+    return (p.ClockShift(sign * minutes),)
+
+
+def _fold_shifts(found: list[p.Piece]) -> list[p.Piece] | None:
+    """ "a quarter past 3pm": the shift moves the clock time right after it; None when no
+    clock time follows (that run of tokens is not a point)."""
+    folded: list[p.Piece] = []
+    pending: p.ClockShift | None = None
+    for piece in found:
+        if isinstance(piece, p.ClockShift):
+            pending = piece
+            continue
+        if pending is None:
+            folded.append(piece)
+            continue
+        clock = piece
+        if isinstance(clock, p.BareNumber) and clock.value <= 23:
+            clock = p.TimeOfDay(clock.value, 0, 0, Grain.HOUR, None, str(clock.value))
+        if not isinstance(clock, p.TimeOfDay):
+            return None
+        total = (clock.hour * 60 + clock.minute + pending.minutes) % (24 * 60)
+        folded.append(replace(clock, hour=total // 60, minute=total % 60, grain=Grain.MINUTE))
+        pending = None
+    return None if pending is not None else folded
 
 
 def _clock_time(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
@@ -560,16 +633,51 @@ RULES: tuple[PieceRule, ...] = (
         _clock_time,
         ("15:00", "3:30pm", "09:15:30"),
     ),
-    PieceRule("hour am/pm", (num(0, 99), word("am", "pm")), _hour_meridiem, ("3pm", "11 am")),
+    PieceRule("hour am/pm", (_hour_token, word("am", "pm")), _hour_meridiem, ("3pm", "three am")),
+    PieceRule(
+        "spoken clock",
+        (
+            in_table(_HOUR_WORDS),
+            word("oh", *lx.MINUTE_TENS),
+            Opt(in_table(lx.MINUTE_UNITS)),
+            Opt(word("am", "pm")),
+        ),
+        _spoken_clock,
+        ("ten thirty", "twelve oh five", "nine forty five pm"),
+    ),
+    PieceRule(
+        "quarter / half past",
+        (Opt(word("a")), word("quarter", "half"), in_table(lx.CLOCK_SHIFT_WORDS)),
+        _clock_shift,
+        ("a quarter past (3pm)", "half past (9)", "quarter to (noon)"),
+    ),
+    PieceRule(
+        "minutes past / to",
+        (
+            _minutes_token,
+            word("minutes", "minute", "mins", "min"),
+            in_table(lx.CLOCK_SHIFT_WORDS),
+        ),
+        _clock_shift,
+        ("15 minutes past (3pm)", "ten minutes to (9)"),
+    ),
+    PieceRule(
+        "N past",
+        (_minutes_token, word("past", "after")),
+        _clock_shift,
+        ("10 past (9)", "twenty past (4)"),
+    ),
+    # "9 to 5" stays a range of hours: only a number that cannot be an hour is minutes to.
+    PieceRule("N to", (num(13, 59), word("to", "till", "before")), _clock_shift, ("20 to (2pm)",)),
     PieceRule(
         "o'clock",
-        (num(0, 99), word("o'clock", "oclock"), Opt(word("am", "pm"))),
+        (_hour_token, word("o'clock", "oclock"), Opt(word("am", "pm"))),
         _hour_meridiem,
         ("9 o'clock", "3 o'clock pm", "3ish"),
     ),
     PieceRule(
         "at hour",
-        (word("at"), num(0, 99), Opt(word("am", "pm"))),
+        (word("at"), _hour_token, Opt(word("am", "pm"))),
         _hour_meridiem,
         ("at 3", "at 15", "at 3 pm"),
     ),
@@ -638,4 +746,5 @@ def read_point(tokens: Sequence[Token]) -> tuple[p.Piece, ...] | None:
             return None
         found.extend(best_rule.build(tokens[position : position + best]))
         position += best
-    return tuple(found) if found else None
+    folded = _fold_shifts(found)
+    return tuple(folded) if folded else None
