@@ -23,6 +23,18 @@ def _vocabulary() -> tuple[str, ...]:
     return tuple(sorted((TIME_WORDS | set(ORDINAL_WORDS)) - aliases - {"a", "an"}))
 
 
+def _swapped(word: str) -> list[str]:
+    """Words one swap of neighbouring letters away ("teh" -> "the")."""
+    vocabulary = set(_vocabulary())
+    swaps = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+    return [w for w in dict.fromkeys(swaps) if w in vocabulary and w != word]
+
+
+def _near_words(word: str) -> list[str]:
+    close = difflib.get_close_matches(word, _vocabulary(), n=3, cutoff=0.75)
+    return list(dict.fromkeys([*_swapped(word), *close]))
+
+
 def near_reading(label: str, tokens: Sequence[Token], reads: Callable[[str], bool]) -> str | None:
     """`label` with one unknown word replaced so that `reads` accepts it, or None."""
     known = TIME_WORDS | ORDINAL_SUFFIXES | set(ORDINAL_WORDS)
@@ -31,7 +43,7 @@ def near_reading(label: str, tokens: Sequence[Token], reads: Callable[[str], boo
     for word in unknown[:_MAX_WORDS]:
         if len(word) < 3:
             continue
-        for candidate in difflib.get_close_matches(word, _vocabulary(), n=3, cutoff=0.7):
+        for candidate in _near_words(word):
             guess = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])", candidate, label, count=1)
             tries += 1
             if guess != label and reads(guess):
