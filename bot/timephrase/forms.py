@@ -18,7 +18,7 @@ from bot.timephrase import pieces as p
 from bot.timephrase.absolute import read_absolute
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
 from bot.timephrase.limits import YEARS
-from bot.timephrase.points import count_of, count_token, read_point
+from bot.timephrase.points import PointReader, count_of, count_token
 from bot.timephrase.resolve import Bias, Context, Span, resolve_point
 from bot.timephrase.window import Grain
 from bot.timephrase.zones import before, step, unit_span
@@ -80,6 +80,11 @@ class Form:
     build: Build
     examples: tuple[str, ...]
 
+    @property
+    def required(self) -> tuple[frozenset[str], ...]:
+        """The literal words the phrase must hold one of, per required literal."""
+        return tuple(e.words for e in self.pattern if isinstance(e, Lit) and not e.optional)
+
 
 def lit(*words: str) -> Lit:
     return Lit(frozenset(words))
@@ -107,11 +112,12 @@ class Reader:
         self.tokens = tokens
         self.text = text
         self._points: dict[tuple[int, int], tuple[p.Piece, ...] | None] = {}
+        self._reader = PointReader(tokens)
 
     def point(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
         key = (start, end)
         if key not in self._points:
-            self._points[key] = read_point(self.tokens[start:end])
+            self._points[key] = self._reader.read(start, end)
         return self._points[key]
 
     def duration(self, slot: DurationSlot, start: int) -> Iterator[tuple[Duration, int]]:

@@ -47,10 +47,17 @@ def _reads(phrase: str, ctx: Context) -> bool:
     return True
 
 
+# Each form with the literal words it needs, worked out once.
+_FORMS = [(form, form.required) for form in FORMS]
+
+
 def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: str) -> Window:
     reader = Reader(tokens, text)
     first_error: ParseError | None = None
-    for form in FORMS:
+    present = frozenset(t.text for t in tokens)
+    for form, required in _FORMS:
+        if not all(present & words for words in required):
+            continue  # a word the form needs is not in the phrase
         for captures in reader.match(form.pattern):
             try:
                 result = form.build(captures, ctx)

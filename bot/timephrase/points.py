@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from bot.errors import ParseError
 from bot.timephrase import lexicon as lx
@@ -708,43 +709,87 @@ RULES: tuple[PieceRule, ...] = (
 FILLERS = frozenset({"at", "on", "the", "of", "in", "during", "around"})
 
 
-def _match_length(pattern: Sequence[Element], tokens: Sequence[Token], start: int) -> int:
-    """The longest number of tokens from `start` the pattern matches, or -1."""
+def _match_lengths(pattern: Sequence[Element], tokens: Sequence[Token], start: int) -> set[int]:
+    """Every number of tokens from `start` the pattern can match (optional elements give
+    several)."""
     if not pattern:
-        return 0
+        return {0}
     head, rest = pattern[0], pattern[1:]
-    best = -1
+    lengths: set[int] = set()
+    matcher = head.match if isinstance(head, Opt) else head
+    if start < len(tokens) and matcher(tokens[start]):
+        lengths.update(n + 1 for n in _match_lengths(rest, tokens, start + 1))
     if isinstance(head, Opt):
-        if start < len(tokens) and head.match(tokens[start]):
-            tail = _match_length(rest, tokens, start + 1)
-            best = tail + 1 if tail >= 0 else -1
-        skipped = _match_length(rest, tokens, start)
-        return max(best, skipped)
-    if start < len(tokens) and head(tokens[start]):
-        tail = _match_length(rest, tokens, start + 1)
-        return tail + 1 if tail >= 0 else -1
-    return -1
+        lengths.update(_match_lengths(rest, tokens, start))
+    return lengths
+
+
+def _leading(pattern: Sequence[Element]) -> list[Match]:
+    """The matchers a first token may meet: each optional head and the first required one."""
+    heads: list[Match] = []
+    for element in pattern:
+        if isinstance(element, Opt):
+            heads.append(element.match)
+            continue
+        heads.append(element)
+        break
+    return heads
+
+
+_LEADING = [(rule, _leading(rule.pattern)) for rule in RULES]
+
+
+@lru_cache(maxsize=4096)
+def _rules_for(token: Token) -> tuple[PieceRule, ...]:
+    """The rules that can start at `token`, in table order (cached per distinct token)."""
+    return tuple(rule for rule, heads in _LEADING if any(head(token) for head in heads))
+
+
+class PointReader:
+    """Reads points from any run of one phrase's tokens. Which rules match where is worked
+    out once per position of the whole phrase, then shared by every run read: a rule matches
+    a run when one of its lengths fits in it."""
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.tokens = tokens
+        self._at: dict[int, list[tuple[PieceRule, tuple[int, ...]]]] = {}
+
+    def _rules_at(self, position: int) -> list[tuple[PieceRule, tuple[int, ...]]]:
+        found = self._at.get(position)
+        if found is None:
+            found = []
+            for rule in _rules_for(self.tokens[position]):
+                lengths = _match_lengths(rule.pattern, self.tokens, position) - {0}
+                if lengths:
+                    found.append((rule, tuple(sorted(lengths, reverse=True))))
+            self._at[position] = found
+        return found
+
+    def read(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
+        """The pieces of tokens[start:end], read left to right with the longest rule at each
+        place (the first rule on a tie); None when some token belongs to no rule. Rules may
+        raise ParseError for impossible values."""
+        found: list[p.Piece] = []
+        position = start
+        while position < end:
+            best_rule: PieceRule | None = None
+            best = 0
+            for rule, lengths in self._rules_at(position):
+                length = next((n for n in lengths if n <= end - position), 0)
+                if length > best:
+                    best_rule, best = rule, length
+            if best_rule is None:
+                token = self.tokens[position]
+                if token.kind is Kind.WORD and token.text in FILLERS:
+                    position += 1
+                    continue
+                return None
+            found.extend(best_rule.build(self.tokens[position : position + best]))
+            position += best
+        folded = _fold_shifts(found)
+        return tuple(folded) if folded else None
 
 
 def read_point(tokens: Sequence[Token]) -> tuple[p.Piece, ...] | None:
-    """The pieces of `tokens`, read left to right with the longest rule at each place; None
-    when some token belongs to no rule. Rules may raise ParseError for impossible values."""
-    found: list[p.Piece] = []
-    position = 0
-    while position < len(tokens):
-        best_rule: PieceRule | None = None
-        best = 0
-        for rule in RULES:
-            length = _match_length(rule.pattern, tokens, position)
-            if length > best:
-                best_rule, best = rule, length
-        if best_rule is None:
-            token = tokens[position]
-            if token.kind is Kind.WORD and token.text in FILLERS:
-                position += 1
-                continue
-            return None
-        found.extend(best_rule.build(tokens[position : position + best]))
-        position += best
-    folded = _fold_shifts(found)
-    return tuple(folded) if folded else None
+    """The pieces of `tokens` (see PointReader.read)."""
+    return PointReader(tokens).read(0, len(tokens))
