@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.errors import ParseError
 from bot.request import StatusFilter, parse_request
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
@@ -27,3 +28,9 @@ def test_tomorrow_is_read_next_to_everything_scheduled() -> None:
     request = parse_request("show me everything scheduled for tomorrow", NOW, UTC)
     assert request.phrase is not None
     assert "tomorrow" in request.phrase
+
+
+def test_a_stream_name_is_not_taken_into_an_unreadable_date() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_request("cam1 9999-12-31", NOW, UTC)
+    assert caught.value.reason.startswith("I couldn't read '9999-12-31' as a time")
