@@ -459,7 +459,10 @@ def _range(captures: Sequence[Capture], ctx: Context) -> Result:
         len(start) == 1
         and isinstance(start[0], p.BareNumber)
         and start[0].value > 12
-        and any(isinstance(x, p.TimeOfDay) and x.meridiem for x in _pieces(captures[1]))
+        and any(
+            isinstance(x, p.TimeOfDay) and (x.meridiem or x.text in ("noon", "midnight"))
+            for x in _pieces(captures[1])
+        )
     ):
         raise _fail("That is minutes before a time, not a range")  # "20 to 2pm"
     left, right = _complete(_pieces(captures[0]), _pieces(captures[1]))

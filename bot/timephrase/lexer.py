@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -100,7 +101,7 @@ def _amount(match: re.Match[str]) -> str:
 
 # Spellings rewritten to the one the rules read (docs/time-phrases.md, "Spellings"). Each
 # pattern is linear (no nested repeats), so hostile input stays cheap.
-_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+_SPELLINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"(?<=\d)([ap])(?![a-z])"), r"\1m"),  # 7a, 3:18p -> 7am, 3:18pm
     (re.compile(r"(?<![\d:])(\d{1,2})h(\d{2})(?![\d:])"), r"\1:\2"),  # 15h30, 16h00 -> 15:30
     (re.compile(r"(\d:\d\d ?(?:-|to|until|till) ?)(\d{1,2})h(?![a-z\d])"), r"\1\2:00"),  # 9:30-11h
@@ -117,6 +118,28 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![a-z])(?:a |one )?fortnight"), "2 weeks"),
     (re.compile(r"[@()\[\]]"), " "),  # "@ 3pm", "9 am (BST)"
     (re.compile(r"(?<![a-z])in between(?![a-z])"), "between"),
+    (re.compile(r"(?<![a-z])week end(?![a-z])"), "weekend"),
+    (re.compile(r"(?<![a-z])mid day(?![a-z])"), "midday"),
+    (re.compile(r"(?<![a-z])tonite(?![a-z])"), "tonight"),
+    (re.compile(r"(?<![a-z])untill?(?![a-z])"), "until"),
+    (re.compile(r"(?<![a-z])qtr(?![a-z])"), "quarter"),
+    (re.compile(r"(?<=[\d a-z])a m(?![a-z])"), "am"),  # "nine fifty nine a m"
+    (re.compile(r"(?<=[\d a-z])p m(?![a-z])"), "pm"),
+    (
+        re.compile(
+            r"(?<![a-z])(twenty|thirty|forty|fifty)-(?=one|two|three|four|five|six|seven|eight|nine)"
+        ),
+        r"\1 ",
+    ),
+    (re.compile(r"(?<![a-z])(?:at |by )?the (eo[dwmy]|bo[my])(?![a-z])"), r"\1"),
+    (re.compile(r"(?<![a-z])(?:a |one )?half an? hour(?![a-z])"), "30 minutes"),
+    (re.compile(r"(?<![a-z])(?:a )?quarter of an? hour(?![a-z])"), "15 minutes"),
+    (re.compile(r"(?<![a-z])three[- ]quarters? of an? hour(?![a-z])"), "45 minutes"),
+    (
+        re.compile(r"(?<![\d/])([13])/([24]) ?h(?:ours?)?(?![a-z])"),
+        lambda m: f"{60 * int(m.group(1)) // int(m.group(2))} minutes",
+    ),
+    (re.compile(r"(?<![a-z])(\d+) more (?=[a-z])"), r"\1 "),
     (re.compile(r"(?<=\d) in the (am|pm)(?![a-z])"), r" \1"),  # 3 in the AM
     (re.compile(r"(?<![a-z])a (few|couple)(?: of)?(?![a-z])"), r"\1"),  # a few days
     (re.compile(r"(?<![a-z])couple of(?![a-z])"), "couple"),

@@ -174,6 +174,15 @@ class ClockShift:
     minutes: int
 
 
+@dataclass(frozen=True)
+class NthWeekday:
+    """ "the first Monday of (March)", "last Sunday of", "last day of" (weekday None):
+    the nth (-1 = last) such day of the span the rest names."""
+
+    nth: int
+    weekday: int | None
+
+
 Piece = (
     RelativeDay
     | Weekday
@@ -194,6 +203,7 @@ Piece = (
     | Edge
     | WeekOf
     | ClockShift
+    | NthWeekday
 )
 
 # Pieces that name a day or longer; a point has at most one of them.
@@ -210,4 +220,4 @@ DAYLIKE = (
     Quarter,
 )
 # Pieces that change the span the others name.
-MODIFIERS = (Edge, WeekOf)
+MODIFIERS = (Edge, WeekOf, NthWeekday)

@@ -233,7 +233,7 @@ def _hour_meridiem(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
 
 def _spoken_clock(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
     """ "ten thirty", "twelve oh five", "nine forty five pm"."""
-    words = _words(tokens)
+    words = [w for w in _words(tokens) if w != "at"]
     hour = _HOUR_WORDS[words[0]]
     minute = sum(lx.MINUTE_TENS.get(w, 0) for w in words[1:2])
     minute += sum(lx.MINUTE_UNITS.get(w, 0) for w in words[1:] if w not in lx.MINUTE_TENS)
@@ -244,6 +244,33 @@ def _minutes_token(t: Token) -> bool:
     return (t.kind is Kind.NUM and 1 <= t.number <= 59) or (
         t.kind is Kind.WORD and (t.text in lx.MINUTE_TENS or t.text in lx.MINUTE_UNITS)
     )
+
+
+def _nth_token(t: Token) -> bool:
+    return t.text in ("last", "first", "second", "third", "fourth", "fifth") or (
+        t.kind is Kind.NUM and 1 <= t.number <= 5
+    )
+
+
+_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+
+
+def _nth_of(t: Token) -> int:
+    return _NTH[t.text] if t.kind is Kind.WORD else t.number
+
+
+def _nth_weekday(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    nth = next(_nth_of(t) for t in tokens if _nth_token(t))
+    return (p.NthWeekday(nth, _first(tokens, lx.WEEKDAYS)),)
+
+
+def _packed_clock(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    """ "at 1030", "330 pm": hours and minutes written without a colon (3 or 4 digits)."""
+    digits = next(t.text for t in tokens if t.kind is Kind.NUM)
+    if len(digits) not in (3, 4):
+        raise ParseError(f"'{_text(tokens)}' is not a time of day", EXAMPLES)
+    hour, minute = int(digits[:-2]), int(digits[-2:])
+    return (_clock(hour, minute, 0, Grain.MINUTE, meridiem=_meridiem(tokens), text=_text(tokens)),)
 
 
 def _clock_shift(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
@@ -523,7 +550,7 @@ RULES: tuple[PieceRule, ...] = (
     PieceRule("ordinal day", (THE, ORDINAL_WORD), _day_of_month, ("the third",)),
     PieceRule(
         "edge",
-        (Opt(word("the", "at")), in_table(_EDGES), Opt(word("of"))),
+        (Opt(word("the", "at")), in_table(_EDGES)),
         _edge,
         ("early (June)", "end of (the month)", "mid (June)", "late (tonight)"),
     ),
@@ -560,9 +587,33 @@ RULES: tuple[PieceRule, ...] = (
     ),
     PieceRule(
         "week of",
-        (THE, Opt(word("first", "last")), word("week", "weekend"), word("of")),
+        (THE, Opt(word("first", "last")), word("week", "weekend"), word("of", "in")),
         _week_of,
         ("the week of (Feb 20)", "first week of (March)", "last weekend of (June)"),
+    ),
+    PieceRule(
+        "of the unit",
+        (word("of"), Opt(word("the")), word("week", "month", "year")),
+        lambda ts: (p.CalendarUnit(lx.UNITS[ts[-1].text], 0),),
+        ("(end) of month", "(beginning) of the year"),
+    ),
+    PieceRule(
+        "nth weekday of",
+        (THE, _nth_token, WEEKDAY, word("of", "in")),
+        _nth_weekday,
+        ("the first Monday of (this month)", "last Sunday of (March 2014)"),
+    ),
+    PieceRule(
+        "last day of",
+        (THE, word("first", "last"), word("day"), word("of", "in")),
+        lambda ts: (p.NthWeekday(1 if "first" in _words(ts) else -1, None),),
+        ("last day of (october 2015)",),
+    ),
+    PieceRule(
+        "day of next month",
+        (THE, num(1, 31), Opt(in_table(lx.ORDINAL_SUFFIXES)), Opt(word("day")), word("of")),
+        _day_of_month,
+        ("20 of (next month)", "20th day of (next month)"),
     ),
     PieceRule(
         "the unit",
@@ -638,6 +689,7 @@ RULES: tuple[PieceRule, ...] = (
     PieceRule(
         "spoken clock",
         (
+            Opt(word("at")),
             in_table(_HOUR_WORDS),
             word("oh", *lx.MINUTE_TENS),
             Opt(in_table(lx.MINUTE_UNITS)),
@@ -703,7 +755,48 @@ RULES: tuple[PieceRule, ...] = (
     PieceRule("numeric date", (kind(Kind.SLASHDATE),), _slash_date, ("2/12", "12.02.2013")),
     PieceRule("unix seconds", (kind(Kind.UNIX),), _unix, ("1360643400",)),
     PieceRule("now", (Opt(word("right", "just")), word("now")), lambda _: (p.Now(),), ("now",)),
+    PieceRule(
+        "at the moment",
+        (Opt(word("at")), Opt(word("the", "this")), word("moment", "atm")),
+        lambda _: (p.Now(),),
+        ("at the moment", "ATM"),
+    ),
+    PieceRule(
+        "beginning of year",
+        (word("boy"),),
+        lambda _: (p.Edge(p.EdgeKind.BEGINNING), p.CalendarUnit(Grain.YEAR, 0)),
+        ("BOY",),
+    ),
+    # A bare "15h" is the rolling 15 hours; with "at" or a zone it is a clock hour.
+    PieceRule("at hour h", (word("at"), num(0, 23), word("h")), _hour_meridiem, ("at 15h",)),
+    PieceRule(
+        "hour h zone",
+        (num(0, 23), word("h"), in_table(frozenset(lx.ZONE_ABBREVIATIONS))),
+        lambda ts: (*_hour_meridiem(ts[:2]), *_zone_word(ts[2:])),
+        ("(Thursday) 8h GMT",),
+    ),
+    PieceRule(
+        "at hhmm",
+        (word("at"), kind(Kind.NUM), Opt(word("am", "pm"))),
+        _packed_clock,
+        ("at 1030", "at 730 (in the evening)"),
+    ),
+    PieceRule("hhmm am/pm", (kind(Kind.NUM), word("am", "pm")), _packed_clock, ("330 pm",)),
+    PieceRule(
+        "at h mm",
+        (word("at"), num(0, 23), num(0, 59, digits=2)),
+        lambda ts: (
+            _clock(ts[1].number, ts[2].number, 0, Grain.MINUTE, meridiem=None, text=_text(ts)),
+        ),
+        ("at 3 15", "at 12 15"),
+    ),
     PieceRule("bare number", (num(0, 99),), lambda ts: (p.BareNumber(ts[0].number),), ("3",)),
+    PieceRule(
+        "hour word",
+        (in_table(_HOUR_WORDS),),
+        lambda ts: (p.BareNumber(_HOUR_WORDS[ts[0].text]),),
+        ("eight (tonight)",),
+    ),
 )
 
 FILLERS = frozenset({"at", "on", "the", "of", "in", "during", "around"})

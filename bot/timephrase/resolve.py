@@ -286,6 +286,11 @@ def _time_on(day: date, clock: p.TimeOfDay, part: p.PartOfDay | None, zone: tzin
     hour = clock.hour
     if part is not None and clock.meridiem is None and hour < 12 and part.start_hour >= 12:
         hour += 12  # "8 in the evening", "last night at 11"
+    if part is not None and not part.start_hour - 1 <= hour <= part.end_hour:
+        # "this evening at 2", "tonight @ 3:20": the time is not in (or within an hour of)
+        # that part of the day; "this evening at 5" and "this morning at 12" are.
+        where = "tonight" if part.name == "tonight" else f"in the {part.name}"
+        raise _fail(f"'{clock.text or hour}' is not {where}")
     start = at(zone, day, hour, clock.minute, clock.second)
     return Span(start, step(start, clock.grain, 1), clock.grain, clock=True)
 
@@ -305,8 +310,13 @@ def resolve_point(pieces: Sequence[p.Piece], ctx: Context) -> Span:
         local = Context(ctx.now.astimezone(zone_piece.zone), zone_piece.zone, ctx.bias)
     span = _resolve_local(rest, local)
     week_of = _one([x for x in pieces if isinstance(x, p.WeekOf)], "week of")
+    if isinstance(week_of, p.WeekOf) and any(isinstance(x, p.DayOfMonth) for x in pieces):
+        raise _fail("I can't count weeks from the end ('2nd last week'); name the week's date")
     if isinstance(week_of, p.WeekOf):
         span = _week_of(span, week_of)
+    nth = _one([x for x in pieces if isinstance(x, p.NthWeekday)], "nth day")
+    if isinstance(nth, p.NthWeekday):
+        span = _nth_day(span, nth)
     edge = _one([x for x in pieces if isinstance(x, p.Edge)], "edge")
     if isinstance(edge, p.Edge):
         span = _edge(span, edge.kind)
@@ -334,6 +344,20 @@ def _week_of(span: Span, piece: p.WeekOf) -> Span:
     monday = day - timedelta(days=day.weekday())
     start = at(zone, monday)
     return Span(start, at(zone, monday + timedelta(days=7)), Grain.WEEK)
+
+
+def _nth_day(span: Span, piece: p.NthWeekday) -> Span:
+    """The nth (or last) day, or such weekday, of a span of whole days."""
+    zone = span.start.tzinfo
+    assert zone is not None
+    first, after = span.start.date(), span.end.date()
+    days = [first + timedelta(days=n) for n in range((after - first).days)]
+    if piece.weekday is not None:
+        days = [d for d in days if d.weekday() == piece.weekday]
+    index = piece.nth - 1 if piece.nth > 0 else piece.nth
+    if span.grain is Grain.DAY or not -len(days) <= index < len(days):
+        raise _fail("There is no such day in that period")
+    return _day_span(days[index], zone)
 
 
 def _months_between(start: date, end: date) -> int:
