@@ -592,6 +592,12 @@ RULES: tuple[PieceRule, ...] = (
         ("the week of (Feb 20)", "first week of (March)", "last weekend of (June)"),
     ),
     PieceRule(
+        "the quarter",
+        (Opt(word("of")), word("the"), word("quarter")),
+        lambda _: (p.Quarter(1, 3, None, 0),),
+        ("(beginning of) the quarter",),
+    ),
+    PieceRule(
         "of the unit",
         (word("of"), Opt(word("the")), word("week", "month", "year")),
         lambda ts: (p.CalendarUnit(lx.UNITS[ts[-1].text], 0),),
