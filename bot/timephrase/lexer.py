@@ -159,6 +159,8 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     ),  # twenty-first -> twentyfirst
 )
 
+_ANY_SPELLING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLINGS))
+
 
 def normalize(phrase: str) -> str:
     """Lower-case text with unicode dashes as '-', 'a.m.' as 'am', trailing punctuation off."""
@@ -180,8 +182,9 @@ def normalize(phrase: str) -> str:
     text = phrase.translate(_DASHES).lower()
     text = _MERIDIEM.sub(r"\1m", text)
     text = _AMOUNTS.sub(_amount, text)
-    for pattern, replacement in _SPELLINGS:
-        text = pattern.sub(replacement, text)
+    if _ANY_SPELLING.search(text):  # most phrases need none: one scan instead of thirty
+        for pattern, replacement in _SPELLINGS:
+            text = pattern.sub(replacement, text)
     return text.strip().rstrip(_TRAILING).strip()
 
 

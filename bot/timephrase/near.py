@@ -31,7 +31,9 @@ def _swapped(word: str) -> list[str]:
 
 
 def _near_words(word: str) -> list[str]:
-    close = difflib.get_close_matches(word, _vocabulary(), n=3, cutoff=0.75)
+    # Only words of about the same length can reach the cutoff; the rest are not compared.
+    similar = [w for w in _vocabulary() if abs(len(w) - len(word)) <= max(2, len(word) // 3)]
+    close = difflib.get_close_matches(word, similar, n=3, cutoff=0.75)
     return list(dict.fromkeys([*_swapped(word), *close]))
 
 

@@ -56,7 +56,7 @@ def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: st
     first_error: ParseError | None = None
     present = frozenset(t.text for t in tokens)
     for form, required in _FORMS:
-        if not all(present & words for words in required):
+        if any(words.isdisjoint(present) for words in required):
             continue  # a word the form needs is not in the phrase
         for captures in reader.match(form.pattern):
             try:
