@@ -638,9 +638,15 @@ FORMS: tuple[Form, ...] = (
     ),
     Form(
         "day between X and Y",
-        (POINT, lit("between"), POINT, lit(*SEP), POINT),
+        (POINT, lit("between", "from"), POINT, lit(*SEP), POINT),
         _range_on_day,
-        ("tomorrow between 1-2:30",),
+        ("tomorrow between 1-2:30", "Thursday from 9:30 to 11:00"),
+    ),
+    Form(
+        "within D",
+        (lit("within"), DURATION),
+        _rolling_next,
+        ("within 2 weeks",),
     ),
     *(
         Form(
