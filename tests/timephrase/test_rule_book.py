@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RULE_BOOK = ROOT / "docs" / "time-phrases.md"
+RULE_BOOK = ROOT / "docs/time-phrases.md"
 CORPUS = Path(__file__).with_name("corpus.jsonl")
 _QUOTED = re.compile(r"\"([^\"]+)\"|`([^`]+)`")
 
