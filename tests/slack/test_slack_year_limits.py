@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import FORM, ServedBot, slash_body
+from tests.support.serving import FORM, ServedBot, slash_body
+from tests.support.slack_api import SlackStandIn
 
 pytestmark = pytest.mark.slow
 
