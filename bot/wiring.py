@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from bot.digest.delivery import ChannelPacer
     from bot.digest.scheduler import DigestScheduler
     from bot.digest.store import DigestStore
+    from bot.replicas.seen_events import SeenEvents
     from bot.slack.answers import DigestCommands
-    from bot.slack.dedup import SeenEvents
     from bot.slack.server import Bot
     from bot.slack.workers import WorkPool
     from bot.source import TaskSource
@@ -165,7 +165,7 @@ def make_seen_events(settings: Settings) -> SeenEvents:
         from bot.replicas.dedup import RedisSeenEvents
 
         return RedisSeenEvents(client, settings.recbot_redis_prefix + EVENTS_KEY)
-    from bot.slack.dedup import InMemorySeenEvents
+    from bot.replicas.seen_events import InMemorySeenEvents
 
     return InMemorySeenEvents()
 
