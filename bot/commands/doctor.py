@@ -35,28 +35,15 @@ _NETWORK_TIMEOUT_S = 10.0
 
 
 def web_api_methods_called() -> set[str]:
-    """The Slack Web API methods bot/ calls, read from its own source: the same walk the
-    manifest test does, so doctor, manifest.yml and bot/slack/scopes.py cannot drift."""
-    import ast
+    """The Slack Web API methods bot/ calls, read from its own source (bot/slack/api_calls.py):
+    the walk `recbot manifest` and its test use, so doctor and the manifest cannot drift."""
+    from bot.slack.api_calls import web_api_methods_called as called
 
-    from slack_sdk import WebClient
-
-    package = Path(__file__).resolve().parents[1]
-    methods = {name for name in dir(WebClient) if not name.startswith("_") and "_" in name}
-    called: set[str] = set()
-    for path in package.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in methods
-            ):
-                called.add(node.func.attr)
-    return called
+    return called()
 
 
 def bot_scopes() -> tuple[str, ...]:
-    """The bot scopes recbot needs (what manifest.yml asks for), from bot/slack/scopes.py."""
+    """The bot scopes recbot needs (what `recbot manifest` asks for), from bot/slack/scopes.py."""
     from bot.slack.scopes import METHOD_SCOPES, required_scopes
 
     return tuple(sorted(required_scopes(web_api_methods_called() & set(METHOD_SCOPES))))
@@ -241,7 +228,8 @@ def check_slack(settings: Settings) -> CheckResult:
             name,
             "fail",
             "SLACK_BOT_TOKEN is not set",
-            "install the app from manifest.yml and copy its Bot User OAuth Token (xoxb-…)",
+            "create the app from the output of `recbot manifest`, then copy its Bot User "
+            "OAuth Token (xoxb-…)",
         )
     mode_problem = _slack_mode_problem(settings)
     client = WebClient(
@@ -274,8 +262,8 @@ def check_slack(settings: Settings) -> CheckResult:
         return CheckResult(
             name,
             "fail",
-            f"{who} lacks scope(s) manifest.yml needs: {', '.join(missing)}",
-            "add them under OAuth & Permissions (or re-create from manifest.yml) and reinstall",
+            f"{who} lacks scope(s) the manifest needs: {', '.join(missing)}",
+            "add them under OAuth & Permissions (or paste a fresh `recbot manifest`) and reinstall",
         )
     if mode_problem is None and settings.slack_app_token is not None:
         mode_problem = _app_token_problem(client, settings.slack_app_token.get_secret_value())
@@ -283,7 +271,7 @@ def check_slack(settings: Settings) -> CheckResult:
         return CheckResult(
             name, "fail", f"{who} has every scope, but {mode_problem[0]}", mode_problem[1]
         )
-    return CheckResult(name, "ok", f"{who} has every scope manifest.yml needs; {_mode(settings)}")
+    return CheckResult(name, "ok", f"{who} has every scope the manifest needs; {_mode(settings)}")
 
 
 def _app_token_problem(client: WebClient, app_token: str) -> tuple[str, str] | None:
