@@ -16,6 +16,8 @@ from bot.replicas.factory import make_seen_events
 from bot.slack.answers import DigestCommands, SlackConversation
 from bot.slack.app import build_app, web_client
 from bot.slack.delivery import Delivery
+from bot.slack.native import register_native
+from bot.slack.native_wiring import build_native
 from bot.slack.parts import BotParts
 from bot.slack.server import Bot
 from bot.slack.timezones import TimeZones
@@ -68,6 +70,15 @@ def build_bot(
         digests=digests,
     )
     parts = BotParts(conversation, Delivery(client), WorkPool(), make_seen_events(settings))
+    native = build_native(
+        settings=settings,
+        client=client,
+        parts=parts,
+        source=source,
+        policy=policy,
+        conversation=conversation,
+        digests=digests,
+    )
     secret = settings.slack_signing_secret
     app = build_app(
         client,
@@ -76,4 +87,5 @@ def build_bot(
         socket_mode=socket_mode,
         auth=auth,
     )
+    register_native(app, parts, native)
     return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)

@@ -1,0 +1,109 @@
+"""Options for the stream, app and domain pickers: the names the account recorded lately.
+
+One CSS query over the last days fills a small in-memory cache; typeahead filters it. A stale
+cache answers at once while one refresh runs on the worker pool, so a picker never waits on
+the CSS API except the very first time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.filters import Filters
+from bot.source import TaskSource
+from bot.tasks import RecordTask
+from bot.timephrase import parse_phrase
+
+log = logging.getLogger(__name__)
+
+RECENT = "last 7 days"
+FRESH_S = 300.0
+KINDS = ("stream", "app", "domain")
+
+
+@dataclass(frozen=True)
+class Recent:
+    """The tasks of the recent window (names are read from them per picker and scope)."""
+
+    tasks: tuple[RecordTask, ...]
+    at: float
+
+
+def _name(task: RecordTask, kind: str) -> str:
+    return {"stream": task.stream, "app": task.app, "domain": task.domain}[kind]
+
+
+class RecentNames:
+    def __init__(
+        self,
+        source: TaskSource,
+        clock: Callable[[], datetime],
+        submit: Callable[[Callable[[], None]], object],
+        fresh_s: float = FRESH_S,
+    ) -> None:
+        self._source = source
+        self._clock = clock
+        self._submit = submit
+        self._fresh_s = fresh_s
+        self._recent: Recent | None = None
+        self._refreshing = False
+        self._lock = threading.Lock()
+
+    def _load(self) -> Recent:
+        now = self._clock()
+        window = parse_phrase(RECENT, now, UTC)
+        result = self._source.fetch_tasks(window, Filters(), now)
+        return Recent(result.tasks, time.monotonic())
+
+    def _refresh(self) -> None:
+        try:
+            recent = self._load()
+            with self._lock:
+                self._recent = recent
+        except Exception:
+            log.warning("picker refresh failed; the old names stay", exc_info=True)
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def warm(self) -> None:
+        """Fill the cache in the background (at start), so the first picker is fast too."""
+        with self._lock:
+            if self._refreshing:
+                return
+            self._refreshing = True
+        self._submit(self._refresh)
+
+    def _tasks(self) -> tuple[RecordTask, ...]:
+        with self._lock:
+            recent = self._recent
+        if recent is None:
+            recent = self._load()  # the first picker ever: wait for one query
+            with self._lock:
+                self._recent = recent
+        elif time.monotonic() - recent.at > self._fresh_s:
+            self.warm()
+        return recent.tasks
+
+    def names(self, kind: str, typed: str, scope: Filters | None, limit: int = 100) -> list[str]:
+        """Names of `kind` within `scope`, those containing `typed` (any case), most recent
+        first."""
+        if kind not in KINDS:
+            return []
+        needle = typed.strip().lower()
+        tasks = sorted(self._tasks(), key=lambda t: t.start, reverse=True)
+        seen: dict[str, None] = {}
+        for task in tasks:
+            if scope is not None and not scope.matches(task):
+                continue
+            name = _name(task, kind)
+            if name and needle in name.lower():
+                seen.setdefault(name, None)
+                if len(seen) >= limit:
+                    break
+        return list(seen)
