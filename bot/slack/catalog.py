@@ -66,6 +66,12 @@ CHECK_RECORDINGS = WorkflowStep(
             required=True,
         ),
         StepParameter(
+            "user_id",
+            "slack#/types/user_id",
+            "Asked by",
+            "Whose access and time zone apply: usually “Person who used this workflow”",
+        ),
+        StepParameter(
             "time_phrase",
             "string",
             "Time",

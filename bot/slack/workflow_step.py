@@ -27,9 +27,9 @@ from bot.slack.parts import BotParts, acked
 
 log = logging.getLogger(__name__)
 
-NO_PEOPLE_IN_STEPS = (
-    "recbot answers only certain people, and a workflow step carries no person; ask recbot "
-    "directly instead"
+NO_PERSON = (
+    "recbot answers only certain people: set the step's “Asked by” input to "
+    "“Person who used this workflow”"
 )
 NOT_HERE = "recbot may not answer for that channel; pick one it is allowed in"
 FAILED = "recbot could not answer; try again in a minute"
@@ -78,14 +78,19 @@ def _finish(call: Any, outcome: str) -> None:
 
 def _check(native: NativeParts, inputs: dict[str, Any], client: WebClient) -> dict[str, Any]:
     channel = str(inputs.get("channel_id") or "")
-    if native.policy.restricts_people:
-        raise AccessDenied(NO_PEOPLE_IN_STEPS)
-    if not channel or (native.policy.channels and channel not in native.policy.channels):
+    user = str(inputs.get("user_id") or "")
+    if not channel or not channel.startswith(("C", "G")):
+        raise AccessDenied(NOT_HERE)
+    if user:
+        native.policy.check(user, channel, native.members_of)
+    elif native.policy.restricts_people:
+        raise AccessDenied(NO_PERSON)
+    elif native.policy.channels and channel not in native.policy.channels:
         raise AccessDenied(NOT_HERE)
     scope = native.policy.scope_for(channel)
     text = " ".join(str(inputs.get(k) or "") for k in ("request", "time_phrase")).strip()
     now = native.clock()
-    zone: ZoneInfo = native.default_zone
+    zone: ZoneInfo = native.zone_of(user) if user else native.default_zone
     result = answer(parse_request(text, now, zone), AnswerContext(now, zone, native.source, scope))
     link = _share_csv(client, channel, render_csv(result)) if result.result.tasks else ""
     return {
