@@ -42,11 +42,12 @@ def web_api_methods_called() -> set[str]:
     return called()
 
 
-def bot_scopes() -> tuple[str, ...]:
+def bot_scopes(*, digests: bool = True) -> tuple[str, ...]:
     """The bot scopes recbot needs (what `recbot manifest` asks for), from bot/slack/scopes.py."""
     from bot.slack.scopes import METHOD_SCOPES, required_scopes
 
-    return tuple(sorted(required_scopes(web_api_methods_called() & set(METHOD_SCOPES))))
+    called = web_api_methods_called() & set(METHOD_SCOPES)
+    return tuple(sorted(required_scopes(called, digests=digests)))
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ def check_slack(settings: Settings) -> CheckResult:
         )
     headers = {k.lower(): v for k, v in response.headers.items()}
     granted = {s.strip() for s in str(headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
-    missing = [s for s in bot_scopes() if s not in granted]
+    missing = [s for s in bot_scopes(digests=settings.recbot_digests) if s not in granted]
     who = f"token of @{response.get('user', '?')} in {response.get('team', '?')}"
     if missing:
         return CheckResult(

@@ -90,6 +90,7 @@ def check_bot_token(settings: Settings) -> tuple[WebClient, dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.digest.service import build_bot_with_digests
+    from bot.slack.runtime import build_bot
     from bot.obs.log import configure_logging
     from bot.slack.server import serve_http, serve_socket_mode
 
@@ -98,9 +99,11 @@ def run(args: argparse.Namespace) -> int:
         configure_logging(settings)
         port = _port(args, settings)
         require_slack(settings)
+        # RECBOT_DIGESTS=false: the bot alone (its token then needs no channel-history scope).
+        build = build_bot_with_digests if settings.recbot_digests else build_bot
         if settings.slack_app_token is not None:
             client, auth = check_bot_token(settings)
-            bot = build_bot_with_digests(settings, socket_mode=True, client=client, auth=auth)
+            bot = build(settings, socket_mode=True, client=client, auth=auth)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
         # Checked before gunicorn starts, so a missing secret or a refused token is one plain
@@ -108,9 +111,7 @@ def run(args: argparse.Namespace) -> int:
         client, auth = check_bot_token(settings)
         # Digests (commands, App Home list, the scheduler thread) come with the bot. The
         # worker reuses the checked client and auth.test answer (no second call after fork).
-        serve_http(
-            lambda: build_bot_with_digests(settings, client=client, auth=auth), args.host, port
-        )
+        serve_http(lambda: build(settings, client=client, auth=auth), args.host, port)
     except ConfigError as error:
         print(f"recbot serve: {error.user_message}", file=sys.stderr)
         return 2

@@ -189,6 +189,8 @@ def test_the_dockerfile_install_commands_build_a_working_recbot(tmp_path: Path) 
     assert not (site / "pytest").exists()
     assert not (site / "hypothesis").exists()
     assert list((site / "bot" / "__pycache__").glob("cli.*.pyc"))
+    # The Slack app manifest ships in the package (recbot manifest prints the same).
+    assert (site / "bot" / "slack" / "manifest.yml").is_file()
     assert not (site / "bot" / "cli.py").is_symlink()
 
 
