@@ -90,8 +90,8 @@ def check_bot_token(settings: Settings) -> tuple[WebClient, dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.digest.service import build_bot_with_digests
-    from bot.slack.runtime import build_bot
     from bot.obs.log import configure_logging
+    from bot.slack.runtime import build_bot
     from bot.slack.server import serve_http, serve_socket_mode
 
     try:

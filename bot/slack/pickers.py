@@ -71,8 +71,16 @@ class RecentNames:
             with self._lock:
                 self._refreshing = False
 
+    def warm_if_cold(self) -> None:
+        """Fill the cache in the background if it was never filled: called as a modal opens,
+        so the names are there by the time someone types in a picker."""
+        with self._lock:
+            cold = self._recent is None
+        if cold:
+            self.warm()
+
     def warm(self) -> None:
-        """Fill the cache in the background (at start), so the first picker is fast too."""
+        """Refresh the cache in the background."""
         with self._lock:
             if self._refreshing:
                 return
@@ -83,7 +91,7 @@ class RecentNames:
         with self._lock:
             recent = self._recent
         if recent is None:
-            recent = self._load()  # the first picker ever: wait for one query
+            recent = self._load()  # before any fill finished: wait for one query
             with self._lock:
                 self._recent = recent
         elif time.monotonic() - recent.at > self._fresh_s:

@@ -65,6 +65,7 @@ def _open_ask(
         native.views.open(trigger, notice_view("Ask about recordings", denied.user_message))
         REQUESTS.labels(surface="shortcut", outcome="denied").inc()
         return
+    native.pickers.warm_if_cold()
     zone = native.zone_of(user)
     now: datetime = native.clock()
     form = AskForm(text=prefill, channel=channel)
