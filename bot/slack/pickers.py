@@ -8,6 +8,7 @@ the CSS API except the very first time.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from bot.timephrase import parse_phrase
 log = logging.getLogger(__name__)
 
 RECENT = "last 7 days"
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.]*[A-Za-z0-9_]|[A-Za-z0-9]")
 FRESH_S = 300.0
 KINDS = ("stream", "app", "domain")
 
@@ -97,6 +99,22 @@ class RecentNames:
         elif time.monotonic() - recent.at > self._fresh_s:
             self.warm()
         return recent.tasks
+
+    def streams_named_in(self, text: str, scope: Filters | None) -> list[str]:
+        """Recent stream names that appear as words in `text` (a message a shortcut was used
+        on), from the cache only: an empty list when it was never filled."""
+        with self._lock:
+            recent = self._recent
+        if recent is None:
+            return []
+        words = set(_WORD.findall(text))
+        return sorted(
+            {
+                t.stream
+                for t in recent.tasks
+                if t.stream in words and (scope is None or scope.matches(t))
+            }
+        )
 
     def names(self, kind: str, typed: str, scope: Filters | None, limit: int = 100) -> list[str]:
         """Names of `kind` within `scope`, those containing `typed` (any case), most recent

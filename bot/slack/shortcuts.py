@@ -68,10 +68,24 @@ def _open_ask(
     native.pickers.warm_if_cold()
     zone = native.zone_of(user)
     now: datetime = native.clock()
-    form = AskForm(text=prefill, channel=channel)
+    # A message naming exactly one recently recorded stream picks it; else its text is the
+    # request, which the parser reads like typed text.
+    named = _streams_named(native, prefill, channel) if prefill else []
+    if len(named) == 1:
+        form = AskForm(stream=named[0], channel=channel)
+    else:
+        form = AskForm(text=prefill, channel=channel)
     metadata = ModalContext(zone.key, channel).encode()
     ok = native.views.open(trigger, ask_view(form, time_preview("", now, zone), metadata))
     REQUESTS.labels(surface="shortcut", outcome="ok" if ok else "error").inc()
+
+
+def _streams_named(native: NativeParts, text: str, channel: str | None) -> list[str]:
+    try:
+        scope = native.policy.scope_for(channel)
+    except AccessDenied:
+        return []
+    return native.pickers.streams_named_in(text, scope)
 
 
 def _open_digest(native: NativeParts, trigger: str, user: str) -> None:

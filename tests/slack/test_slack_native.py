@@ -69,24 +69,50 @@ def test_global_shortcut_opens_the_ask_modal_with_its_fields(
     assert json.loads(view["private_metadata"])["zone"] == "Asia/Tokyo"  # UALICE's zone
 
 
-def test_message_shortcut_prefills_the_request_with_the_message(
-    served: ServedBot, slack_api: SlackStandIn
-) -> None:
-    trigger = slack_api.new_trigger()
+def use_message_shortcut(
+    served: ServedBot, slack: SlackStandIn, text: str, channel: str = "CMAIN"
+) -> dict[str, Any]:
+    trigger = slack.new_trigger()
     body = message_shortcut_body(
         MESSAGE_SHORTCUT.callback_id,
         user="UALICE",
-        channel="CMAIN",
-        text="is   cam1 recording?",
+        channel=channel,
+        text=text,
         trigger_id=trigger,
-        response_url=slack_api.response_url("msgshortcut"),
+        response_url=slack.response_url("msgshortcut"),
     )
     assert served.post(body, FORM).status == 200
-    [call] = slack_api.wait_for("views.open", where=lambda c: c.params.get("trigger_id") == trigger)
-    view = call.response["view"]
-    assert block(view, "text")["element"]["initial_value"] == "is cam1 recording?"
+    [call] = slack.wait_for("views.open", where=lambda c: c.params.get("trigger_id") == trigger)
+    view: dict[str, Any] = call.response["view"]
+    return view
+
+
+def fill_picker_cache(served: ServedBot, slack: SlackStandIn) -> None:
+    """Open the modal and ask a picker once: the recent names are loaded from then on."""
+    view = open_ask(served, slack)
+    body = block_suggestion_body(
+        view, user="UALICE", action_id="ask.stream", block_id="stream", value=""
+    )
+    assert json.loads(served.post(body, FORM).body)["options"]
+
+
+def test_message_shortcut_on_a_message_naming_a_recent_stream_picks_it(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    fill_picker_cache(served, slack_api)
+    view = use_message_shortcut(served, slack_api, "is   cam1 recording?")
+    assert block(view, "stream")["element"]["initial_option"]["value"] == "cam1"
     assert block(view, "channel")["element"]["initial_conversation"] == "CMAIN"
     assert json.loads(view["private_metadata"])["channel"] == "CMAIN"
+
+
+def test_message_shortcut_on_other_text_prefills_the_request_with_it(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    fill_picker_cache(served, slack_api)
+    view = use_message_shortcut(served, slack_api, "task   1234-abcd  failed?")
+    assert block(view, "text")["element"]["initial_value"] == "task 1234-abcd failed?"
+    assert "initial_option" not in block(view, "stream")["element"]
 
 
 def test_typing_a_time_updates_the_preview_with_how_it_is_read(
@@ -366,3 +392,12 @@ def test_workflow_step_without_a_person_is_refused_where_recbot_answers_only_som
     call = completed(slack_api, execution)
     assert call.method == "functions.completeError"
     assert "Person who used this workflow" in call.params["error"]
+
+
+def test_message_shortcut_does_not_pick_a_stream_the_channel_may_not_see(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    fill_picker_cache(served, slack_api)
+    view = use_message_shortcut(served, slack_api, "secret-cam down?", channel="CSCOPED")
+    assert "initial_option" not in block(view, "stream")["element"]
+    assert block(view, "text")["element"]["initial_value"] == "secret-cam down?"
