@@ -4,9 +4,10 @@
 #   docker run --env-file recbot.env recbot recbot doctor          # check the configuration
 # Configuration is by environment variables only (README: Configuration).
 
-# The base image is pinned by digest (the python:3.11-slim multi-arch index), so two builds
-# start from the same bytes. To move to a newer 3.11-slim (security fixes), look the digest up
-# and replace it in both FROM lines:
+# The base image is pinned by digest (a python:3.11-slim multi-arch index), so two builds
+# start from the same bytes. The digest could not be looked up from where this file was
+# written (no registry access); check it, and move to a newer 3.11-slim (security fixes),
+# by looking the digest up and replacing it in both FROM lines:
 #   docker buildx imagetools inspect python:3.11-slim --format '{{json .Manifest.Digest}}'
 # Runtime dependencies come from requirements.lock (uv pip compile, with hashes; see
 # docs/slack-native.md, "Reproducible image"), never resolved at build time.

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PICKER_ACTION = re.compile(r"^ask\.(stream|app|domain)$")
 NO_DIGESTS = "Digests are not set up on this bot."
+PICK = "Pick the channel the digest is posted in."
 
 
 def _user(body: dict[str, Any]) -> str:
@@ -110,8 +111,8 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
         user = _user(body)
         values = (view.get("state") or {}).get("values") or {}
         channel = selected(values, "channel")
-        if native.digests is None:
-            ack(response_action="errors", errors={"channel": NO_DIGESTS})
+        if native.digests is None or not channel:
+            ack(response_action="errors", errors={"channel": NO_DIGESTS if channel else PICK})
             return
         args = digest_args(
             selected(values, "every") or "daily",

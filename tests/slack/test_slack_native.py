@@ -401,3 +401,19 @@ def test_message_shortcut_does_not_pick_a_stream_the_channel_may_not_see(
     view = use_message_shortcut(served, slack_api, "secret-cam down?", channel="CSCOPED")
     assert "initial_option" not in block(view, "stream")["element"]
     assert block(view, "text")["element"]["initial_value"] == "secret-cam down?"
+
+
+def test_a_digest_without_a_channel_is_refused_in_the_modal(
+    served: ServedBot, slack_api: SlackStandIn
+) -> None:
+    trigger = slack_api.new_trigger()
+    served.post(home_button_body("home.digest", user="UBOB", trigger_id=trigger), FORM)
+    [opened] = slack_api.wait_for(
+        "views.open", where=lambda c: c.params.get("trigger_id") == trigger
+    )
+    state = values(selected_option("every", "daily"), picked_time("at", "07:00"))
+    answer = submit(served, opened.response["view"], state, user="UBOB")
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"channel": "Pick the channel the digest is posted in."},
+    }
