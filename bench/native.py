@@ -21,10 +21,10 @@ if str(REPO) not in sys.path:
 
 from bot.css.simulator import Simulator  # noqa: E402
 from bot.slack.catalog import ASK_SHORTCUT  # noqa: E402
-from tests.servers.slack_api import SlackStandIn  # noqa: E402
-from tests.slack.native_payloads import block_suggestion_body, global_shortcut_body  # noqa: E402
-from tests.slack.serving import FORM, ServedBot  # noqa: E402
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks  # noqa: E402
+from tests.support.native_payloads import block_suggestion_body, global_shortcut_body  # noqa: E402
+from tests.support.serving import FORM, ServedBot  # noqa: E402
+from tests.support.slack_api import SlackStandIn  # noqa: E402
+from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks  # noqa: E402
 
 OPENS = 60
 SUGGESTIONS = 200

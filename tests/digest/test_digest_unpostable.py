@@ -10,7 +10,7 @@ import pytest
 from bot.css.query import CssSource
 from bot.digest.store import DigestStore
 from tests.digest.test_digest_scheduler import NOW, Clock, scheduler, subscribe
-from tests.servers.slack_api import SlackStandIn
+from tests.support.slack_api import SlackStandIn
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from bot.cli import SUBCOMMANDS
 from bot.commands.doctor import bot_scopes, check_slack
 from bot.config import Settings
 from bot.slack.scopes import DIGEST_ONLY_SCOPES
-from tests.conftest import scrubbed_environ
-from tests.servers.slack_api import SlackStandIn
+from tests.support.environment import scrubbed_environ
+from tests.support.slack_api import SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 

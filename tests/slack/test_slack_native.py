@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from bot.slack.catalog import ASK_SHORTCUT, CHECK_RECORDINGS, MESSAGE_SHORTCUT
-from tests.servers.slack_api import SlackCall, SlackStandIn
-from tests.slack.native_payloads import (
+from tests.support.native_payloads import (
     block_suggestion_body,
     conversation,
     function_executed_body,
@@ -23,7 +22,8 @@ from tests.slack.native_payloads import (
     view_action_body,
     view_submission_body,
 )
-from tests.slack.serving import FORM, JSON, ServedBot, event_body
+from tests.support.serving import FORM, JSON, ServedBot, event_body
+from tests.support.slack_api import SlackCall, SlackStandIn
 
 pytestmark = pytest.mark.slow
 
