@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, AnswerContext, answer
-from bot.errors import ApiError, ParseError, RecbotError
+from bot.errors import ApiError, ConfigError, ParseError, RecbotError
 from bot.findings import Finding
 from bot.request import Request, parse_request
 from bot.routes import Attachment, Handler, View, route_of
@@ -225,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
             else:
                 _refuse_old_now(now, real_now)
             result = answer(request, AnswerContext(now, zone, source))
-    except ParseError as error:
+    except (ParseError, ConfigError) as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:
         return _fail(error, EXIT_API, as_json)
