@@ -305,6 +305,8 @@ def build_bot(
     from bot.slack.answers import SlackConversation
     from bot.slack.app import build_app
     from bot.slack.delivery import Delivery
+    from bot.slack.native import register_native
+    from bot.slack.native_wiring import build_native
     from bot.slack.parts import BotParts
     from bot.slack.server import Bot
     from bot.slack.timezones import TimeZones
@@ -334,6 +336,20 @@ def build_bot(
     secret = settings.slack_signing_secret
     signing_secret = secret.get_secret_value() if secret else None
     app = build_app(client, signing_secret, parts, socket_mode=socket_mode, auth=auth)
+    # Shortcuts, modals, pickers and the Workflow Builder step (docs/slack-native.md).
+    register_native(
+        app,
+        parts,
+        build_native(
+            settings=settings,
+            client=client,
+            parts=parts,
+            source=source,
+            policy=policy,
+            conversation=conversation,
+            digests=digests,
+        ),
+    )
     return Bot(
         app,
         parts,
@@ -365,6 +381,9 @@ def build_server_bot(
     from bot.digest.commands import SlackDigests
     from bot.slack.usergroups import UserGroups
 
+    if not settings.recbot_digests:
+        # RECBOT_DIGESTS=false: the bot alone (its token then needs no channel-history scope).
+        return build_bot(settings, socket_mode=socket_mode, client=client, auth=auth)
     if client is None:
         client = slack_client(settings)
     policy = access_policy(settings)
