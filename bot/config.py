@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     recbot_digest_tick_s: float = Field(default=5.0, gt=0, le=60)
     recbot_digest_lease_s: float = Field(default=120.0, gt=0)
 
+    # CSS recording callbacks (docs/evidence.md): the callback template's key; unset = off.
+    recbot_css_callback_key: SecretStr | None = None
+
     # Access
     recbot_access_file: str | None = None
 
@@ -178,6 +181,7 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "recbot_css_callback_key",
         mode="before",
     )
     @classmethod

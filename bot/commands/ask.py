@@ -17,8 +17,9 @@ from typing import Any
 from bot.answer import Answer, AnswerContext, answer
 from bot.errors import ApiError, ParseError, RecbotError
 from bot.findings import Finding
+from bot.render.evidence import recording_json, untasked_json
 from bot.request import Request, Subcommand, parse_request
-from bot.tasks import to_unix
+from bot.tasks import RecordTask, to_unix
 from bot.timephrase.zones import zone_name
 
 EXIT_API = 1
@@ -80,6 +81,15 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
     if f.at is not None:
         data["at"] = to_unix(f.at)
+    if f.detail:
+        data["detail"] = f.detail
+    return data
+
+
+def _task_json(result: Answer, task: RecordTask) -> dict[str, Any]:
+    data = {**task.to_api(), "Status": result.status_of(task).value}
+    if result.evidence is not None:
+        data["Recording"] = recording_json(result.evidence.of(task.task_id))
     return data
 
 
@@ -98,8 +108,9 @@ def to_json(result: Answer, zone_name: str) -> dict[str, Any]:
             "end": to_unix(result.plan.end),
             "tz": zone_name,
         },
-        "tasks": [{**t.to_api(), "Status": result.status_of(t).value} for t in result.tasks],
+        "tasks": [_task_json(result, t) for t in result.tasks],
         "findings": [_finding_json(x) for x in result.findings.all()],
+        **({"untasked_recordings": untasked_json(result)} if result.evidence is not None else {}),
         "blocks": message.blocks,
         "text": message.text,
     }
@@ -208,6 +219,7 @@ def _run(args: argparse.Namespace) -> int:
 
     # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads
     # the same cache as the serving replicas. The embedded simulator's clock follows --now.
+    from bot.evidence.service import evidence_for_ask
     from bot.replicas.factory import open_shared_source
 
     try:
@@ -221,7 +233,12 @@ def _run(args: argparse.Namespace) -> int:
                 )
             else:
                 _refuse_old_now(now, real_now)
-            result = answer(request, AnswerContext(now, zone, source))
+            evidence, store = evidence_for_ask(settings, simulated=source.simulated, now=now)
+            try:
+                result = answer(request, AnswerContext(now, zone, source, evidence=evidence))
+            finally:
+                if store is not None:
+                    store.engine.dispose()
     except ParseError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:
