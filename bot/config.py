@@ -152,6 +152,7 @@ class Settings(BaseSettings):
 
     # CSS recording callbacks (docs/evidence.md): the callback template's key; unset = off.
     recbot_css_callback_key: SecretStr | None = None
+    recbot_alert_lease_s: float = Field(default=30.0, gt=0, le=600)
 
     # Access
     recbot_access_file: str | None = None

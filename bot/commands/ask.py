@@ -212,6 +212,9 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(_help_text())
         return 0
+    if request.subcommand is Subcommand.ALERT:
+        in_slack = ParseError(f"Alerts are set up in Slack: '/recordings {request.raw}'")
+        return _fail(in_slack, EXIT_UNREADABLE, as_json)
     if request.subcommand is Subcommand.DIGEST:
         # The whole request as typed (N18: the filter part, e.g. 'livetest', used to be lost).
         in_slack = ParseError(f"Digests are set up in Slack: '/recordings {request.raw}'")

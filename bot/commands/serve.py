@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         if settings.slack_app_token is not None:
             client, auth = check_bot_token(settings)
             bot = build_bot_with_digests(settings, socket_mode=True, client=client, auth=auth)
-            serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
+            serve_socket_mode(bot, settings.slack_app_token.get_secret_value(), args.host, port)
             return 0
         # Checked before gunicorn starts, so a missing secret or a refused token is one plain
         # line (in its worker it would be a failed boot and a traceback).

@@ -118,6 +118,8 @@ def build_bot_with_digests(
     from dataclasses import replace
 
     from bot.access import load_policy
+    from bot.alerts.delivery import SlackAlertPoster
+    from bot.alerts.service import build_evidence
     from bot.digest.commands import SlackDigests
     from bot.slack.app import web_client
     from bot.slack.runtime import build_bot
@@ -137,6 +139,13 @@ def build_bot_with_digests(
         source.close()
         raise
     members_of = UserGroups(client).members_of
+    evidence = build_evidence(
+        settings,
+        poster=SlackAlertPoster(client, channel_pacer(settings)),
+        team_id=str(auth.get("team_id") or ""),
+        replica=scheduler.replica,
+        scope_for=policy.scope_for,
+    )
     digests = SlackDigests(
         scheduler.store,
         str(auth.get("team_id") or ""),
@@ -153,11 +162,15 @@ def build_bot_with_digests(
         policy=policy,
         auth=auth,
         members_of=members_of,
+        evidence=evidence.store if evidence is not None else None,
+        alerts=evidence.alerts if evidence is not None else None,
     )
     scheduler.start()
 
     def stop() -> None:
         scheduler.stop()
+        if evidence is not None:
+            evidence.stop()
         source.close()
 
-    return replace(bot, on_stop=stop)
+    return replace(bot, on_stop=stop, routes=evidence.routes if evidence is not None else {})

@@ -182,10 +182,21 @@ class EvidenceStore:
         with Session(self.engine) as session:
             return [StoredEvent(r.id, r.received_at, _event(r)) for r in session.scalars(query)]
 
-    def received_since(self, since: datetime) -> list[StoredEvent]:
-        query = select(EventRow).where(EventRow.received_at >= since).order_by(EventRow.id)
+    def received_since(
+        self, since: datetime, kinds: Collection[RecordEvent] | None = None
+    ) -> list[StoredEvent]:
+        """Events received since `since` (of these kinds only), in arrival order."""
+        query = select(EventRow).where(EventRow.received_at >= since)
+        if kinds is not None:
+            query = query.where(EventRow.event.in_(sorted(k.value for k in kinds)))
         with Session(self.engine) as session:
-            return [StoredEvent(r.id, r.received_at, _event(r)) for r in session.scalars(query)]
+            rows = session.scalars(query.order_by(EventRow.id))
+            return [StoredEvent(r.id, r.received_at, _event(r)) for r in rows]
+
+    def event(self, key: str) -> RecordingEvent | None:
+        with Session(self.engine) as session:
+            row = session.scalars(select(EventRow).where(EventRow.dedup_key == key)).first()
+            return _event(row) if row is not None else None
 
     def last_received(self) -> datetime | None:
         with Session(self.engine) as session:

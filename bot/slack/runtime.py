@@ -12,8 +12,9 @@ from slack_sdk import WebClient
 
 from bot.access import AccessPolicy, load_policy
 from bot.config import Settings
+from bot.evidence.state import EvidenceSource
 from bot.replicas.factory import make_seen_events
-from bot.slack.answers import DigestCommands, SlackConversation
+from bot.slack.answers import AlertCommands, DigestCommands, SlackConversation
 from bot.slack.app import build_app, web_client
 from bot.slack.delivery import Delivery
 from bot.slack.parts import BotParts
@@ -41,6 +42,8 @@ def build_bot(
     policy: AccessPolicy | None = None,
     auth: Mapping[str, Any] | None = None,
     members_of: Callable[[str], frozenset[str]] | None = None,
+    evidence: EvidenceSource | None = None,
+    alerts: AlertCommands | None = None,
 ) -> Bot:
     """Everything `recbot serve` runs. `source` defaults to `bot.css.client.open_source`;
     `client`, `policy`, `auth` (an auth.test response) and `members_of` (user groups) are
@@ -66,6 +69,8 @@ def build_bot(
         members_of=members_of or UserGroups(client).members_of,
         clock=clock,
         digests=digests,
+        evidence=evidence,
+        alerts=alerts,
     )
     parts = BotParts(conversation, Delivery(client), WorkPool(), make_seen_events(settings))
     secret = settings.slack_signing_secret

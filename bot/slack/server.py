@@ -9,8 +9,8 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
@@ -18,7 +18,7 @@ from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 
 from bot.slack.parts import BotParts
-from bot.slack.wsgi import SlackWsgi
+from bot.slack.wsgi import SideWsgi, SlackWsgi, WsgiRoute
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class Bot:
     parts: BotParts
     max_body_bytes: int
     on_stop: Callable[[], None] = lambda: None
+    # Extra HTTP paths served beside Slack's (POST /css/callbacks), in both modes.
+    routes: Mapping[str, WsgiRoute] = field(default_factory=dict)
 
     def stop(self) -> None:
         """Finish accepted answers, then release what the bot holds."""
@@ -64,7 +66,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         # request thread from waiting 5 ms (the default) for each GIL hand-over.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._bot = self._build()
-        return SlackWsgi(self._bot.app, self._bot.max_body_bytes, self._bot.parts.pool)
+        return SlackWsgi(
+            self._bot.app, self._bot.max_body_bytes, self._bot.parts.pool, self._bot.routes
+        )
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         if self._bot is not None:
@@ -92,10 +96,31 @@ def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
     _Gunicorn(build, options).run()
 
 
-def serve_socket_mode(bot: Bot, app_token: str) -> None:
-    """Connect over Socket Mode (built-in backend) and block until SIGTERM/SIGINT."""
+def _side_listener(bot: Bot, host: str, port: int) -> Any:
+    """Socket Mode's HTTP listener (/healthz, /metrics, the bot's routes), on its own thread."""
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = make_server(host, port, SideWsgi(bot.routes), Server, Quiet)
+    threading.Thread(target=server.serve_forever, name="http-listener", daemon=True).start()
+    return server
+
+
+def serve_socket_mode(
+    bot: Bot, app_token: str, host: str | None = None, port: int | None = None
+) -> None:
+    """Connect over Socket Mode (built-in backend) and block until SIGTERM/SIGINT; with a
+    `port`, an HTTP listener serves /healthz, /metrics and the bot's routes meanwhile."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    listener = _side_listener(bot, host or "0.0.0.0", port) if port is not None else None  # noqa: S104
     handler = SocketModeHandler(bot.app, app_token)
     stop = threading.Event()
 
@@ -110,6 +135,8 @@ def serve_socket_mode(bot: Bot, app_token: str) -> None:
     finally:
         log.info("stopping: finishing answers in flight")
         handler.close()  # type: ignore[no-untyped-call]
+        if listener is not None:
+            listener.shutdown()
         bot.stop()
         for sig, old in previous.items():
             signal.signal(sig, old)

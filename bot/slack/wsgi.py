@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -30,6 +30,7 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 FORM = "application/x-www-form-urlencoded"
+WsgiRoute = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
 def slack_request(
@@ -66,15 +67,26 @@ class SlackWsgi:
     """Routes the three paths; everything else is 404. /healthz says the worker is serving:
     it is built only once the bot is (gunicorn loads it after build), so it is always ready."""
 
-    def __init__(self, app: App, max_body_bytes: int, pool: WorkPool | None = None):
+    def __init__(
+        self,
+        app: App,
+        max_body_bytes: int,
+        pool: WorkPool | None = None,
+        routes: Mapping[str, WsgiRoute] | None = None,
+    ):
         self.app = app
         self.max_body = max_body_bytes
         self.pool = pool
+        # Other parts' paths (POST /css/callbacks), each its own WSGI callable.
+        self.routes = dict(routes or {})
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         received = time.monotonic()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
+        route = self.routes.get(path)
+        if route is not None:
+            return route(environ, start_response)
         if path == EVENTS_PATH and method == "POST":
             if self.pool is None:
                 return self._events(environ, start_response, received)
@@ -140,3 +152,24 @@ def _reply(
 ) -> list[bytes]:
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
+
+
+class SideWsgi:
+    """Socket Mode's HTTP listener: /healthz, /metrics and the other parts' routes (Slack's
+    own requests come over the socket)."""
+
+    def __init__(self, routes: Mapping[str, WsgiRoute] | None = None) -> None:
+        self.routes = dict(routes or {})
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        route = self.routes.get(path)
+        if route is not None:
+            return route(environ, start_response)
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _reply(start_response, "200 OK", b"ok\n")
+        if path == METRICS_PATH and method == "GET":
+            body, content_type = render_metrics()
+            return _reply(start_response, "200 OK", body, content_type)
+        return _reply(start_response, "404 Not Found", b"not found\n")
