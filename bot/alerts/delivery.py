@@ -23,8 +23,10 @@ class SlackAlertPoster:
         self._client = client
         self._pacer = pacer
 
+    def pace(self, channel: str) -> float:
+        return self._pacer.wait(channel)
+
     def post(self, channel: str, message: SlackMessage, mark: AlertMark) -> str:
-        self._pacer.wait(channel)
         response = self._client.chat_postMessage(
             channel=channel,
             text=message.text,

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import zip_longest
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 # Events received longer ago than this are not alerted any more (the loop was down).
 LOOKBACK = timedelta(minutes=2)
 PRUNE_EVERY = timedelta(hours=1)
+CLAIM_CHUNK = 5
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ class AlertMark:
 class AlertPoster(Protocol):
     """Delivery, passed in (a Slack chat.postMessage in serve; a stand-in in tests)."""
 
+    def pace(self, channel: str) -> float:
+        """Wait for `channel`'s turn (about one message a second); return the seconds waited."""
+        ...
+
     def post(self, channel: str, message: SlackMessage, mark: AlertMark) -> str:
         """Post; return the message ts. Raise on failure."""
         ...
@@ -70,6 +77,17 @@ class AlertPoster(Protocol):
     def find_posted(self, channel: str, mark: AlertMark, since: datetime) -> str | None:
         """The ts of a message in `channel` since `since` carrying `mark`, if any."""
         ...
+
+
+def _by_channel_rank(
+    wanted: list[tuple[AlertSubscription, RecordingEvent]],
+) -> list[tuple[AlertSubscription, RecordingEvent]]:
+    """Each channel's first alert, then each one's second, ...: one busy channel's pacing
+    holds up no other channel's alert."""
+    per: dict[str, list[tuple[AlertSubscription, RecordingEvent]]] = defaultdict(list)
+    for item in wanted:
+        per[item[0].channel_id].append(item)
+    return [w for row in zip_longest(*per.values()) for w in row if w is not None]
 
 
 class AlertDispatcher:
@@ -159,13 +177,17 @@ class AlertDispatcher:
                     filters = self._filters_of(sub, now)
                     if filters is not None and wants(sub.level, filters, stored.event):
                         wanted.append((sub, stored.event))
-            if wanted:
-                by_key = {(s.id, e.key): (s, e) for s, e in wanted}
-                claims = self.store.claim(list(by_key), self.replica, now, self.lease)
+            by_key = {(s.id, e.key): (s, e) for s, e in _by_channel_rank(wanted)}
+            keys = list(by_key)
+            # A few at a time: a replica holds only claims it is about to post, so a slow
+            # channel's pacing never outlasts a lease it holds.
+            for start in range(0, len(keys), CLAIM_CHUNK):
+                chunk = keys[start : start + CLAIM_CHUNK]
+                claims = self.store.claim(chunk, self.replica, self.clock(), self.lease)
                 for claim in claims:
                     sub, event = by_key[(claim.subscription_id, claim.event_key)]
                     posted += self._post(claim, sub, event, recovered=False)
-                for key in by_key:
+                for key in chunk:
                     self._settled[key] = now
             posted += self._take_over(now, {s.id: s for s in subs})
         cutoff = now - LOOKBACK * 2
@@ -193,6 +215,10 @@ class AlertDispatcher:
     ) -> int:
         mark = AlertMark(sub.id, event.key)
         extra = {"alert": sub.id, "channel": sub.channel_id, "event": event.event.value}
+        self.poster.pace(sub.channel_id)
+        if not self.store.renew(claim.id, self.replica, self.clock(), self.lease):
+            log.warning("alert claim expired before its turn; left to another replica", extra=extra)
+            return 0
         try:
             if recovered:
                 found = self.poster.find_posted(

@@ -239,6 +239,22 @@ class AlertStore:
             ).one_or_none()
             return _post(row) if row is not None else None
 
+    def renew(self, post_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
+        """Extend our unexpired claim right before posting; False if it ran out or was taken,
+        so a survivor can take an alert over only after its claimer was silent a whole lease."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                update(AlertPostRow)
+                .where(
+                    AlertPostRow.id == post_id,
+                    AlertPostRow.claimed_by == replica,
+                    AlertPostRow.state == "claimed",
+                    AlertPostRow.lease_until >= now,
+                )
+                .values(lease_until=now + lease)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
     def finish(self, post_id: int, replica: str, state: str, message_ts: str | None = None) -> bool:
         with Session(self.engine) as session, session.begin():
             result = session.execute(
