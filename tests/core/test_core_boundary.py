@@ -27,6 +27,7 @@ SHELL = (
     "bot.evidence.store",
     "bot.evidence.receiver",
     "bot.evidence.service",
+    "bot.evidence.sender",
     "bot.replicas",
     "bot.obs",
     "bot.commands",
