@@ -104,6 +104,7 @@ def run_checks(settings: Settings, now: datetime) -> list[CheckResult]:
         ("slack", lambda: check_slack(settings)),
         ("database", lambda: check_database(settings)),
         ("redis", lambda: check_redis(settings)),
+        ("css callbacks", lambda: check_callbacks(settings, now)),
     )
     return [_guarded(name, check) for name, check in checks]
 
@@ -372,6 +373,24 @@ def check_database(settings: Settings) -> CheckResult:
             "start recbot serve once (it applies migrations at start), then check again",
         )
     return CheckResult(name, "ok", f"{shown} reachable, migrations current ({', '.join(heads)})")
+
+
+def check_callbacks(settings: Settings, now: datetime) -> CheckResult:
+    """CSS recording callbacks on or off, and the last one received (docs/evidence.md)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.evidence.service import callbacks_report
+
+    try:
+        on, detail = callbacks_report(settings, now)
+    except SQLAlchemyError:
+        return CheckResult(
+            "css callbacks",
+            "fail",
+            "on, but the evidence table cannot be read",
+            "start recbot serve once (it applies migrations), then check again",
+        )
+    return CheckResult("css callbacks", "ok" if on else "skip", detail)
 
 
 # --- Redis --------------------------------------------------------------------------------

@@ -39,3 +39,22 @@ def evidence_for_ask(
         return None, None
     store = open_evidence_store(settings)
     return store, store
+
+
+def callbacks_report(settings: Settings, now: datetime) -> tuple[bool, str]:
+    """For `recbot doctor`: (on, what to say): off, or on with the last callback and its age."""
+    from bot.render.format import duration
+
+    if callback_key(settings) is None:
+        return False, "off (RECBOT_CSS_CALLBACK_KEY is not set): answers come from the schedule"
+    engine = open_engine(settings.recbot_database_url)
+    try:
+        last = EvidenceStore(engine).last_received()
+    finally:
+        engine.dispose()
+    if last is None:
+        return True, "on at POST /css/callbacks; no callback received yet"
+    return True, (
+        f"on at POST /css/callbacks; last callback received {last:%Y-%m-%d %H:%M:%S} UTC, "
+        f"{duration(now - last)} ago"
+    )
