@@ -26,6 +26,8 @@ from tests.slack.serving import FORM, ServedBot, http, slash_body
 pytestmark = pytest.mark.slow
 
 CHANNEL = "CALERTS"
+SCOPED = "CSCOPED"
+SCOPED_STREAM = "cam1"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with SlackStandIn(scopes=HISTORY_SCOPES) as slack, Simulator(count=60) as sim:
         slack.add_user("UKIM", tz="Asia/Tokyo")
         slack.add_channel(CHANNEL)
-        env = serve_env(slack, sim, url, tmp, RECBOT_CSS_CALLBACK_KEY=KEY)
+        slack.add_channel(SCOPED)
+        domains = sorted({t.domain for t in sim.tasks})
+        access = tmp / "access.toml"
+        access.write_text(
+            f'[scopes.{SCOPED}]\nstreams = ["{SCOPED_STREAM}"]\n'
+            f"[default_scope]\ndomains = {json.dumps(domains)}\n"
+        )
+        env = serve_env(
+            slack, sim, url, tmp, RECBOT_CSS_CALLBACK_KEY=KEY, RECBOT_ACCESS_FILE=str(access)
+        )
         bot = ServedBot(env, tmp / "serve.log").start()
         engine = open_engine(url)
         migrate(engine)
@@ -58,8 +69,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             engine.dispose()
 
 
-def slash(bot: ServedBot, slack: SlackStandIn, text: str, name: str) -> str:
-    body = slash_body(text, user="UKIM", channel=CHANNEL, response_url=slack.response_url(name))
+def slash(bot: ServedBot, slack: SlackStandIn, text: str, name: str, channel: str = CHANNEL) -> str:
+    body = slash_body(text, user="UKIM", channel=channel, response_url=slack.response_url(name))
     assert bot.post(body, FORM).status == 200
     [call] = slack.wait_for("response_url", where=lambda c: c.path == f"/response/{name}")
     return json.dumps({k: call.params.get(k) for k in ("text", "blocks")}, ensure_ascii=False)
@@ -183,6 +194,36 @@ def test_evidence_shows_in_the_slack_answer(served: Served) -> None:
     day = task.start.astimezone(UTC).strftime("%Y-%m-%d")
     said = slash(served.bot, served.slack, f"stream:{task.stream} {day} utc", "answer")
     assert "1 file" in said
+
+
+def test_alerts_belong_to_their_channel_and_its_scope(served: Served) -> None:
+    bot, slack = served.bot, served.slack
+    outside = slash(bot, slack, "alert stream:elsewhere", "outside", SCOPED)
+    assert "outside that" in outside
+    said = slash(bot, slack, "alert", "scoped", SCOPED)
+    number = said.split("Alert ")[1].split(" ")[0]
+    assert number.isdigit()
+    listed = slash(bot, slack, "alert list", "list-here", SCOPED)
+    assert f"*{number}*" in listed
+    elsewhere = slash(bot, slack, "alert list", "list-there", CHANNEL)
+    assert f"*{number}*" not in elsewhere
+    refused = slash(bot, slack, f"alert off {number}", "off-there", CHANNEL)
+    assert "no alert" in refused
+    assert "no time" in slash(bot, slack, "alert yesterday", "timed", SCOPED)
+    # A failure on a stream outside the scope reaches the open channel, not the scoped one.
+    other = next(t for t in served.sim.tasks if t.stream != SCOPED_STREAM)
+    event = status_event(other, RecordEvent.ERROR, datetime.now(UTC), seq="scope-check")
+    assert post_callback(bot.url, body_of(event)).status == 200
+    wait_until(
+        lambda: any(p["event"] == event.key for p in alerts_posted(slack)), 10, "the open alert"
+    )
+    channels = [
+        c.params["channel"]
+        for c in slack.ok_calls("chat.postMessage")
+        if (c.params.get("metadata") or {}).get("event_payload", {}).get("event") == event.key
+    ]
+    assert channels == [CHANNEL]
+    assert "is off" in slash(bot, slack, f"alert off {number}", "off-here", SCOPED)
 
 
 def test_unknown_path_methods(served: Served) -> None:
