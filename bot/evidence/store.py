@@ -6,7 +6,9 @@ Idempotent across replicas by one rule: `dedup_key` is unique, and the INSERT th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,29 +76,43 @@ class StoredEvent:
     event: RecordingEvent
 
 
-def _event(row: EventRow) -> RecordingEvent:
+_COLUMNS = (
+    EventRow.dedup_key,
+    EventRow.event_type,
+    EventRow.event,
+    EventRow.event_time,
+    EventRow.task_id,
+    EventRow.domain,
+    EventRow.app,
+    EventRow.stream,
+    EventRow.detail,
+    EventRow.file_id,
+    EventRow.file_format,
+    EventRow.file_start,
+    EventRow.duration_s,
+    EventRow.size_bytes,
+    EventRow.url,
+)
+_EVENTS = {e.value: e for e in RecordEvent}
+
+
+def _event(row: Any) -> RecordingEvent:
+    """An event from a row of `_COLUMNS` (plain rows: answers may read thousands at once)."""
+    (key, kind, event, at, task_id, domain, app, stream, detail) = row[:9]
+    file_id, file_format, file_start, duration_s, size_bytes, url = row[9:]
     recorded = None
-    if row.file_id is not None and row.file_start is not None:
+    if file_id is not None and file_start is not None:
         recorded = RecordedFile(
-            file_id=row.file_id,
-            format=row.file_format or "",
-            start=row.file_start,
-            end=row.event_time,
-            duration_s=int(row.duration_s or 0),
-            size_bytes=int(row.size_bytes or 0),
-            url=row.url or "",
+            file_id,
+            file_format or "",
+            file_start,
+            at,
+            int(duration_s or 0),
+            int(size_bytes or 0),
+            url or "",
         )
     return RecordingEvent(
-        key=row.dedup_key,
-        event_type=row.event_type,
-        event=RecordEvent(row.event),
-        time=row.event_time,
-        task_id=row.task_id,
-        domain=row.domain,
-        app=row.app,
-        stream=row.stream,
-        detail=row.detail,
-        file=recorded,
+        key, kind, _EVENTS[event], at, task_id, domain, app, stream, detail, recorded
     )
 
 
@@ -130,17 +146,24 @@ class EvidenceStore:
         self._insert: Any = (
             postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         )
-
-    def add(self, event: RecordingEvent, received: datetime) -> int | None:
-        """Store a new event; its row id, or None when it was already stored (a CSS retry)."""
-        statement = (
+        self._add = (
             self._insert(EventRow)
-            .values(_values(event, received))
             .on_conflict_do_nothing(index_elements=["dedup_key"])
             .returning(EventRow.id)
         )
-        with Session(self.engine) as session, session.begin():
-            return session.scalars(statement).first()
+        # SQLite has one writer at a time and makes the others sleep-and-retry (in steps of
+        # up to 100 ms); queueing this process's writers on a lock instead keeps each short.
+        self._write_lock: threading.Lock | nullcontext[None] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
+
+    def add(self, event: RecordingEvent, received: datetime) -> int | None:
+        """Store a new event; its row id, or None when it was already stored (a CSS retry)."""
+        # One statement built once, given parameters per call: building it per callback
+        # cost more than the insert itself.
+        with self._write_lock, self.engine.begin() as connection:
+            found = connection.execute(self._add, _values(event, received)).first()
+            return int(found[0]) if found is not None else None
 
     def events_for(
         self, tasks: Sequence[RecordTask], start: datetime, end: datetime
@@ -172,30 +195,37 @@ class EvidenceStore:
                     EventRow.event_time <= end + SLACK_AROUND,
                 )
             )
-        query = select(EventRow).where(or_(*conditions)).order_by(EventRow.event_time, EventRow.id)
+        query = select(*_COLUMNS).where(or_(*conditions)).order_by(EventRow.event_time, EventRow.id)
         with Session(self.engine) as session:
-            return [_event(r) for r in session.scalars(query)]
+            return [_event(r) for r in session.execute(query)]
 
     def received_after(self, last_id: int, limit: int = 500) -> list[StoredEvent]:
         """Events stored after row `last_id`, in arrival order (the alert loop's feed)."""
-        query = select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id).limit(limit)
+        query = (
+            select(EventRow.id, EventRow.received_at, *_COLUMNS)
+            .where(EventRow.id > last_id)
+            .order_by(EventRow.id)
+            .limit(limit)
+        )
         with Session(self.engine) as session:
-            return [StoredEvent(r.id, r.received_at, _event(r)) for r in session.scalars(query)]
+            return [StoredEvent(r[0], r[1], _event(r[2:])) for r in session.execute(query)]
 
     def received_since(
         self, since: datetime, kinds: Collection[RecordEvent] | None = None
     ) -> list[StoredEvent]:
         """Events received since `since` (of these kinds only), in arrival order."""
-        query = select(EventRow).where(EventRow.received_at >= since)
+        query = select(EventRow.id, EventRow.received_at, *_COLUMNS).where(
+            EventRow.received_at >= since
+        )
         if kinds is not None:
             query = query.where(EventRow.event.in_(sorted(k.value for k in kinds)))
         with Session(self.engine) as session:
-            rows = session.scalars(query.order_by(EventRow.id))
-            return [StoredEvent(r.id, r.received_at, _event(r)) for r in rows]
+            rows = session.execute(query.order_by(EventRow.id))
+            return [StoredEvent(r[0], r[1], _event(r[2:])) for r in rows]
 
     def event(self, key: str) -> RecordingEvent | None:
         with Session(self.engine) as session:
-            row = session.scalars(select(EventRow).where(EventRow.dedup_key == key)).first()
+            row = session.execute(select(*_COLUMNS).where(EventRow.dedup_key == key)).first()
             return _event(row) if row is not None else None
 
     def last_received(self) -> datetime | None:
