@@ -38,10 +38,10 @@ from bot.evidence.store import EvidenceStore  # noqa: E402
 from bot.render.blocks import render_answer  # noqa: E402
 from bot.request import parse_request  # noqa: E402
 from bot.tasks import RecordTask  # noqa: E402
-from tests.answer.factory import ListSource  # noqa: E402
-from tests.digest.served import serve_env  # noqa: E402
-from tests.servers.slack_api import SlackStandIn  # noqa: E402
-from tests.slack.serving import ServedBot  # noqa: E402
+from tests.support.factory import ListSource  # noqa: E402
+from tests.support.served import serve_env  # noqa: E402
+from tests.support.serving import ServedBot  # noqa: E402
+from tests.support.slack_api import SlackStandIn  # noqa: E402
 
 KEY = "benchKey123"
 RATE = 1000

@@ -11,7 +11,7 @@ from bot.evidence.events import RecordEvent, RecordingEvent
 from bot.evidence.payload import callback_body
 from bot.evidence.simulate import task_events
 from bot.tasks import RecordTask
-from tests.slack.serving import HttpResult, http
+from tests.support.serving import HttpResult, http
 
 KEY = "demoKey123"
 

@@ -20,13 +20,13 @@ from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from bot.evidence.events import RecordEvent, RecordingEvent
 from bot.evidence.store import EvidenceStore
-from tests.digest.pg import fresh_postgres_url
-from tests.digest.served import serve_env
-from tests.digest.slack_history import HISTORY_SCOPES, enable_history
-from tests.digest.test_digest_replicas import children, sigkill, start_replicas, stop_all
+from tests.digest.test_digest_replicas import children, sigkill, stop_all
 from tests.evidence.sender import KEY, body_of, post_callback, status_event
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import ServedBot
+from tests.support.pg import fresh_postgres_url
+from tests.support.served import serve_env
+from tests.support.serving import ServedBot
+from tests.support.slack_api import SlackStandIn
+from tests.support.slack_history import HISTORY_SCOPES, enable_history
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -68,7 +68,15 @@ def replicas_of(world: World, tmp: Path, count: int) -> list[ServedBot]:
         RECBOT_CSS_CALLBACK_KEY=KEY,
         RECBOT_ALERT_LEASE_S=str(LEASE_S),
     )
-    return start_replicas(env, tmp, count)
+    replicas = [ServedBot(env, tmp / f"replica{i}.log") for i in range(count)]
+    try:
+        # Side by side, as a deployment starts them: their migrations must not race.
+        with ThreadPoolExecutor(count) as pool:
+            list(pool.map(lambda r: r.start(60.0), replicas))
+    except BaseException:
+        stop_all(replicas)  # none is left running when one fails to start
+        raise
+    return replicas
 
 
 def subscribe_all(world: World) -> None:

@@ -17,11 +17,11 @@ from bot.db.database import migrate, open_engine
 from bot.evidence.events import RecordEvent
 from bot.evidence.store import EvidenceStore
 from bot.tasks import RecordTask
-from tests.digest.served import serve_env
-from tests.digest.slack_history import HISTORY_SCOPES, enable_history
 from tests.evidence.sender import KEY, body_of, file_event, post_callback, status_event
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import FORM, ServedBot, http, slash_body
+from tests.support.served import serve_env
+from tests.support.serving import FORM, ServedBot, http, slash_body
+from tests.support.slack_api import SlackStandIn
+from tests.support.slack_history import HISTORY_SCOPES, enable_history
 
 pytestmark = pytest.mark.slow
 

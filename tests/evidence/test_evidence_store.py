@@ -15,9 +15,9 @@ from bot.evidence.events import RecordEvent
 from bot.evidence.simulate import task_events
 from bot.evidence.store import EvidenceStore
 from bot.findings import StreamKey
-from tests.answer.factory import task
-from tests.digest.pg import fresh_postgres_url
 from tests.evidence.sender import status_event
+from tests.support.factory import task
+from tests.support.pg import fresh_postgres_url
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
 A = task("task-a", NOW - timedelta(hours=5), 3)

@@ -24,8 +24,8 @@ from bot.render.csv import render_csv
 from bot.render.text import render_terminal, yes_no_line
 from bot.request import parse_request
 from bot.tasks import RecordTask
-from tests.answer.factory import NOW, TOKYO, ListSource, at, task
 from tests.evidence.sender import status_event
+from tests.support.factory import NOW, TOKYO, ListSource, at, task
 
 
 @dataclass

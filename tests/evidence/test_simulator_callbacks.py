@@ -24,10 +24,10 @@ from bot.evidence.callback import parse_callback
 from bot.evidence.sender import CallbackSender
 from bot.evidence.simulate import simulated_events
 from bot.evidence.store import EvidenceStore
-from tests.digest.served import serve_env
 from tests.evidence.sender import KEY
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import REPO, ServedBot, clean_env
+from tests.support.served import serve_env
+from tests.support.serving import REPO, ServedBot, clean_env
+from tests.support.slack_api import SlackStandIn
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ import pytest
 from bot.css.simulator import Simulator
 from bot.evidence.events import RecordEvent
 from tests.evidence.sender import KEY, body_of, post_callback, status_event
-from tests.servers.slack_api import SlackStandIn
-from tests.servers.socket_mode import SocketModeServer
-from tests.slack.serving import http
 from tests.slack.test_slack_socket_mode import SocketModeBot
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env
+from tests.support.serving import http
+from tests.support.slack_api import SlackStandIn
+from tests.support.socket_mode import SocketModeServer
+from tests.support.world import SIM_ID, SIM_KEY, bot_env
 
 pytestmark = pytest.mark.slow
 
