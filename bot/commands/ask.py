@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, AnswerContext, answer
-from bot.errors import ApiError, ParseError, RecbotError
+from bot.errors import ApiError, ConfigError, ParseError, RecbotError
 from bot.findings import Finding
 from bot.render.evidence import recording_json, untasked_json
 from bot.request import Request, parse_request
@@ -243,7 +243,7 @@ def _run(args: argparse.Namespace) -> int:
                 result = answer(request, AnswerContext(now, zone, source, evidence=evidence))
             finally:
                 close()
-    except ParseError as error:
+    except (ParseError, ConfigError) as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:
         return _fail(error, EXIT_API, as_json)
