@@ -7,10 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from types import MappingProxyType
 
+from bot.evidence.state import (
+    Evidence,
+    EvidenceSource,
+    counts_as_recorded,
+    evidence_findings,
+    fetch_evidence,
+)
 from bot.filters import Filters, narrow_to_scope
 from bot.findings import Findings, find, was_armed
 from bot.plan import Plan
@@ -32,6 +39,8 @@ class AnswerContext:
     zone: tzinfo
     source: TaskSource
     scope: Filters | None = None
+    # CSS recording callbacks (bot/evidence); None when callbacks are off.
+    evidence: EvidenceSource | None = None
 
 
 @dataclass(frozen=True)
@@ -54,32 +63,48 @@ class Answer:
     now: datetime
     zone: tzinfo
     counts: tuple[tuple[Status, int], ...] = field(default=())
+    # What the recording callbacks said; None when callbacks are off (answers from the schedule).
+    evidence: Evidence | None = None
 
     def status_of(self, task: RecordTask) -> Status:
         return self.statuses.get(task.task_id) or task.status_at(self.now)
 
     @property
     def verdict(self) -> Verdict:
-        return verdict(self.request.status, self.tasks, self.now)
+        return verdict(self.request.status, self.tasks, self.now, self.evidence)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The answer to a yes/no question: `yes` and the `count` of tasks that back it."""
+    """The answer to a yes/no question: `yes` and the `count` of tasks that back it.
+
+    With callbacks on, `unrecorded` are the armed tasks that did not count for lack of
+    evidence (failed, or nothing received): the reason a "No" gives."""
 
     yes: bool
     count: int
+    unrecorded: tuple[RecordTask, ...] = ()
 
 
-def verdict(status: StatusFilter, tasks: Sequence[RecordTask], now: datetime) -> Verdict:
+def verdict(
+    status: StatusFilter,
+    tasks: Sequence[RecordTask],
+    now: datetime,
+    evidence: Evidence | None = None,
+) -> Verdict:
     """ "Did X record?" counts only tasks that were armed: a task cancelled before it began or
     one still to come recorded nothing. Asked about what is scheduled, the question is about
-    the future: scheduled tasks count, cancelled ones still do not."""
+    the future: scheduled tasks count, cancelled ones still do not. With callbacks on, an
+    armed task counts only with evidence of a recording."""
     if status is StatusFilter.SCHEDULED:
         counted = [t for t in tasks if t.stopped is None or t.stopped > t.start]
-    else:
-        counted = [t for t in tasks if was_armed(t, now)]
-    return Verdict(bool(counted), len(counted))
+        return Verdict(bool(counted), len(counted))
+    armed = [t for t in tasks if was_armed(t, now)]
+    if evidence is None:
+        return Verdict(bool(armed), len(armed))
+    counted = [t for t in armed if counts_as_recorded(evidence.of(t.task_id))]
+    missing = tuple(t for t in armed if not counts_as_recorded(evidence.of(t.task_id)))
+    return Verdict(bool(counted), len(counted), missing)
 
 
 def _span_text(start: datetime, end: datetime) -> str:
@@ -127,6 +152,14 @@ def answer(request: Request, ctx: AnswerContext) -> Answer:
     statuses = {t.task_id: t.status_at(ctx.now) for t in fetched}
     counted = Counter(statuses.values())
     chosen = [t for t in fetched if request.status.admits(statuses[t.task_id])]
+    findings = find(fetched, ctx.now)
+    evidence = None
+    if ctx.evidence is not None:
+        evidence = fetch_evidence(
+            ctx.evidence, fetched, result.plan.start, result.plan.end, ctx.now
+        )
+        failed, silent = evidence_findings(fetched, evidence, ctx.now)
+        findings = replace(findings, failed_to_record=failed, nothing_received=silent)
     return Answer(
         request=request,
         window=window,
@@ -138,9 +171,10 @@ def answer(request: Request, ctx: AnswerContext) -> Answer:
         tasks=_newest_first(chosen),
         # Findings need every fetched task (an overlap with an unlisted one), but only those
         # about a listed task are shown: `is cam1 recording now?` is not about last week.
-        findings=find(fetched, ctx.now).involving({t.task_id for t in chosen}),
+        findings=findings.involving({t.task_id for t in chosen}),
         statuses=MappingProxyType(statuses),
         now=ctx.now,
         zone=ctx.zone,
         counts=tuple((s, counted[s]) for s in Status if counted[s]),
+        evidence=evidence,
     )

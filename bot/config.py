@@ -152,6 +152,10 @@ class Settings(BaseSettings):
     recbot_digest_tick_s: float = Field(default=5.0, gt=0, le=60)
     recbot_digest_lease_s: float = Field(default=120.0, gt=0)
 
+    # CSS recording callbacks (docs/evidence.md): the callback template's key; unset = off.
+    recbot_css_callback_key: SecretStr | None = None
+    recbot_alert_lease_s: float = Field(default=30.0, gt=0, le=600)
+
     # Access
     recbot_access_file: str | None = None
 
@@ -182,6 +186,7 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "recbot_css_callback_key",
         mode="before",
     )
     @classmethod

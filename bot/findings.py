@@ -26,6 +26,9 @@ class FindingKind(StrEnum):
     OVERLAP = "overlap"
     GAP = "gap"
     ENDING_SOON = "ending_soon"
+    # With CSS recording callbacks on (bot/evidence): what the callbacks said, or did not.
+    FAILED_TO_RECORD = "failed_to_record"
+    NOTHING_RECEIVED = "nothing_received"
 
 
 @dataclass(frozen=True, order=True)
@@ -45,7 +48,8 @@ class StreamKey:
 class Finding:
     """One thing worth a look. `start`/`end` is the interval concerned: the part cut off by an
     early stop, the doubly recorded part, the hole, or the task's remaining time. `at` is when
-    StopRecordTask was called, for an early stop (it may be before the task began)."""
+    StopRecordTask was called, for an early stop (it may be before the task began), or when a
+    recording failed; `detail` is the callback's event for a failure."""
 
     kind: FindingKind
     stream: StreamKey
@@ -53,6 +57,7 @@ class Finding:
     start: datetime
     end: datetime
     at: datetime | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,21 @@ class Findings:
     overlaps: tuple[Finding, ...] = ()
     gaps: tuple[Finding, ...] = ()
     ending_soon: tuple[Finding, ...] = ()
+    failed_to_record: tuple[Finding, ...] = ()
+    nothing_received: tuple[Finding, ...] = ()
 
     def all(self) -> tuple[Finding, ...]:
-        return self.stopped_early + self.overlaps + self.gaps + self.ending_soon
+        return (
+            self.failed_to_record
+            + self.nothing_received
+            + self.stopped_early
+            + self.overlaps
+            + self.gaps
+            + self.ending_soon
+        )
 
     def __len__(self) -> int:
-        return len(self.stopped_early) + len(self.overlaps) + len(self.gaps) + len(self.ending_soon)
+        return len(self.all())
 
     def involving(self, task_ids: Collection[str]) -> Findings:
         """Only the findings about at least one of `task_ids` (the tasks an answer lists):
@@ -76,7 +90,12 @@ class Findings:
             return tuple(f for f in found if any(t in task_ids for t in f.task_ids))
 
         return Findings(
-            keep(self.stopped_early), keep(self.overlaps), keep(self.gaps), keep(self.ending_soon)
+            keep(self.stopped_early),
+            keep(self.overlaps),
+            keep(self.gaps),
+            keep(self.ending_soon),
+            keep(self.failed_to_record),
+            keep(self.nothing_received),
         )
 
 

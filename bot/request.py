@@ -35,6 +35,7 @@ class Subcommand(StrEnum):
     CHART = "chart"
     STATS = "stats"
     DIGEST = "digest"
+    ALERT = "alert"
 
 
 class StatusFilter(StrEnum):
@@ -62,6 +63,7 @@ class Request:
     question: bool = False
     digest_args: str = ""
     window: Window | None = None
+    alert_args: str = ""  # `alert <filters> [failures|all]`, `alert list`, `alert off N`
 
 
 # --- vocabulary (rules as data) -------------------------------------------------------------
@@ -79,6 +81,8 @@ SUBCOMMAND_WORDS: dict[str, Subcommand] = {
     "timeline": Subcommand.CHART,
     "stats": Subcommand.STATS,
     "digest": Subcommand.DIGEST,
+    "alert": Subcommand.ALERT,
+    "alerts": Subcommand.ALERT,
 }
 
 STATUS_WORDS: dict[str, StatusFilter] = {
@@ -542,6 +546,9 @@ def parse_request(
     if subcommand is Subcommand.DIGEST:
         args = cleaned.split(" ", 1)[1] if " " in cleaned else ""
         return Request(raw=cleaned, subcommand=subcommand, digest_args=args)
+    if subcommand is Subcommand.ALERT:
+        args = cleaned.split(" ", 1)[1] if " " in cleaned else ""
+        return Request(raw=cleaned, subcommand=subcommand, alert_args=args)
     if subcommand is not Subcommand.ANSWER:
         tokens = tokens[1:]
     question = bool(tokens) and tokens[0].word in YES_NO_STARTERS

@@ -17,6 +17,7 @@ class Handler(StrEnum):
 
     HELP = "help"
     DIGESTS = "digests"
+    ALERTS = "alerts"  # recording alerts (bot.alerts)
     QUERY = "query"
 
 
@@ -46,6 +47,7 @@ ROUTES: Mapping[Subcommand, Route] = MappingProxyType(
         Subcommand.ANSWER: Route(Handler.QUERY),
         Subcommand.HELP: Route(Handler.HELP),
         Subcommand.DIGEST: Route(Handler.DIGESTS),
+        Subcommand.ALERT: Route(Handler.ALERTS),
         Subcommand.EXPORT: Route(Handler.QUERY, attachment=Attachment.CSV),
         Subcommand.CHART: Route(Handler.QUERY, View.TIMELINE, Attachment.CHART),
         Subcommand.STATS: Route(Handler.QUERY, View.STATS),

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from bot.access import AccessPolicy
+    from bot.alerts.dispatcher import AlertDispatcher
+    from bot.alerts.store import AlertStore
     from bot.config import Settings
     from bot.css.cache import Cache
     from bot.css.query import CssSource
@@ -35,10 +37,14 @@ if TYPE_CHECKING:
     from bot.digest.delivery import ChannelPacer
     from bot.digest.scheduler import DigestScheduler
     from bot.digest.store import DigestStore
+    from bot.evidence.receiver import CallbackReceiver
+    from bot.evidence.state import EvidenceSource
+    from bot.evidence.store import EvidenceStore
     from bot.replicas.seen_events import SeenEvents
-    from bot.slack.answers import DigestCommands
+    from bot.slack.answers import AlertCommands, DigestCommands
     from bot.slack.server import Bot
     from bot.slack.workers import WorkPool
+    from bot.slack.wsgi import WsgiRoute
     from bot.source import TaskSource
 
 # Redis keys, under RECBOT_REDIS_PREFIX. Tencent Cloud's DescribeRecordTask limit is one budget
@@ -202,6 +208,8 @@ class Stores:
 
     engine: Engine
     digests: DigestStore
+    evidence: EvidenceStore
+    alerts: AlertStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -209,12 +217,19 @@ class Stores:
 
 def open_stores(settings: Settings) -> Stores:
     """The database migrated to the newest schema, and every store on it."""
+    from bot.alerts.store import AlertStore
     from bot.db.database import migrate
     from bot.digest.store import DigestStore
+    from bot.evidence.store import EvidenceStore
 
     engine = database_engine(settings)
     migrate(engine)
-    return Stores(engine=engine, digests=DigestStore(engine))
+    return Stores(
+        engine=engine,
+        digests=DigestStore(engine),
+        evidence=EvidenceStore(engine),
+        alerts=AlertStore(engine),
+    )
 
 
 def open_store(settings: Settings) -> DigestStore:
@@ -298,6 +313,8 @@ def build_bot(
     policy: AccessPolicy | None = None,
     auth: Mapping[str, Any] | None = None,
     members_of: Callable[[str], frozenset[str]] | None = None,
+    evidence: EvidenceSource | None = None,
+    alerts: AlertCommands | None = None,
 ) -> Bot:
     """The Bolt app and its parts. `source` defaults to the CSS source (closed on stop);
     `client`, `policy`, `auth` (an auth.test response) and `members_of` (user groups) are made
@@ -331,6 +348,8 @@ def build_bot(
         members_of=members_of or UserGroups(client).members_of,
         clock=clock,
         digests=digests,
+        evidence=evidence,
+        alerts=alerts,
     )
     parts = BotParts(conversation, Delivery(client), work_pool(), make_seen_events(settings))
     secret = settings.slack_signing_secret
@@ -407,6 +426,10 @@ def build_server_bot(
         source.close()
         raise
     members_of = UserGroups(client).members_of
+    team_id = str(auth.get("team_id") or "")
+    recording = recording_evidence(
+        settings, stores, client=client, team_id=team_id, policy=policy, replica=scheduler.replica
+    )
     digests = SlackDigests(
         stores.digests,
         str(auth.get("team_id") or ""),
@@ -423,11 +446,86 @@ def build_server_bot(
         policy=policy,
         auth=auth,
         members_of=members_of,
+        evidence=recording.store if recording is not None else None,
+        alerts=recording.commands if recording is not None else None,
     )
     scheduler.start()
+    if recording is not None:
+        recording.dispatcher.start()
 
     def stop() -> None:
+        if recording is not None:
+            recording.dispatcher.stop()
         scheduler.stop()
         source.close()
 
-    return replace(bot, on_stop=stop)
+    routes = recording.routes if recording is not None else {}
+    return replace(bot, on_stop=stop, routes=routes)
+
+
+# --- Recording evidence: CSS callbacks in, alerts out (docs/evidence.md) --------------------
+
+
+@dataclass(frozen=True)
+class RecordingEvidence:
+    """What RECBOT_CSS_CALLBACK_KEY turns on: the store answers read, the `POST /css/callbacks`
+    receiver, the alert loop (started by `build_server_bot`) and the `alert …` commands."""
+
+    store: EvidenceStore
+    receiver: CallbackReceiver
+    dispatcher: AlertDispatcher
+    commands: AlertCommands
+
+    @property
+    def routes(self) -> Mapping[str, WsgiRoute]:
+        from bot.evidence.receiver import CALLBACKS_PATH
+
+        return {CALLBACKS_PATH: self.receiver.wsgi}
+
+
+def recording_evidence(
+    settings: Settings,
+    stores: Stores,
+    *,
+    client: WebClient,
+    team_id: str,
+    policy: AccessPolicy,
+    replica: str,
+    clock: Callable[[], datetime] = _now,
+) -> RecordingEvidence | None:
+    """None when callbacks are off (no key): /css/callbacks is then 404."""
+    from bot.alerts.commands import SlackAlerts
+    from bot.alerts.delivery import SlackAlertPoster
+    from bot.alerts.dispatcher import AlertDispatcher
+    from bot.evidence.receiver import CallbackReceiver
+    from bot.evidence.service import callback_key
+
+    key = callback_key(settings)
+    if key is None:
+        return None
+    dispatcher = AlertDispatcher(
+        stores.evidence,
+        stores.alerts,
+        SlackAlertPoster(client, channel_pacer(settings)),
+        replica=replica,
+        clock=clock,
+        scope_for=policy.scope_for,
+        lease=timedelta(seconds=settings.recbot_alert_lease_s),
+    )
+    receiver = CallbackReceiver(stores.evidence, key, clock, on_stored=dispatcher.nudge)
+    commands = SlackAlerts(stores.alerts, team_id, policy.scope_for, clock)
+    return RecordingEvidence(stores.evidence, receiver, dispatcher, commands)
+
+
+def evidence_source(
+    settings: Settings, *, simulated: bool, now: datetime
+) -> tuple[EvidenceSource | None, Callable[[], None]]:
+    """What `recbot ask` reads, and how to close it: the embedded simulator's own callbacks
+    (without a key), the evidence store (with one), or nothing (Tencent Cloud, no key)."""
+    from bot.evidence.service import callback_key
+    from bot.evidence.simulate import SimulatedEvidence
+
+    if callback_key(settings) is None:
+        return (SimulatedEvidence(now) if simulated else None), lambda: None
+    stores = open_stores(settings)
+    return stores.evidence, stores.close

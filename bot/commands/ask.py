@@ -17,9 +17,10 @@ from typing import Any
 from bot.answer import Answer, AnswerContext, answer
 from bot.errors import ApiError, ConfigError, ParseError, RecbotError
 from bot.findings import Finding
+from bot.render.evidence import recording_json, untasked_json
 from bot.request import Request, parse_request
 from bot.routes import Attachment, Handler, View, route_of
-from bot.tasks import to_unix
+from bot.tasks import RecordTask, to_unix
 from bot.timephrase.zones import zone_name
 
 EXIT_API = 1
@@ -81,6 +82,15 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
     if f.at is not None:
         data["at"] = to_unix(f.at)
+    if f.detail:
+        data["detail"] = f.detail
+    return data
+
+
+def _task_json(result: Answer, task: RecordTask) -> dict[str, Any]:
+    data = {**task.to_api(), "Status": result.status_of(task).value}
+    if result.evidence is not None:
+        data["Recording"] = recording_json(result.evidence.of(task.task_id))
     return data
 
 
@@ -99,8 +109,9 @@ def to_json(result: Answer, zone_name: str) -> dict[str, Any]:
             "end": to_unix(result.plan.end),
             "tz": zone_name,
         },
-        "tasks": [{**t.to_api(), "Status": result.status_of(t).value} for t in result.tasks],
+        "tasks": [_task_json(result, t) for t in result.tasks],
         "findings": [_finding_json(x) for x in result.findings.all()],
+        **({"untasked_recordings": untasked_json(result)} if result.evidence is not None else {}),
         "blocks": message.blocks,
         "text": message.text,
     }
@@ -204,6 +215,9 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(_help_text())
         return 0
+    if handler is Handler.ALERTS:
+        in_slack = ParseError(f"Alerts are set up in Slack: '/recordings {request.raw}'")
+        return _fail(in_slack, EXIT_UNREADABLE, as_json)
     if handler is Handler.DIGESTS:
         # The whole request as typed (N18: the filter part, e.g. 'livetest', used to be lost).
         in_slack = ParseError(f"Digests are set up in Slack: '/recordings {request.raw}'")
@@ -211,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
 
     # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads
     # the same cache as the serving replicas. The embedded simulator's clock follows --now.
-    from bot.wiring import task_source
+    from bot.wiring import evidence_source, task_source
 
     try:
         with task_source(settings, now=None if args.now is None else now) as source:
@@ -224,7 +238,11 @@ def _run(args: argparse.Namespace) -> int:
                 )
             else:
                 _refuse_old_now(now, real_now)
-            result = answer(request, AnswerContext(now, zone, source))
+            evidence, close = evidence_source(settings, simulated=source.simulated, now=now)
+            try:
+                result = answer(request, AnswerContext(now, zone, source, evidence=evidence))
+            finally:
+                close()
     except (ParseError, ConfigError) as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:

@@ -92,6 +92,7 @@ def run_checks(settings: Settings, now: datetime) -> list[CheckResult]:
         ("slack", lambda: check_slack(settings)),
         ("database", lambda: check_database(settings)),
         ("redis", lambda: check_redis(settings)),
+        ("css callbacks", lambda: check_callbacks(settings, now)),
     )
     return [_guarded(name, check) for name, check in checks]
 
@@ -354,6 +355,30 @@ def check_database(settings: Settings) -> CheckResult:
     return CheckResult(
         name, "ok", f"{shown} reachable, migrations current ({', '.join(sorted(heads))})"
     )
+
+
+def check_callbacks(settings: Settings, now: datetime) -> CheckResult:
+    """CSS recording callbacks on or off, and the last one received (docs/evidence.md)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.evidence.service import callback_key, callbacks_report
+    from bot.wiring import database_engine
+
+    if callback_key(settings) is None:
+        return CheckResult("css callbacks", "skip", callbacks_report(settings, None, now)[1])
+    engine = database_engine(settings, connect_timeout_s=_NETWORK_TIMEOUT_S)
+    try:
+        on, detail = callbacks_report(settings, engine, now)
+    except SQLAlchemyError:
+        return CheckResult(
+            "css callbacks",
+            "fail",
+            "on, but the evidence table cannot be read",
+            "start recbot serve once (it applies migrations), then check again",
+        )
+    finally:
+        engine.dispose()
+    return CheckResult("css callbacks", "ok" if on else "skip", detail)
 
 
 # --- Redis --------------------------------------------------------------------------------

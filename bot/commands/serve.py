@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             # The one WebClient and its one auth.test, shared by everything the bot builds.
             client, auth = check_bot_token(settings)
             bot = build_server_bot(settings, socket_mode=True, client=client, auth=auth)
-            serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
+            serve_socket_mode(bot, settings.slack_app_token.get_secret_value(), args.host, port)
             return 0
         # Checked before the server starts, so a missing secret or a refused token is one plain
         # line (in its worker it would be a failed boot and a traceback).

@@ -12,14 +12,17 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.css.dataset import load_tasks
 from bot.css.simulator import Faults, Simulator
 from bot.errors import ParseError
 from bot.ports import port_argument
 from bot.tasks import RecordTask
+
+if TYPE_CHECKING:
+    from bot.evidence.sender import CallbackSender
 
 Number = TypeVar("Number", int, float)
 PREFIX = "recbot simulator: "
@@ -84,6 +87,47 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="share of calls failing with InternalError, 0 to 1",
     )
+    callbacks = parser.add_argument_group(
+        "recording callbacks", "POST the tasks' CSS recording callbacks (332, 100) to a receiver"
+    )
+    callbacks.add_argument(
+        "--callback-url",
+        metavar="URL",
+        type=_http_url,
+        help="e.g. http://127.0.0.1:3000/css/callbacks (recbot serve)",
+    )
+    callbacks.add_argument(
+        "--callback-key",
+        metavar="KEY",
+        help="the callback key that signs them (default: RECBOT_CSS_CALLBACK_KEY)",
+    )
+    callbacks.add_argument(
+        "--callback-failures",
+        type=_share,
+        default=0.1,
+        help="share of tasks whose recording fails to start, 0 to 1",
+    )
+    callbacks.add_argument(
+        "--callback-backfill-hours",
+        type=float,
+        default=24.0,
+        help="also send the callbacks of this many past hours at start",
+    )
+    callbacks.add_argument(
+        "--callback-retry-s",
+        type=float,
+        default=60.0,
+        help="seconds between retries of an unanswered callback (CSS: 60, up to 12 retries)",
+    )
+
+
+def _http_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+    return text
 
 
 def read_tasks(path: str) -> tuple[RecordTask, ...]:
@@ -115,10 +159,25 @@ def read_tasks(path: str) -> tuple[RecordTask, ...]:
         ) from None
 
 
+def _callback_key(args: argparse.Namespace, settings: Settings) -> str | None:
+    if args.callback_key:
+        return str(args.callback_key)
+    key = settings.recbot_css_callback_key
+    return key.get_secret_value() if key is not None else None
+
+
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     secret_id = settings.tencentcloud_secret_id
     secret_key = settings.tencentcloud_secret_key
+    key = _callback_key(args, settings)
+    if args.callback_url and key is None:
+        print(
+            f"{PREFIX}--callback-url needs --callback-key (or RECBOT_CSS_CALLBACK_KEY): "
+            "the callbacks are signed with it",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         tasks = read_tasks(args.tasks) if args.tasks else None
     except ParseError as error:
@@ -162,6 +221,38 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        sender = _start_sender(args, key, simulator)
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                stop.wait()
+        finally:
+            if sender is not None:
+                sender.stop()
     return 0
+
+
+def _start_sender(
+    args: argparse.Namespace, key: str | None, simulator: Simulator
+) -> CallbackSender | None:
+    if not args.callback_url or key is None:
+        return None
+    from datetime import timedelta
+
+    from bot.evidence.sender import CallbackSender
+
+    since = simulator.clock() - timedelta(hours=max(0.0, args.callback_backfill_hours))
+    print(
+        f"sending recording callbacks to {args.callback_url} "
+        f"({args.callback_failures:.0%} of recordings fail to start)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return CallbackSender(
+        args.callback_url,
+        key,
+        lambda: simulator.tasks,
+        simulator.clock,
+        since=since,
+        failure_share=args.callback_failures,
+        retry_s=max(0.05, args.callback_retry_s),
+    ).start()

@@ -19,6 +19,9 @@ Names and labels (import the objects, never create metrics elsewhere):
   ``DEDUP_FALLBACKS`` ``recbot_event_dedup_fallbacks_total``: checks decided by memory alone.
 - ``DIGESTS`` ``recbot_digests_total{outcome}``: outcome ``posted`` | ``late`` | ``skipped`` |
   ``failed``.
+- ``CALLBACKS`` ``recbot_css_callbacks_total{outcome}``: CSS recording callbacks received;
+  outcome ``accepted`` | ``duplicate`` | ``unauthorized`` | ``malformed``.
+- ``ALERTS`` ``recbot_alerts_total{outcome}``: recording alerts; outcome ``posted`` | ``failed``.
 
 Helpers for the CSS query engine (one line each at the place the event happens):
 `count_api_call(code)`, `count_retry(code)`, `count_rate_limit_wait(seconds)`,
@@ -46,6 +49,8 @@ PlatformCollector(registry=REGISTRY)
 SURFACES = ("slash", "mention", "dm", "action", "home", "cli", "digest")
 OUTCOMES = ("ok", "parse_error", "api_error", "denied", "error")
 DIGEST_OUTCOMES = ("posted", "late", "skipped", "failed")
+CALLBACK_OUTCOMES = ("accepted", "duplicate", "unauthorized", "malformed")
+ALERT_OUTCOMES = ("posted", "failed")
 
 # Slack wants an ack within 3 s; the buckets resolve the range around that limit.
 _ACK_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
@@ -107,6 +112,18 @@ DIGESTS = Counter(
     ("outcome",),
     registry=REGISTRY,
 )
+CALLBACKS = Counter(
+    "recbot_css_callbacks",
+    "CSS recording callbacks received, by outcome.",
+    ("outcome",),
+    registry=REGISTRY,
+)
+ALERTS = Counter(
+    "recbot_alerts",
+    "Recording alerts, by outcome (posted, failed).",
+    ("outcome",),
+    registry=REGISTRY,
+)
 DEDUP_SHARED = Gauge(
     "recbot_event_dedup_shared",
     "1 while event de-dup is shared through Redis, 0 while it falls back to process memory.",
@@ -126,6 +143,10 @@ for _surface in SURFACES:
         REQUESTS.labels(surface=_surface, outcome=_outcome)
 for _digest_outcome in DIGEST_OUTCOMES:
     DIGESTS.labels(outcome=_digest_outcome)
+for _callback_outcome in CALLBACK_OUTCOMES:
+    CALLBACKS.labels(outcome=_callback_outcome)
+for _alert_outcome in ALERT_OUTCOMES:
+    ALERTS.labels(outcome=_alert_outcome)
 
 
 API_ACTION = "DescribeRecordTask"

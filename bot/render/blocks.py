@@ -22,6 +22,7 @@ from bot.render.actions import (
     encode_action_value,
 )
 from bot.render.escape import code, mrkdwn
+from bot.render.evidence import FROM_SCHEDULE, no_reason, recording_note, untasked_lines
 from bot.render.format import (
     FINDING_EMOJI,
     STATUS_EMOJI,
@@ -124,9 +125,13 @@ def yes_no(answer: Answer) -> str:
     names = f.streams or f.apps or f.domains
     who = ", ".join(code(v) for v in names) if names else "any stream"
     when = mrkdwn(answer.window.phrase or answer.window.description.split(",")[0])
+    schedule = f" _({FROM_SCHEDULE})_" if answer.evidence is None else ""
     if n:
-        return f"*Yes* — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}."
-    return f"*No* — no {kind}task for {who}, {when}."
+        return f"*Yes* — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}.{schedule}"
+    reason = no_reason(answer, slack_time_format(answer.zone))
+    if reason is not None:
+        return f"*No* — {reason}."
+    return f"*No* — no {kind}task for {who}, {when}.{schedule}"
 
 
 def summary(answer: Answer, page: int, pages: int) -> str:
@@ -192,7 +197,13 @@ def task_sections(answer: Answer, page_tasks: Sequence[RecordTask]) -> list[Bloc
             current = key
             groups.append([stream_heading(key)])
             lines = groups[-1]
-        lines.append(task_line(task, answer.status_of(task), answer.zone, fmt))
+        line = task_line(task, answer.status_of(task), answer.zone, fmt)
+        if answer.evidence is not None:
+            line += " · " + recording_note(answer.evidence.of(task.task_id), fmt)
+        lines.append(line)
+    untasked = untasked_lines(answer, fmt, name)
+    if untasked:
+        groups.append(["*Recordings not from a task*", *untasked])
     return [_section(text) for group in groups for text in _pack(group)]
 
 

@@ -21,6 +21,11 @@ COLUMNS = (
     "StartLocal",
     "EndLocal",
     "StoppedLocal",
+    # From CSS recording callbacks (empty when callbacks are off).
+    "RecordingState",
+    "Files",
+    "RecordedSeconds",
+    "RecordedBytes",
 )
 # A cell starting with one of these is a formula to a spreadsheet. Only the names (domain, app,
 # stream: free text someone typed) get the `'` guard. TaskIds are base64 (a leading `+` is
@@ -31,6 +36,18 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _name(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _recording_cells(answer: Answer, task_id: str) -> tuple[str | int, ...]:
+    if answer.evidence is None:
+        return ("", "", "", "")
+    recording = answer.evidence.of(task_id)
+    return (
+        recording.state.value,
+        len(recording.files),
+        recording.total_duration_s,
+        recording.total_bytes,
+    )
 
 
 def render_csv(answer: Answer) -> bytes:
@@ -55,6 +72,7 @@ def render_csv(answer: Answer) -> bytes:
                 task.start.astimezone(zone).isoformat(),
                 task.end.astimezone(zone).isoformat(),
                 stopped.astimezone(zone).isoformat() if stopped else "",
+                *_recording_cells(answer, task.task_id),
             )
         )
     return out.getvalue().encode("utf-8")

@@ -50,12 +50,26 @@ FINDING_EMOJI = {
     FindingKind.OVERLAP: ":warning:",
     FindingKind.GAP: ":hole:",
     FindingKind.ENDING_SOON: ":hourglass_flowing_sand:",
+    FindingKind.FAILED_TO_RECORD: ":x:",
+    FindingKind.NOTHING_RECEIVED: ":grey_question:",
 }
 FINDING_TITLE = {
     FindingKind.STOPPED_EARLY: "stopped early",
     FindingKind.OVERLAP: "recorded twice",
     FindingKind.GAP: "gap",
     FindingKind.ENDING_SOON: "ending within the hour",
+    FindingKind.FAILED_TO_RECORD: "failed to record",
+    FindingKind.NOTHING_RECEIVED: "scheduled but nothing received",
+}
+# A recording callback's event as a reader says it.
+EVENT_WORDS = {
+    "record_start_succeeded": "recording started",
+    "record_start_failed": "recording failed to start",
+    "record_paused": "recording paused",
+    "record_resumed": "recording resumed",
+    "record_error": "recording hit an error",
+    "record_ended": "recording ended",
+    "file_written": "file written",
 }
 
 TimeFormat = Callable[[datetime, bool], str]
@@ -151,6 +165,12 @@ def finding_sentence(
         return f"{name}: recorded twice for {length}, {span} ({ids})"
     if finding.kind is FindingKind.GAP:
         return f"{name}: {length} gap between tasks, {span} ({ids})"
+    if finding.kind is FindingKind.FAILED_TO_RECORD:
+        what = EVENT_WORDS.get(finding.detail, finding.detail)
+        when = fmt(finding.at or finding.start, True)
+        return f"{name}: {what} at {when}, task {span} ({ids})"
+    if finding.kind is FindingKind.NOTHING_RECEIVED:
+        return f"{name}: began at {fmt(finding.start, True)}, no recording callback since ({ids})"
     return f"{name}: ends at {fmt(finding.end, False)}, in {duration(finding.end - now)} ({ids})"
 
 

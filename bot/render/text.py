@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.answer import Answer
 from bot.findings import StreamKey
+from bot.render.evidence import FROM_SCHEDULE, no_reason, recording_note, untasked_lines
 from bot.render.format import (
     FINDING_TITLE,
     STATUS_LOOK,
@@ -37,9 +38,13 @@ def yes_no_line(answer: Answer) -> str:
     f = answer.filters
     who = ", ".join(f.streams or f.apps or f.domains) or "any stream"
     when = answer.window.phrase or answer.window.description.split(",")[0]
+    schedule = f" ({FROM_SCHEDULE})" if answer.evidence is None else ""
     if n:
-        return f"Yes — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}."
-    return f"No — no {kind}task for {who}, {when}."
+        return f"Yes — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}.{schedule}"
+    reason = no_reason(answer, plain_time_format(answer.zone))
+    if reason is not None:
+        return f"No — {reason}."
+    return f"No — no {kind}task for {who}, {when}.{schedule}"
 
 
 def header_lines(answer: Answer) -> list[str]:
@@ -107,6 +112,8 @@ def render_terminal(answer: Answer, console: Console) -> None:
         table.add_column("stream", min_width=8, max_width=48, overflow="fold")
         for column in ("start – end", "length", "template", "task"):
             table.add_column(column, no_wrap=True)
+        if answer.evidence is not None:
+            table.add_column("recording", min_width=10, overflow="fold")
         if any(notes):
             table.add_column("note", min_width=10, overflow="fold")
         for task, note in zip(answer.tasks, notes, strict=True):
@@ -121,8 +128,13 @@ def render_terminal(answer: Answer, console: Console) -> None:
                 "default" if task.template_id == 0 else str(task.template_id),
                 escape(short_id(task.task_id)),
             ]
+            if answer.evidence is not None:
+                recording = answer.evidence.of(task.task_id)
+                cells.append(escape(recording_note(recording, fmt, plain=True)))
             table.add_row(*cells, *([escape(note)] if any(notes) else []))
         _print_trimmed(console, table)
+    for line in untasked_lines(answer, fmt, str, plain=True):
+        console.print(escape(line), highlight=False)
     findings = answer.findings.all()
     if findings:
         console.print(f"Worth a look ({len(findings)}):", style="bold", highlight=False)

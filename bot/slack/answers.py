@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.access import AccessPolicy
 from bot.answer import Answer, AnswerContext, answer
 from bot.errors import AccessDenied, ApiError, ParseError, RecbotError
+from bot.evidence.state import EvidenceSource
 from bot.render.actions import (
     ACTION_CHART,
     ACTION_EXPORT,
@@ -63,6 +64,22 @@ class DigestCommands(Protocol):
         ...
 
 
+class AlertCommands(Protocol):
+    """What the alert part offers the Slack surfaces (`alert …`)."""
+
+    def handle(
+        self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo
+    ) -> SlackMessage:
+        """Run `alert <args>` for this user and channel; raise RecbotError to refuse."""
+        ...
+
+
+NO_ALERTS = (
+    "Alerts are not set up on this bot: it needs RECBOT_CSS_CALLBACK_KEY to receive "
+    "CSS recording callbacks."
+)
+
+
 def _outcome(error: RecbotError) -> str:
     if isinstance(error, ParseError):
         return "parse_error"
@@ -83,6 +100,8 @@ class SlackConversation:
     members_of: Callable[[str], frozenset[str]]
     clock: Callable[[], datetime]
     digests: DigestCommands | None = None
+    evidence: EvidenceSource | None = None  # recording callbacks; None when they are off
+    alerts: AlertCommands | None = None
 
     # --- the Conversation protocol ------------------------------------------------------
 
@@ -137,6 +156,12 @@ class SlackConversation:
                 request.digest_args, asker.user_id, asker.channel_id, zone
             )
             return Reply(message)
+        if handler is Handler.ALERTS:
+            if self.alerts is None:
+                raise RecbotError(NO_ALERTS)
+            return Reply(
+                self.alerts.handle(request.alert_args, asker.user_id, asker.channel_id, zone)
+            )
         return self._answered(request, now, zone, asker, page=0)
 
     def _click(self, action_id: str, value: str, asker: Asker) -> Reply:
@@ -172,7 +197,8 @@ class SlackConversation:
         self, request: Request, now: datetime, zone: ZoneInfo, asker: Asker, page: int
     ) -> Reply:
         scope = self.policy.scope_for(asker.channel_id)
-        result = answer(request, AnswerContext(now, zone, self.source, scope))
+        context = AnswerContext(now, zone, self.source, scope, evidence=self.evidence)
+        result = answer(request, context)
         attachment = route_of(request.subcommand).attachment
         if attachment is Attachment.CSV:
             # The answer is the file; the message is only seen when the upload fails.

@@ -9,8 +9,8 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
@@ -21,7 +21,7 @@ from bot.errors import ConfigError
 from bot.obs.log import request_context
 from bot.slack.http_server import make_server
 from bot.slack.parts import BotParts
-from bot.slack.wsgi import SlackWsgi
+from bot.slack.wsgi import SideWsgi, SlackWsgi, WsgiRoute
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class Bot:
     parts: BotParts
     max_body_bytes: int
     on_stop: Callable[[], None] = lambda: None
+    # Extra HTTP paths served beside Slack's (POST /css/callbacks), in both modes.
+    routes: Mapping[str, WsgiRoute] = field(default_factory=dict)
     # HTTP mode: requests are verified with it before anything parses them.
     signing_secret: str | None = None
     drain_timeout_s: float = DRAIN_TIMEOUT_S
@@ -61,7 +63,9 @@ def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
     bot = build()
     try:
         server = make_server(
-            SlackWsgi(bot.app, bot.max_body_bytes, bot.parts.pool, bot.signing_secret),
+            SlackWsgi(
+                bot.app, bot.max_body_bytes, bot.parts.pool, bot.signing_secret, routes=bot.routes
+            ),
             host,
             port,
             bot.max_body_bytes,
@@ -88,8 +92,29 @@ class _OneIdPerRequest(SocketModeHandler):
             super().handle(client, req)
 
 
-def serve_socket_mode(bot: Bot, app_token: str) -> None:
-    """Connect over Socket Mode (built-in backend) and block until SIGTERM/SIGINT."""
+def _side_listener(bot: Bot, host: str, port: int) -> Any:
+    """Socket Mode's HTTP listener (/healthz, /metrics, the bot's routes), on its own thread."""
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = make_server(host, port, SideWsgi(bot.routes), Server, Quiet)
+    threading.Thread(target=server.serve_forever, name="http-listener", daemon=True).start()
+    return server
+
+
+def serve_socket_mode(
+    bot: Bot, app_token: str, host: str | None = None, port: int | None = None
+) -> None:
+    """Connect over Socket Mode (built-in backend) and block until SIGTERM/SIGINT; with a
+    `port`, an HTTP listener serves /healthz, /metrics and the bot's routes meanwhile."""
+    listener = _side_listener(bot, host or "0.0.0.0", port) if port is not None else None  # noqa: S104
     handler = _OneIdPerRequest(bot.app, app_token)
     stop = threading.Event()
 
@@ -104,6 +129,8 @@ def serve_socket_mode(bot: Bot, app_token: str) -> None:
     finally:
         log.info("stopping: finishing answers in flight")
         handler.close()  # type: ignore[no-untyped-call]
+        if listener is not None:
+            listener.shutdown()
         bot.stop()
         for sig, old in previous.items():
             signal.signal(sig, old)

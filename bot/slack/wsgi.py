@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -35,6 +35,7 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 FORM = "application/x-www-form-urlencoded"
+WsgiRoute = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 REQUEST_ID_HEADER = "X-Request-Id"
 
 
@@ -82,10 +83,14 @@ class SlackWsgi:
         max_body_bytes: int,
         pool: WorkPool | None = None,
         signing_secret: str | None = None,
+        *,
+        routes: Mapping[str, WsgiRoute] | None = None,
     ):
         self.app = app
         self.max_body = max_body_bytes
         self.pool = pool
+        # Other parts' paths (POST /css/callbacks), each its own WSGI callable.
+        self.routes = dict(routes or {})
         self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def _signed(self, body: str, headers: Mapping[str, str | Sequence[str]]) -> bool:
@@ -113,6 +118,9 @@ class SlackWsgi:
         received = time.monotonic()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
+        route = self.routes.get(path)
+        if route is not None:
+            return route(environ, start_response)
         if path == EVENTS_PATH and method == "POST":
             if self.pool is None:
                 return self._events(environ, start_response, received)
@@ -182,3 +190,24 @@ def _reply(
 ) -> list[bytes]:
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
+
+
+class SideWsgi:
+    """Socket Mode's HTTP listener: /healthz, /metrics and the other parts' routes (Slack's
+    own requests come over the socket)."""
+
+    def __init__(self, routes: Mapping[str, WsgiRoute] | None = None) -> None:
+        self.routes = dict(routes or {})
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        route = self.routes.get(path)
+        if route is not None:
+            return route(environ, start_response)
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _reply(start_response, "200 OK", b"ok\n")
+        if path == METRICS_PATH and method == "GET":
+            body, content_type = render_metrics()
+            return _reply(start_response, "200 OK", body, content_type)
+        return _reply(start_response, "404 Not Found", b"not found\n")

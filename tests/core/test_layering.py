@@ -18,13 +18,25 @@ import bot
 # Lowest first. A package not named here is core (the pure pipeline and its values).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.css", "bot.render", "bot.db", "bot.replicas"),
-    ("bot.slack", "bot.digest"),
+    ("bot.slack", "bot.digest", "bot.evidence"),
+    # Recording alerts read the evidence store and post through delivery handed in.
+    ("bot.alerts",),
     ("bot.wiring",),
     ("bot.commands", "bot.cli", "bot.__main__"),
 )
 # Pure parts of `bot.digest` (what a digest holds and when it is due) are core: the digest
 # renderer reads them. (The same list as tests/core/test_core_boundary.py.)
-CORE_IN_DIGEST = ("bot.digest.schedule", "bot.digest.content", "bot.digest.message")
+CORE_IN_DIGEST = (
+    "bot.digest.schedule",
+    "bot.digest.content",
+    "bot.digest.message",
+    # Pure parts of `bot.evidence`: what a callback says and what it means for a task.
+    "bot.evidence.events",
+    "bot.evidence.callback",
+    "bot.evidence.state",
+    "bot.evidence.simulate",
+    "bot.evidence.payload",
+)
 CORE = "core"
 ENTRY = len(LAYERS)  # the command line: its modules call each other
 

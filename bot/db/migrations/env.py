@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.digest.store  # noqa: F401  (registers its tables on Base)
+import bot.alerts.store
+import bot.digest.store  # registers its tables on Base (as the ones below)
+import bot.evidence.store  # noqa: F401
 from bot.db.base import Base
 
 connection = context.config.attributes["connection"]

@@ -1,0 +1,1 @@
+"""Recording alerts: channels subscribed to CSS recording callbacks, posted exactly once."""

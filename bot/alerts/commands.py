@@ -1,0 +1,89 @@
+"""`/recordings alert <filters> [failures|all]`, `alert list`, `alert off N`, in a channel.
+
+An alert belongs to the channel it was made in: only listed, and only turned off, there; its
+filters must lie within the channel's access scope (checked when made and on every post).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.alerts.rules import Level
+from bot.alerts.store import AlertStore
+from bot.errors import ParseError, RecbotError
+from bot.filters import Filters, narrow_to_scope
+from bot.render.alert_message import render_alert_list, render_alert_reply
+from bot.render.escape import code
+from bot.render.message import SlackMessage
+from bot.request import Subcommand, parse_request
+
+USAGE = ("alert livetest", "alert app:live all", "alert list", "alert off 3")
+
+
+def alert_filters(text: str, now: datetime, zone: ZoneInfo) -> Filters:
+    """The filters of an alert's text; a time phrase or a status makes no sense for an alert."""
+    request = parse_request(text, now, zone) if text else None
+    if request is None:
+        return Filters()
+    if request.subcommand is not Subcommand.ANSWER or request.phrase is not None:
+        raise ParseError("An alert takes stream, app or domain filters only, no time", USAGE)
+    return request.filters
+
+
+class SlackAlerts:
+    """Implements `bot.slack.answers.AlertCommands`."""
+
+    def __init__(
+        self,
+        store: AlertStore,
+        team_id: str,
+        scope_for: Callable[[str | None], Filters | None],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.team_id = team_id
+        self.scope_for = scope_for
+        self.clock = clock
+
+    def handle(
+        self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo
+    ) -> SlackMessage:
+        if not channel_id or channel_id.startswith("D"):
+            raise RecbotError("Alerts post in a channel: ask for one there, not in a DM.")
+        words = args.split()
+        now = self.clock()
+        if words[:1] == ["list"] and len(words) == 1:
+            subs = self.store.of_channel(self.team_id, channel_id)
+            lines = [(s.id, s.request_text, s.level.value, s.created_at) for s in subs]
+            return render_alert_list(lines, zone)
+        if words[:1] == ["off"]:
+            if len(words) != 2 or not words[1].isdigit():
+                raise ParseError("Say which alert to turn off", ("alert off 3",))
+            if not self.store.deactivate(int(words[1]), self.team_id, channel_id):
+                raise RecbotError(
+                    f"There is no alert {words[1]} in this channel; see `/recordings alert list`."
+                )
+            return render_alert_reply(f"Alert {words[1]} is off.")
+        level = Level.FAILURES
+        if words and words[-1] in (Level.FAILURES.value, Level.ALL.value):
+            level = Level(words.pop())
+        text = " ".join(words)
+        filters = alert_filters(text, now, zone)
+        narrow_to_scope(filters, self.scope_for(channel_id))  # refuses what is outside the scope
+        sub = self.store.add(
+            self.team_id,
+            channel_id,
+            creator_id=user_id,
+            request_text=text,
+            level=level,
+            tz=zone.key,
+            now=now,
+        )
+        what = "failures" if level is Level.FAILURES else "starts, ends and failures"
+        return render_alert_reply(
+            f"Alert {sub.id} is on: this channel hears of recording {what} for "
+            f"{code(text) if text else 'all streams'} within seconds. "
+            f"`/recordings alert off {sub.id}` stops it."
+        )

@@ -1,0 +1,248 @@
+"""The alert loop every `recbot serve` process runs: new alertable callbacks → claim → post.
+
+Exactly once across replicas, as with digests: every replica looks at the recent alertable
+events, but only the one whose INSERT of the (subscription, event) row wins posts it. A
+claim whose replica died (its lease ran out) is taken over by another, which first looks in
+the channel for a message carrying the alert's metadata, in case the dead one had posted.
+The receiving replica nudges its loop, so an alert leaves within a tick of its callback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import zip_longest
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.alerts.commands import alert_filters
+from bot.alerts.rules import ALL_EVENTS, wants
+from bot.alerts.store import AlertPost, AlertStore, AlertSubscription
+from bot.errors import RecbotError
+from bot.evidence.events import RecordingEvent
+from bot.evidence.store import EvidenceStore
+from bot.filters import Filters, narrow_to_scope
+from bot.obs.metrics import ALERTS
+from bot.render.alert_message import render_alert
+from bot.render.message import SlackMessage
+
+log = logging.getLogger(__name__)
+
+# Events received longer ago than this are not alerted any more (the loop was down).
+LOOKBACK = timedelta(minutes=2)
+PRUNE_EVERY = timedelta(hours=1)
+CLAIM_CHUNK = 5
+
+
+@dataclass(frozen=True)
+class AlertMark:
+    """The metadata an alert message carries, so a takeover can tell it was already posted."""
+
+    subscription_id: int
+    event_key: str
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "event_type": "recbot_alert",
+            "event_payload": {"subscription_id": self.subscription_id, "event": self.event_key},
+        }
+
+    @classmethod
+    def of(cls, message: dict[str, Any]) -> AlertMark | None:
+        meta = message.get("metadata") or {}
+        payload = meta.get("event_payload") or {}
+        if meta.get("event_type") != "recbot_alert":
+            return None
+        try:
+            return cls(int(payload["subscription_id"]), str(payload["event"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+class AlertPoster(Protocol):
+    """Delivery, passed in (a Slack chat.postMessage in serve; a stand-in in tests)."""
+
+    def pace(self, channel: str) -> float:
+        """Wait for `channel`'s turn (about one message a second); return the seconds waited."""
+        ...
+
+    def post(self, channel: str, message: SlackMessage, mark: AlertMark) -> str:
+        """Post; return the message ts. Raise on failure."""
+        ...
+
+    def find_posted(self, channel: str, mark: AlertMark, since: datetime) -> str | None:
+        """The ts of a message in `channel` since `since` carrying `mark`, if any."""
+        ...
+
+
+def _by_channel_rank(
+    wanted: list[tuple[AlertSubscription, RecordingEvent]],
+) -> list[tuple[AlertSubscription, RecordingEvent]]:
+    """Each channel's first alert, then each one's second, ...: one busy channel's pacing
+    holds up no other channel's alert."""
+    per: dict[str, list[tuple[AlertSubscription, RecordingEvent]]] = defaultdict(list)
+    for item in wanted:
+        per[item[0].channel_id].append(item)
+    return [w for row in zip_longest(*per.values()) for w in row if w is not None]
+
+
+class AlertDispatcher:
+    def __init__(
+        self,
+        evidence: EvidenceStore,
+        store: AlertStore,
+        poster: AlertPoster,
+        *,
+        replica: str,
+        clock: Callable[[], datetime],
+        scope_for: Callable[[str | None], Filters | None] = lambda _c: None,
+        lease: timedelta = timedelta(seconds=30),
+        tick_s: float = 1.0,
+    ) -> None:
+        self.evidence = evidence
+        self.store = store
+        self.poster = poster
+        self.replica = replica
+        self.clock = clock
+        self.scope_for = scope_for
+        self.lease = lease
+        self.tick_s = tick_s
+        self._settled: dict[tuple[int, str], datetime] = {}
+        self._filters: dict[tuple[int, str], Filters | None] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pruned: datetime | None = None
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    def nudge(self, _row_id: int = 0) -> None:
+        """A callback was just stored here: look now rather than at the next tick."""
+        self._wake.set()
+
+    def start(self) -> AlertDispatcher:
+        self._thread = threading.Thread(target=self._run, name="alert-dispatcher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.tick_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.tick(self.clock())
+            except Exception:
+                log.exception("alert tick failed; trying again next tick")
+
+    # --- one tick ---------------------------------------------------------------------------
+
+    def _filters_of(self, sub: AlertSubscription, now: datetime) -> Filters | None:
+        """The subscription's filters within its channel's scope now; None when the scope
+        no longer allows them (nothing is posted then)."""
+        cache_key = (sub.id, sub.request_text)
+        if cache_key not in self._filters:
+            try:
+                asked = alert_filters(sub.request_text, now, ZoneInfo(sub.tz))
+                self._filters[cache_key] = narrow_to_scope(asked, self.scope_for(sub.channel_id))
+            except RecbotError:
+                self._filters[cache_key] = None
+        return self._filters[cache_key]
+
+    def tick(self, now: datetime) -> int:
+        """Claim and post what is due; how many alerts this replica posted."""
+        self._maybe_prune(now)
+        subs = self.store.active()
+        posted = 0
+        if subs:
+            events = self.evidence.received_since(now - LOOKBACK, ALL_EVENTS)
+            wanted: list[tuple[AlertSubscription, RecordingEvent]] = []
+            for stored in events:
+                for sub in subs:
+                    if (sub.id, stored.event.key) in self._settled:
+                        continue
+                    if stored.received_at < sub.created_at:
+                        continue
+                    filters = self._filters_of(sub, now)
+                    if filters is not None and wants(sub.level, filters, stored.event):
+                        wanted.append((sub, stored.event))
+            by_key = {(s.id, e.key): (s, e) for s, e in _by_channel_rank(wanted)}
+            keys = list(by_key)
+            # A few at a time: a replica holds only claims it is about to post, so a slow
+            # channel's pacing never outlasts a lease it holds.
+            for start in range(0, len(keys), CLAIM_CHUNK):
+                chunk = keys[start : start + CLAIM_CHUNK]
+                claims = self.store.claim(chunk, self.replica, self.clock(), self.lease)
+                for claim in claims:
+                    sub, event = by_key[(claim.subscription_id, claim.event_key)]
+                    posted += self._post(claim, sub, event, recovered=False)
+                for key in chunk:
+                    self._settled[key] = now
+            posted += self._take_over(now, {s.id: s for s in subs})
+        cutoff = now - LOOKBACK * 2
+        self._settled = {k: t for k, t in self._settled.items() if t > cutoff}
+        return posted
+
+    def _take_over(self, now: datetime, subs: dict[int, AlertSubscription]) -> int:
+        posted = 0
+        for stale in self.store.expired(now, now - LOOKBACK * 5):
+            sub = subs.get(stale.subscription_id)
+            if sub is None:
+                continue
+            taken = self.store.take_over(stale.id, self.replica, now, self.lease)
+            if taken is None:
+                continue
+            event = self.evidence.event(taken.event_key)
+            if event is None:
+                self.store.finish(taken.id, self.replica, "failed")
+                continue
+            posted += self._post(taken, sub, event, recovered=True)
+        return posted
+
+    def _post(
+        self, claim: AlertPost, sub: AlertSubscription, event: RecordingEvent, *, recovered: bool
+    ) -> int:
+        mark = AlertMark(sub.id, event.key)
+        extra = {"alert": sub.id, "channel": sub.channel_id, "event": event.event.value}
+        self.poster.pace(sub.channel_id)
+        if not self.store.renew(claim.id, self.replica, self.clock(), self.lease):
+            log.warning("alert claim expired before its turn; left to another replica", extra=extra)
+            return 0
+        try:
+            if recovered:
+                found = self.poster.find_posted(
+                    sub.channel_id, mark, since=event.time - timedelta(minutes=5)
+                )
+                if found is not None:
+                    self.store.finish(claim.id, self.replica, "posted", found)
+                    log.info("alert was already posted; recorded it", extra=extra)
+                    return 0
+            zone = ZoneInfo(sub.tz)
+            ts = self.poster.post(sub.channel_id, render_alert(event, sub.id, zone, sub.tz), mark)
+        except Exception as exc:
+            # The claim's lease runs out and this or another replica tries again.
+            log.warning("alert post failed", extra={**extra, "error": type(exc).__name__})
+            ALERTS.labels(outcome="failed").inc()
+            return 0
+        self.store.finish(claim.id, self.replica, "posted", ts)
+        ALERTS.labels(outcome="posted").inc()
+        log.info("alert posted", extra=extra)
+        return 1
+
+    def _maybe_prune(self, now: datetime) -> None:
+        if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
+            self._pruned = now
+            gone = self.evidence.prune(now)
+            if gone:
+                log.info("old recording evidence pruned", extra={"events": gone})

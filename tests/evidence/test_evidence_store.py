@@ -1,0 +1,85 @@
+"""The evidence store on SQLite and PostgreSQL: one row per event however often it arrives
+(also from threads racing), found by TaskId and by stream and time, pruned after 90 days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.db.database import migrate, open_engine
+from bot.evidence.events import RecordEvent
+from bot.evidence.simulate import task_events
+from bot.evidence.store import EvidenceStore
+from bot.findings import StreamKey
+from tests.evidence.sender import status_event
+from tests.support.factory import task
+from tests.support.pg import fresh_postgres_url
+
+NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
+A = task("task-a", NOW - timedelta(hours=5), 3)
+B = task("task-b", NOW - timedelta(hours=5), 3, stream="cam1")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EvidenceStore]:
+    if request.param == "sqlite":
+        engine = open_engine(f"sqlite:///{tmp_path}/e.sqlite3")
+        migrate(engine)
+        yield EvidenceStore(engine)
+        engine.dispose()
+        return
+    with fresh_postgres_url() as url:
+        engine = open_engine(url)
+        migrate(engine)
+        yield EvidenceStore(engine)
+        engine.dispose()
+
+
+def test_an_event_is_stored_once(store: EvidenceStore) -> None:
+    event = task_events(A, NOW, 0.0)[1]
+    first = store.add(event, NOW)
+    assert first is not None
+    assert store.add(event, NOW + timedelta(minutes=1)) is None
+    assert store.count() == 1
+    assert store.event(event.key) == event
+
+
+def test_racing_threads_store_an_event_once(store: EvidenceStore) -> None:
+    events = task_events(A, NOW, 0.0)
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda e: store.add(e, NOW), events * 4))
+    assert len([i for i in ids if i is not None]) == len(events)
+    assert store.count() == len(events)
+
+
+def test_found_by_task_id_and_by_stream_and_time(store: EvidenceStore) -> None:
+    store.add_many(task_events(A, NOW, 0.0) + task_events(B, NOW, 0.0), NOW)
+    untasked = status_event(B, RecordEvent.START_SUCCEEDED, B.start, seq="tmpl")
+    untasked = type(untasked)(**{**untasked.__dict__, "task_id": ""})
+    store.add(untasked, NOW)
+    by_task = store.events_of({"task-a"}, set(), NOW, NOW)
+    assert {e.task_id for e in by_task} == {"task-a"}
+    by_stream = store.events_of(set(), {StreamKey.of(B)}, B.start, B.end)
+    assert {e.task_id for e in by_stream} == {"task-b", ""}
+    elsewhere = store.events_of(
+        set(), {StreamKey.of(B)}, NOW + timedelta(days=1), NOW + timedelta(days=2)
+    )
+    assert elsewhere == []
+    assert store.events_for([A], A.start, A.end)[0].task_id == "task-a"
+
+
+def test_pruned_after_90_days(store: EvidenceStore) -> None:
+    store.add_many(task_events(A, NOW, 0.0), NOW)
+    assert store.prune(NOW + timedelta(days=89)) == 0
+    assert store.prune(NOW + timedelta(days=91)) == len(task_events(A, NOW, 0.0))
+    assert store.count() == 0
+
+
+def test_last_received(store: EvidenceStore) -> None:
+    assert store.last_received() is None
+    store.add(task_events(A, NOW, 0.0)[0], NOW)
+    assert store.last_received() == NOW
