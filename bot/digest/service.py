@@ -158,6 +158,7 @@ def build_bot_with_digests(
 
     def stop() -> None:
         scheduler.stop()
+        bot.on_stop()  # the bot's own parts (the audit writer)
         source.close()
 
     return replace(bot, on_stop=stop)

@@ -16,6 +16,8 @@ Names and labels (import the objects, never create metrics elsewhere):
   (``CACHE_HITS`` is the ``hit`` child, for the common case).
 - ``DIGESTS`` ``recbot_digests_total{outcome}``: outcome ``posted`` | ``late`` | ``skipped`` |
   ``failed``.
+- ``AUDIT_WRITES`` ``recbot_audit_writes_total{result}``: audit records, result ``written`` |
+  ``retried`` (a failed batch write tried again) | ``dropped`` (queue full or retries spent).
 
 Helpers for the CSS query engine (one line each at the place the event happens):
 `count_api_call(code)`, `count_retry(code)`, `count_rate_limit_wait(seconds)`,
@@ -103,6 +105,13 @@ DIGESTS = Counter(
     ("outcome",),
     registry=REGISTRY,
 )
+AUDIT_WRITES = Counter(
+    "recbot_audit_writes",
+    "Audit records written, batch writes retried, records dropped.",
+    ("result",),
+    registry=REGISTRY,
+)
+AUDIT_RESULTS = ("written", "retried", "dropped")
 
 # Pre-create the label sets we know, so dashboards see zeros rather than missing series.
 for _surface in SURFACES:
@@ -112,6 +121,8 @@ for _surface in SURFACES:
         REQUESTS.labels(surface=_surface, outcome=_outcome)
 for _digest_outcome in DIGEST_OUTCOMES:
     DIGESTS.labels(outcome=_digest_outcome)
+for _audit_result in AUDIT_RESULTS:
+    AUDIT_WRITES.labels(result=_audit_result)
 
 
 API_ACTION = "DescribeRecordTask"

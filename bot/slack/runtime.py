@@ -67,7 +67,19 @@ def build_bot(
         clock=clock,
         digests=digests,
     )
-    parts = BotParts(conversation, Delivery(client), WorkPool(), make_seen_events(settings))
+    # Team memory: names, saved questions and the audit trail (docs/team-memory.md).
+    from bot.slack.team_memory import remember
+
+    remembering = remember(conversation, settings, str((auth or {}).get("team_id") or ""))
+    stop_source = on_stop
+
+    def stop_all() -> None:
+        remembering.stop()
+        stop_source()
+
+    parts = BotParts(
+        remembering.conversation, Delivery(client), WorkPool(), make_seen_events(settings)
+    )
     secret = settings.slack_signing_secret
     app = build_app(
         client,
@@ -76,4 +88,4 @@ def build_bot(
         socket_mode=socket_mode,
         auth=auth,
     )
-    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)
+    return Bot(app, parts, settings.recbot_max_body_bytes, stop_all)

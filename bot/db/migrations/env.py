@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.digest.store  # noqa: F401  (registers its tables on Base)
+# Each import registers its tables on Base.
+import bot.digest.store
+import bot.memory.audit_store
+import bot.memory.store  # noqa: F401
 from bot.db.base import Base
 
 connection = context.config.attributes["connection"]
