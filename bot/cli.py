@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "simulator": "run the CSS DescribeRecordTask simulator on loopback",
     "serve": "run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)",
     "doctor": "check configuration, credentials, Slack token, database and Redis",
+    "audit": "show who asked recbot what, where, and how it was answered",
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.errors import ApiError, RecbotError
+from bot.errors import AccessDenied, ApiError, ParseError, RecbotError
 from bot.filters import Filters
 from bot.memory.audit_record import understood
 from bot.request import Request
@@ -28,6 +28,7 @@ class Trail:
     api_calls: int = 0
     api_request_id: str = ""
     reason: str = ""
+    outcome: str = ""  # set by note_error: parse_error | refused | api_error | error
 
 
 _CURRENT: ContextVar[Trail | None] = ContextVar("recbot_audit_trail", default=None)
@@ -53,6 +54,15 @@ def note_error(error: RecbotError) -> None:
     current = _CURRENT.get()
     if current is not None:
         current.reason = error.user_message
+        current.outcome = (
+            "parse_error"
+            if isinstance(error, ParseError)
+            else "refused"
+            if isinstance(error, AccessDenied)
+            else "api_error"
+            if isinstance(error, ApiError)
+            else "error"
+        )
         if isinstance(error, ApiError) and error.request_id:
             current.api_request_id = error.request_id
 
