@@ -62,6 +62,9 @@ AUDIT_ADMINS_ONLY = (
 HOME_BLOCKS = 100
 # Surfaces a person typed or clicked a question on (the App Home lists these).
 ASKED_SURFACES = frozenset({"slash", "mention", "dm", "action"})
+QUESTION_KINDS = frozenset({"answer", "export", "chart", "stats"})
+# A button press is recorded as "[action_id] request".
+CLICKED = "["
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class RememberingConversation:
         started = time.monotonic()
         with trail() as noted:
             reply = self.inner.click(action_id, value, asker)
-            typed = f"[{action_id}] {_clicked_request(value)}"
+            typed = f"{CLICKED}{action_id}] {_clicked_request(value)}"
             self._record(asker, typed, "", reply, noted=noted, started=started)
         return reply
 
@@ -115,7 +118,7 @@ class RememberingConversation:
         except Exception:
             log.exception("recent questions for App Home failed")
             return view
-        asked = [e for e in events if e.surface in ASKED_SURFACES][:HOME_RECENT]
+        asked = [e for e in events if _is_question(e)][:HOME_RECENT]
         view["blocks"] = (recent_blocks(asked) + list(view.get("blocks", [])))[:HOME_BLOCKS]
         return view
 
@@ -250,6 +253,16 @@ class RememberingConversation:
         if request.subcommand is Subcommand.HELP:
             return "help"
         return understood(request)
+
+
+def _is_question(event: AuditEvent) -> bool:
+    """A question typed (or asked again) about tasks: not a button's record, nor a digest
+    or memory command, which are no question to repeat."""
+    return (
+        event.surface in ASKED_SURFACES
+        and not event.text.startswith(CLICKED)
+        and event.understood.split(" ")[0] in QUESTION_KINDS
+    )
 
 
 def _clicked_request(value: str) -> str:

@@ -19,11 +19,18 @@ from bot.css.simulator import Simulator
 from bot.tasks import RecordTask
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
+
+
+def task(task_id: str, domain: str, stream: str, hour: int) -> RecordTask:
+    start = NOW.replace(hour=hour)
+    return RecordTask(task_id, domain, "live", stream, start, start.replace(hour=hour + 2), 0, None)
+
+
 TASKS = [
-    RecordTask("cam1-a", "a.push.example", "live", "cam1", NOW.replace(hour=2), NOW.replace(hour=4), 0, None),
-    RecordTask("cam2-a", "a.push.example", "live", "cam2", NOW.replace(hour=3), NOW.replace(hour=5), 0, None),
-    RecordTask("other-a", "other.push.example", "live", "cam9", NOW.replace(hour=3), NOW.replace(hour=5), 0, None),
-]  # fmt: skip
+    task("cam1-a", "a.push.example", "cam1", 2),
+    task("cam2-a", "a.push.example", "cam2", 3),
+    task("other-a", "other.push.example", "cam9", 3),
+]
 ACCESS = """
 [scopes.CSCOPED]
 domains = ["a.push.example"]
