@@ -57,16 +57,6 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(v for v in text.split(",") if v)
 
 
-def _named(row: NameRow) -> NamedFilters:
-    return NamedFilters(
-        row.name,
-        Filters(_split(row.streams), _split(row.apps), _split(row.domains)),
-        row.owner,
-        row.everywhere,
-        row.created_by,
-    )
-
-
 class NameTaken(Exception):
     """Another name with this spelling was saved first (a race between two replicas)."""
 
@@ -79,13 +69,23 @@ class MemoryStore:
 
     def visible_names(self, owner: str) -> dict[str, NamedFilters]:
         """Names usable by `owner`: its own, then workspace-wide ones it has no own name for."""
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(NameRow).where(or_(NameRow.owner == owner, NameRow.everywhere.is_(True)))
-            ).all()
+        # Core, not ORM objects: this read runs on every request.
+        table = NameRow.__table__
+        c = table.c
+        query = select(
+            c.name, c.owner, c.streams, c.apps, c.domains, c.everywhere, c.created_by
+        ).where(or_(c.owner == owner, c.everywhere.is_(True)))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
         names: dict[str, NamedFilters] = {}
         for row in sorted(rows, key=lambda r: r.owner == owner):  # own rows last: they win
-            names[row.name] = _named(row)
+            names[row.name] = NamedFilters(
+                row.name,
+                Filters(_split(row.streams), _split(row.apps), _split(row.domains)),
+                row.owner,
+                row.everywhere,
+                row.created_by,
+            )
         return names
 
     def save_name(self, named: NamedFilters, now: datetime) -> None:
