@@ -154,6 +154,9 @@ def build_bot_with_digests(
         auth=auth,
         members_of=members_of,
     )
+    from bot.slack.team_memory import record_digests
+
+    record_digests(scheduler, bot.parts.conversation)  # digests in the audit trail
     scheduler.start()
 
     def stop() -> None:

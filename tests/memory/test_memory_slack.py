@@ -204,6 +204,19 @@ def test_a_saved_question_is_a_digests_content(served: ServedBot, slack_api: Sla
     assert "cams-daily = stream:cam1" in said(made)
 
 
+def test_a_posted_digest_is_recorded(
+    served: ServedBot, slack_api: SlackStandIn, audit: AuditStore
+) -> None:
+    made = slash(served, slack_api, "digest daily 09:00 cam1", "g0", channel="CSEC")
+    number = said(made).split("digest off ")[1].split("`")[0]
+    slash(served, slack_api, f"digest now {number}", "g1", channel="CSEC")
+    [event] = recorded(audit, lambda e: e.surface == "digest" and e.channel_id == "CSEC")
+    assert event.text == f"digest #{number} cam1"
+    assert event.user_id == "UALICE"
+    assert event.understood.startswith("digest daily streams=cam1 domains=")
+    assert event.outcome == "answered"
+
+
 def test_the_audit_is_for_admins_and_records_every_question(
     served: ServedBot, slack_api: SlackStandIn, audit: AuditStore
 ) -> None:
