@@ -99,13 +99,16 @@ class RememberingConversation:
         return reply
 
     def click(self, action_id: str, value: str, asker: Asker) -> Reply:
-        if action_id == ACTION_SAVED_RUN:
-            return self.reply(value, asker) if self._is_saved(value, asker) else self._no_saved()
-        if action_id == ACTION_ASK_AGAIN:
-            return self.reply(value, asker)
+        if action_id == ACTION_ASK_AGAIN or (
+            action_id == ACTION_SAVED_RUN and self._is_saved(value, asker)
+        ):
+            return self.reply(value, asker)  # asked again: recorded as the question itself
         started = time.monotonic()
         with trail() as noted:
-            reply = self.inner.click(action_id, value, asker)
+            if action_id == ACTION_SAVED_RUN:
+                reply = self._no_saved()
+            else:
+                reply = self.inner.click(action_id, value, asker)
             typed = f"{CLICKED}{action_id}] {_clicked_request(value)}"
             self._record(asker, typed, "", reply, noted=noted, started=started)
         return reply
