@@ -24,7 +24,7 @@ class MemoryStores:
 
 
 def open_memory(database_url: str, *, quick: bool = False) -> MemoryStores:
-    """`quick` (the CLI): skip Alembic when the tables are already there, since loading it
+    """`quick`: skip Alembic when the tables are already there, since loading it
     costs more than most answers; the server always runs the migrations."""
     engine = open_engine(database_url)
     try:

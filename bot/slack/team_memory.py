@@ -299,7 +299,9 @@ def remember(
     from bot.memory.trail import TrailingSource
     from bot.obs.log import masker
 
-    stores = open_memory(settings.recbot_database_url)
+    # The digest store migrated this database moments ago in the same start-up; migrations
+    # run here only when team memory's tables are missing (a bot without digests).
+    stores = open_memory(settings.recbot_database_url, quick=True)
     writer = AuditWriter(
         stores.audit, inner.clock, keep=timedelta(days=settings.recbot_audit_days)
     ).start()
