@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.db.team_memory import open_memory  # noqa: E402
 from bot.filters import Filters  # noqa: E402
 from bot.memory.audit_record import AuditEvent  # noqa: E402
 from bot.memory.audit_writer import AuditWriter  # noqa: E402
-from bot.memory.database import open_memory  # noqa: E402
 from bot.memory.names import NamedFilters, expand  # noqa: E402
 from bot.request import parse_request  # noqa: E402
 

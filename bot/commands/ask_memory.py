@@ -25,7 +25,7 @@ from bot.render.memory import memory_text
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.memory.database import MemoryStores
+    from bot.db.team_memory import MemoryStores
 
 CLI_USER = "cli"
 PREFIX = "recbot ask: "
@@ -122,7 +122,7 @@ def open_cli_memory(settings: Settings, args: argparse.Namespace, typed: str) ->
     opened = CliMemory(Place(user, channel), scope, settings.admins, typed=typed)
     opened.mask = masker(settings)
     try:
-        from bot.memory.database import open_memory
+        from bot.db.team_memory import open_memory
 
         opened.stores = open_memory(settings.recbot_database_url, quick=True)
     except Exception as error:

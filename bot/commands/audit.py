@@ -63,8 +63,8 @@ def write(events: list[AuditEvent], fmt: Format, zone: tzinfo, out: TextIO) -> N
 def run(args: argparse.Namespace) -> int:
     from bot.commands.when import choose
     from bot.config import load_settings
-    from bot.memory.audit_store import AuditFilter
-    from bot.memory.database import open_memory
+    from bot.db.audit_store import AuditFilter
+    from bot.db.team_memory import open_memory
     from bot.timephrase import parse_phrase
 
     fmt = Format.JSON if args.json else Format.CSV if args.csv else Format.TEXT

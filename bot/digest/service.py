@@ -154,9 +154,19 @@ def build_bot_with_digests(
         auth=auth,
         members_of=members_of,
     )
-    from bot.slack.team_memory import record_digests
+    from bot.digest.audit import audit_posts
+    from bot.slack.team_memory import RememberingConversation
 
-    record_digests(scheduler, bot.parts.conversation)  # digests in the audit trail
+    remembering = bot.parts.conversation
+    if isinstance(remembering, RememberingConversation) and remembering.audit is not None:
+        trail = remembering.audit  # digests in the audit trail (team memory)
+        audit_posts(
+            scheduler,
+            trail.writer.submit,
+            team_id=trail.team_id,
+            mask=trail.mask,
+            clock=scheduler.clock,
+        )
     scheduler.start()
 
     def stop() -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.memory.audit_record import AuditEvent
-from bot.memory.audit_store import AuditStore
 from bot.obs.metrics import AUDIT_WRITES
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,17 @@ BACKOFF_S = 0.2
 PRUNE_EVERY = timedelta(hours=1)
 
 
+class AuditSink(Protocol):
+    """Where records are kept (`bot.db.audit_store.AuditStore`)."""
+
+    def append(self, events: Sequence[AuditEvent]) -> None: ...
+    def prune(self, before: datetime) -> int: ...
+
+
 class AuditWriter:
     def __init__(
         self,
-        store: AuditStore,
+        store: AuditSink,
         clock: Callable[[], datetime],
         *,
         keep: timedelta = timedelta(days=90),

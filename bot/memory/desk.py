@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Protocol
 
 from bot.errors import AccessDenied, ParseError
 from bot.filters import Filters, narrow_to_scope
 from bot.memory.commands import NAME_USAGE, SAVE_USAGE, MemoryCommand, Verb, read_command
-from bot.memory.names import NamedFilters, describe, expand, mentioned
-from bot.memory.store import MemoryStore, SavedQuestion
+from bot.memory.names import NamedFilters, SavedQuestion, describe, expand, mentioned
 from bot.request import Request, StatusFilter, Subcommand, clean_text, parse_request, safe_fragment
 
 ADMINS_ONLY_EVERYWHERE = (
@@ -25,6 +25,17 @@ ADMINS_ONLY_EVERYWHERE = (
     "leave out --everywhere to make it for this channel"
 )
 MAX_NAMES = 200
+
+
+class MemoryStorage(Protocol):
+    """Where names and saved questions are kept (`bot.db.memory_store.MemoryStore`)."""
+
+    def visible_names(self, owner: str) -> dict[str, NamedFilters]: ...
+    def save_name(self, named: NamedFilters, now: datetime) -> None: ...
+    def forget_name(self, owner: str, name: str) -> bool: ...
+    def saved_questions(self, owner: str) -> dict[str, SavedQuestion]: ...
+    def save_question(self, saved: SavedQuestion, now: datetime) -> None: ...
+    def forget_question(self, owner: str, name: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ def _filters_only(request: Request) -> bool:
 
 
 class TeamMemory:
-    def __init__(self, store: MemoryStore, admins: frozenset[str] = frozenset()) -> None:
+    def __init__(self, store: MemoryStorage, admins: frozenset[str] = frozenset()) -> None:
         self.store = store
         self.admins = admins
 

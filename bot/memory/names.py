@@ -41,6 +41,16 @@ class NamedFilters:
 
 
 @dataclass(frozen=True)
+class SavedQuestion:
+    """A whole request saved under a name, owned like a name."""
+
+    name: str
+    request_text: str
+    owner: str
+    created_by: str
+
+
+@dataclass(frozen=True)
 class Expansion:
     """The request's text with names replaced, and the names that were used (in order)."""
 

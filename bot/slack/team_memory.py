@@ -16,18 +16,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.db.audit_store import AuditFilter, AuditStore
 from bot.errors import AccessDenied, ParseError, RecbotError
 from bot.memory.audit_query import read_audit_args
 from bot.memory.audit_record import (
     MAX_REASON,
     AuditEvent,
-    Surface,
     clean_for_audit,
     outcome_of,
     request_id_in,
     understood,
 )
-from bot.memory.audit_store import AuditFilter, AuditStore
 from bot.memory.audit_writer import AuditWriter
 from bot.memory.commands import MemoryCommand, Verb
 from bot.memory.desk import Place, Rewritten, TeamMemory
@@ -53,9 +52,6 @@ from bot.timephrase import parse_phrase
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.digest.content import Digest
-    from bot.digest.scheduler import DigestScheduler
-    from bot.digest.store import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +291,7 @@ def remember(
     """Open the stores and start the audit writer for `recbot serve` (one per process)."""
     from datetime import timedelta
 
-    from bot.memory.database import open_memory
+    from bot.db.team_memory import open_memory
     from bot.memory.trail import TrailingSource
     from bot.obs.log import masker
 
@@ -317,43 +313,3 @@ def remember(
         stores.close()
 
     return RememberingParts(conversation, stop)
-
-
-def record_digests(scheduler: DigestScheduler, conversation: object) -> None:
-    """Each digest a replica posts becomes one audit record (surface `digest`)."""
-    if not isinstance(conversation, RememberingConversation) or conversation.audit is None:
-        return
-    audit = conversation.audit
-    clock = conversation.inner.clock
-
-    def posted(sub: Subscription, content: Digest | RecbotError, outcome: str) -> None:
-        failed = isinstance(content, RecbotError)
-        error = content.user_message if isinstance(content, RecbotError) else ""
-        filters = "" if isinstance(content, RecbotError) else _filters_line(content)
-        event = AuditEvent(
-            at=clock(),
-            surface=Surface.DIGEST,
-            team_id=audit.team_id,
-            channel_id=sub.channel_id,
-            user_id=sub.creator_id,
-            text=audit.mask(clean_for_audit(f"digest #{sub.id} {sub.request_text}".strip())),
-            understood=f"digest {sub.schedule.kind.value} {filters}".strip(),
-            outcome="error" if failed else "answered",
-            reason=audit.mask(error)[:MAX_REASON] if failed else outcome,
-            api_request_id=getattr(content, "request_id", None) or "",
-            api_calls=0 if isinstance(content, RecbotError) else content.stats.api_calls,
-            request_id=current_request_id(),
-        )
-        audit.writer.submit(event)
-
-    scheduler.on_posted = posted
-
-
-def _filters_line(digest: Digest) -> str:
-    f = digest.filters
-    parts = [
-        f"{k}={','.join(v)}"
-        for k, v in (("streams", f.streams), ("apps", f.apps), ("domains", f.domains))
-        if v
-    ]
-    return " ".join(parts)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.memory.database import MemoryStores, open_memory
+from bot.db.team_memory import MemoryStores, open_memory
 from tests.digest.pg import fresh_postgres_url
 
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Settings
+from bot.db.audit_store import AuditFilter, AuditStore
+from bot.db.team_memory import MemoryStores
 from bot.memory.audit_record import AuditEvent, clean_for_audit
-from bot.memory.audit_store import AuditFilter, AuditStore
 from bot.memory.audit_writer import AuditWriter
-from bot.memory.database import MemoryStores
 from bot.obs.log import masker
 from bot.obs.metrics import AUDIT_WRITES
 

@@ -13,10 +13,10 @@ from bot.config import Settings
 from bot.css.client import open_source
 from bot.css.query import CssSource
 from bot.css.simulator import Simulator
+from bot.db.team_memory import MemoryStores
 from bot.errors import AccessDenied, ParseError
 from bot.filters import Filters
 from bot.memory.commands import MemoryCommand, read_command
-from bot.memory.database import MemoryStores
 from bot.memory.desk import Place, TeamMemory
 from bot.request import parse_request
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.css.simulator import Simulator
+from bot.db.audit_store import AuditFilter, AuditStore
 from bot.db.database import migrate, open_engine
-from bot.memory.audit_store import AuditFilter, AuditStore
 from tests.digest.pg import fresh_postgres_url
 from tests.servers.slack_api import SlackCall, SlackStandIn
 from tests.slack.serving import FORM, ServedBot, slash_body

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.css.simulator import Simulator
+from bot.db.audit_store import AuditFilter, AuditStore
 from bot.db.database import open_engine
 from bot.memory.audit_record import AuditEvent
-from bot.memory.audit_store import AuditFilter, AuditStore
 from tests.servers.slack_api import SlackCall, SlackStandIn
 from tests.slack.serving import FORM, JSON, ServedBot, action_body, event_body, slash_body
 from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks

@@ -5,9 +5,6 @@ from __future__ import annotations
 from alembic import context
 
 # Each import registers its tables on Base.
-import bot.digest.store
-import bot.memory.audit_store
-import bot.memory.store  # noqa: F401
 from bot.db.base import Base
 
 connection = context.config.attributes["connection"]

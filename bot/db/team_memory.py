@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, inspect
 
+from bot.db.audit_store import AuditStore
 from bot.db.database import migrate, open_engine
-from bot.memory.audit_store import AuditStore
-from bot.memory.store import MemoryStore
+from bot.db.memory_store import MemoryStore
 
 _TABLES = ("team_names", "saved_questions", "audit_events")
 

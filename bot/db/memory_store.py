@@ -6,7 +6,6 @@ Rows are keyed by owner: a channel id, or `user:U…` for what someone made in a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Boolean, Engine, Integer, String, Text, UniqueConstraint, delete, or_, select
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.db.base import Base, UTCDateTime
 from bot.filters import Filters
-from bot.memory.names import NamedFilters
+from bot.memory.names import NamedFilters, SavedQuestion
 
 
 class NameRow(Base):
@@ -43,14 +42,6 @@ class SavedRow(Base):
     request_text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-@dataclass(frozen=True)
-class SavedQuestion:
-    name: str
-    request_text: str
-    owner: str
-    created_by: str
 
 
 def _split(text: str) -> tuple[str, ...]:
