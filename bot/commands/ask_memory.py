@@ -122,9 +122,9 @@ def open_cli_memory(settings: Settings, args: argparse.Namespace, typed: str) ->
     opened = CliMemory(Place(user, channel), scope, settings.admins, typed=typed)
     opened.mask = masker(settings)
     try:
-        from bot.db.team_memory import open_memory
+        from bot.wiring import team_memory_stores
 
-        opened.stores = open_memory(settings.recbot_database_url, quick=True)
+        opened.stores = team_memory_stores(settings)
     except Exception as error:
         print(
             f"{PREFIX}names, saved questions and the audit trail are off: the database "

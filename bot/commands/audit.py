@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from bot.commands.when import choose
     from bot.config import load_settings
     from bot.db.audit_store import AuditFilter
-    from bot.db.team_memory import open_memory
     from bot.timephrase import parse_phrase
+    from bot.wiring import team_memory_stores
 
     fmt = Format.JSON if args.json else Format.CSV if args.csv else Format.TEXT
     query = AuditQuery(args.since, args.user, args.channel, fmt)
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings()
         now, zone = choose(None, args.tz, settings.recbot_default_tz, datetime.now(UTC))
         since = parse_phrase(query.since, now, zone).start if query.since else None
-        stores = open_memory(settings.recbot_database_url, quick=True)
+        stores = team_memory_stores(settings)
     except RecbotError as error:
         print(f"{PREFIX}{error.user_message}", file=sys.stderr)
         return EXIT_UNREADABLE

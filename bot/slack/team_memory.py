@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.db.audit_store import AuditFilter, AuditStore
@@ -49,9 +49,6 @@ from bot.request import Subcommand, parse_request
 from bot.slack.answers import SOMETHING_WENT_WRONG, SlackConversation, _outcome
 from bot.slack.conversation import Asker, Reply
 from bot.timephrase import parse_phrase
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -273,43 +270,3 @@ def _clicked_request(value: str) -> str:
         return decode_action_value(value).request
     except RecbotError:
         return value[:100]
-
-
-@dataclass(frozen=True)
-class RememberingParts:
-    """What `build_bot` needs: the wrapped conversation and how to stop the audit writer."""
-
-    conversation: RememberingConversation
-    stop: Callable[[], None]
-
-
-def remember(
-    inner: SlackConversation,
-    settings: Settings,
-    team_id: str,
-) -> RememberingParts:
-    """Open the stores and start the audit writer for `recbot serve` (one per process)."""
-    from datetime import timedelta
-
-    from bot.db.team_memory import open_memory
-    from bot.memory.trail import TrailingSource
-    from bot.obs.log import masker
-
-    # The digest store migrated this database moments ago in the same start-up; migrations
-    # run here only when team memory's tables are missing (a bot without digests).
-    stores = open_memory(settings.recbot_database_url, quick=True)
-    writer = AuditWriter(
-        stores.audit, inner.clock, keep=timedelta(days=settings.recbot_audit_days)
-    ).start()
-    audit = AuditTrail(writer, stores.audit, team_id, masker(settings))
-    conversation = RememberingConversation(
-        replace(inner, source=TrailingSource(inner.source)),
-        TeamMemory(stores.names, settings.admins),
-        audit,
-    )
-
-    def stop() -> None:
-        writer.stop()
-        stores.close()
-
-    return RememberingParts(conversation, stop)
