@@ -135,7 +135,7 @@ def run() -> list[tuple[str, str, str, bool]]:
         ),
     ]
     try:
-        from tests.digest.pg import fresh_postgres_url
+        from tests.support.pg import fresh_postgres_url
 
         with fresh_postgres_url() as url:
             rate = rows_per_second(url)

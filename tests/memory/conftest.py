@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.db.team_memory import MemoryStores, open_memory
-from tests.digest.pg import fresh_postgres_url
+from tests.support.pg import fresh_postgres_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -14,10 +14,10 @@ import pytest
 from bot.css.simulator import Simulator
 from bot.db.audit_store import AuditFilter, AuditStore
 from bot.db.database import migrate, open_engine
-from tests.digest.pg import fresh_postgres_url
-from tests.servers.slack_api import SlackCall, SlackStandIn
-from tests.slack.serving import FORM, ServedBot, slash_body
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.pg import fresh_postgres_url
+from tests.support.serving import FORM, ServedBot, slash_body
+from tests.support.slack_api import SlackCall, SlackStandIn
+from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

@@ -16,9 +16,9 @@ from bot.css.simulator import Simulator
 from bot.db.audit_store import AuditFilter, AuditStore
 from bot.db.database import open_engine
 from bot.memory.audit_record import AuditEvent
-from tests.servers.slack_api import SlackCall, SlackStandIn
-from tests.slack.serving import FORM, JSON, ServedBot, action_body, event_body, slash_body
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.serving import FORM, JSON, ServedBot, action_body, event_body, slash_body
+from tests.support.slack_api import SlackCall, SlackStandIn
+from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks
 
 pytestmark = pytest.mark.slow
 
