@@ -37,7 +37,7 @@ def replicas(tmp_path: Path) -> Iterator[tuple[SlackStandIn, list[ServedBot], Au
         migrate(engine)
         bots = [ServedBot(env, tmp_path / f"replica{i}.log") for i in range(2)]
         with ThreadPoolExecutor(2) as pool:
-            list(pool.map(ServedBot.start, bots))
+            list(pool.map(lambda bot: bot.start(timeout=90), bots))
         try:
             yield slack, bots, AuditStore(engine)
         finally:

@@ -42,7 +42,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def served(slack_api: SlackStandIn, database: Path) -> Iterator[ServedBot]:
     with Simulator(known_tasks(datetime.now(UTC)), secret_id=SIM_ID, secret_key=SIM_KEY) as css:
         env = bot_env(slack_api, css.url, database, RECBOT_ADMINS=ADMIN)
-        bot = ServedBot(env, database / "serve.log").start()
+        bot = ServedBot(env, database / "serve.log").start(timeout=90)
         yield bot
         bot.stop()
 
