@@ -10,6 +10,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bot.commands.offsets import join_negative_offsets
 from bot.errors import ConfigError
 
 CONFIG_ERROR_EXIT = 2
@@ -56,7 +57,7 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list = join_negative_offsets(sys.argv[1:] if argv is None else argv)
     args = build_parser(args_list).parse_args(args_list)
     module = importlib.import_module(f"bot.commands.{args.command}")
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.masking import mask_secrets, remember_secrets
 
 CSS_REGIONS = (
     "ap-bangkok",
@@ -162,6 +163,8 @@ class Settings(BaseSettings):
     recbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     recbot_log_format: Literal["auto", "json", "text"] = "auto"
     recbot_max_body_bytes: int = Field(default=1_000_000, ge=1_024, le=50_000_000)
+    # Seconds `recbot serve` waits on SIGTERM for answers in flight (then tells their askers).
+    recbot_drain_timeout: float = Field(default=25.0, gt=0, le=3600)
 
     @classmethod
     def settings_customise_sources(
@@ -450,9 +453,39 @@ def _plain(pydantic_message: str) -> str:
 def load_settings(**overrides: Any) -> Settings:
     """Read and validate the settings once at start; raise ConfigError naming each problem."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+        remember_secrets(settings.secret_values())
+        return settings
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc)) from None
+        message = describe_validation_error(exc)
+    except ConfigError as exc:  # from the config file source
+        message = exc.user_message
+    # A value may hold a secret set elsewhere (a key pasted into an endpoint); never echo it.
+    raise ConfigError(mask_secrets(message, configured_secrets(overrides))) from None
+
+
+def configured_secrets(overrides: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every secret as given, before validation: the secret variables and URL passwords from
+    `overrides`, the environment and the config file."""
+    sources: list[Mapping[str, Any]] = [overrides, {k.lower(): v for k, v in os.environ.items()}]
+    config_file = os.environ.get(CONFIG_FILE_VARIABLE)
+    if config_file:
+        try:
+            values = read_config_file(Path(config_file))
+        except (ConfigError, OSError):
+            values = {}
+        sources.append({k.lower(): v for k, v in values.items()})
+    secrets: list[str] = []
+    for source in sources:
+        for name, value in source.items():
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if not isinstance(text, str) or not text or name not in Settings.model_fields:
+                continue
+            if _is_secret_field(name):
+                secrets.append(text)
+            elif name in _URL_FIELDS and "://" in text and urlsplit(text).password:
+                secrets.append(str(urlsplit(text).password))
+    return tuple(secrets)
 
 
 def unknown_variables(environ: Iterable[str] | None = None) -> tuple[str, ...]:

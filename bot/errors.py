@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.masking import mask_configured
+
 
 class RecbotError(Exception):
     """Base of every error that has a user-facing message.
@@ -31,6 +33,8 @@ class ApiError(RecbotError):
     """A DescribeRecordTask failure, turned into plain language.
 
     `transient` says whether retrying could help (it was already retried when raised).
+    `detail` is the operator's version (endpoint, transport error) for the log and doctor;
+    askers read `user_message`, which names neither when they are no use to them.
     """
 
     def __init__(
@@ -40,6 +44,7 @@ class ApiError(RecbotError):
         request_id: str | None = None,
         *,
         transient: bool = False,
+        detail: str = "",
     ) -> None:
         text = user_message
         if request_id:
@@ -48,10 +53,17 @@ class ApiError(RecbotError):
         self.code = code
         self.request_id = request_id
         self.transient = transient
+        self.detail = detail or user_message
 
 
 class ConfigError(RecbotError):
-    """Configuration that is missing or wrong; names the variable and what to fix."""
+    """Configuration that is missing or wrong; names the variable and what to fix.
+
+    Neither a configured secret nor the userinfo of any URL (`https://user:password@host`)
+    is kept in the message."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(mask_configured(user_message))
 
 
 class AccessDenied(RecbotError):

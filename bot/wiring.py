@@ -185,6 +185,21 @@ def database_engine(settings: Settings, *, connect_timeout_s: float | None = Non
     return open_engine(settings.recbot_database_url, connect_timeout_s=connect_timeout_s)
 
 
+# A database that does not answer within this long at start is reported as down.
+START_CONNECT_TIMEOUT_S = 10.0
+
+
+def prepare_database(settings: Settings) -> None:
+    """`recbot serve`'s start-up check: connect and migrate once, before anything is built;
+    down or unusable is one ConfigError naming RECBOT_DATABASE_URL (`bot.db.startup`)."""
+    from bot.db.startup import prepare_database as check_and_migrate
+
+    check_and_migrate(
+        settings.recbot_database_url,
+        lambda: database_engine(settings, connect_timeout_s=START_CONNECT_TIMEOUT_S),
+    )
+
+
 @dataclass(frozen=True)
 class Stores:
     """Every store of the process, over one engine. A feature with a table adds its field here
@@ -373,14 +388,17 @@ def build_bot(
     answering: Conversation = conversation if wrap is None else wrap(conversation)
     parts = BotParts(answering, Delivery(client), work_pool(), make_seen_events(settings))
     secret = settings.slack_signing_secret
-    app = build_app(
-        client,
-        secret.get_secret_value() if secret else None,
+    signing_secret = secret.get_secret_value() if secret else None
+    app = build_app(client, signing_secret, parts, socket_mode=socket_mode, auth=auth)
+    return Bot(
+        app,
         parts,
-        socket_mode=socket_mode,
-        auth=auth,
+        settings.recbot_max_body_bytes,
+        on_stop,
+        # HTTP mode checks the signature before any parsing (bot/slack/wsgi.py).
+        signing_secret=signing_secret,
+        drain_timeout_s=settings.recbot_drain_timeout,
     )
-    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)
 
 
 # --- The server bot: what `recbot serve` runs ----------------------------------------------

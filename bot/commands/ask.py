@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, AnswerContext, answer
-from bot.errors import AccessDenied, ApiError, ParseError, RecbotError
+from bot.errors import AccessDenied, ApiError, ConfigError, ParseError, RecbotError
 from bot.findings import Finding
 from bot.request import Request, parse_request
 from bot.routes import Attachment, Handler, View, route_of
@@ -247,7 +247,8 @@ def _run(args: argparse.Namespace) -> int:
                 _refuse_old_now(now, real_now)
             context = AnswerContext(now, zone, TrailingSource(source), memory.scope)
             result = answer(request, context)
-    except (ParseError, AccessDenied) as error:  # AccessDenied: outside --channel's scope
+    # AccessDenied: outside --channel's scope
+    except (ParseError, ConfigError, AccessDenied) as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:
         return _fail(error, EXIT_API, as_json)

@@ -220,7 +220,7 @@ def check_tencent(settings: Settings, now: datetime) -> CheckResult:
             region=settings.tencentcloud_region,
             endpoint=endpoint.url,
         )
-        return CheckResult(name, "fail", error.user_message, rule_for(failed.code).fix)
+        return CheckResult(name, "fail", error.detail, rule_for(failed.code).fix)
     finally:
         pages.close()
     return CheckResult(
@@ -392,8 +392,11 @@ def check_redis(settings: Settings) -> CheckResult:
         return CheckResult(
             name,
             "fail",
-            f"cannot reach {shown} ({type(exc).__name__})",
-            "check RECBOT_REDIS_URL and that Redis runs and is reachable",
+            f"cannot reach {shown} ({type(exc).__name__}); until it answers, event de-dup "
+            "falls back to each process's own memory (one replica still answers a retried "
+            "event once; several replicas may each answer it)",
+            "check RECBOT_REDIS_URL and that Redis runs and is reachable "
+            "(docs/replicas-hardening.md)",
         )
     finally:
         client.close()

@@ -1,4 +1,4 @@
-"""`recbot serve`: the Slack bot — Socket Mode with SLACK_APP_TOKEN, else HTTP on gunicorn."""
+"""`recbot serve`: the Slack bot — Socket Mode with SLACK_APP_TOKEN, else HTTP on waitress."""
 
 from __future__ import annotations
 
@@ -55,20 +55,21 @@ def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.obs.log import configure_logging
     from bot.slack.server import serve_http, serve_socket_mode
-    from bot.wiring import build_server_bot
+    from bot.wiring import build_server_bot, prepare_database
 
     try:
         settings = load_settings()
         configure_logging(settings)
         port = _port(args, settings)
         require_slack(settings)
+        prepare_database(settings)
         if settings.slack_app_token is not None:
             # The one WebClient and its one auth.test, shared by everything the bot builds.
             client, auth = check_bot_token(settings)
             bot = build_server_bot(settings, socket_mode=True, client=client, auth=auth)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
-        # Checked before gunicorn starts, so a missing secret or a refused token is one plain
+        # Checked before the server starts, so a missing secret or a refused token is one plain
         # line (in its worker it would be a failed boot and a traceback).
         client, auth = check_bot_token(settings)
         # Digests (commands, App Home list, the scheduler thread) come with the bot. The

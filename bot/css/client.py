@@ -153,10 +153,13 @@ class SdkPages:
         self.client.request.conn._session.close()
 
 
-def _scope(region: str, endpoint: Endpoint, secret_id: str) -> str:
-    """Cache keys differ by account, region and endpoint; the key id itself is not stored."""
-    account = hashlib.sha256(secret_id.encode()).hexdigest()[:12]
-    return f"{region}|{endpoint.url}|{account}"
+def _scope(region: str, endpoint: Endpoint, cred: credential.Credential) -> str:
+    """Cache keys differ by everything that decides access: the key pair (SecretId AND
+    SecretKey, so a wrong key never reads what the right one fetched), region and endpoint.
+    Only a fingerprint of the pair is stored, never the pair itself."""
+    pair = f"{cred.secret_id}\0{cred.secret_key}".encode()
+    access = hashlib.sha256(b"recbot-cache-access\0" + pair).hexdigest()[:24]
+    return f"{region}|{endpoint.url}|{access}"
 
 
 def wall_clock() -> datetime:
@@ -218,7 +221,7 @@ def open_source(
         endpoint=endpoint.url,
         limiter=limiter or process_limiter(settings.recbot_rate_limit),
         cache=cache if cache is not None else process_cache(),
-        cache_scope=_scope(settings.tencentcloud_region, endpoint, str(cred.secret_id)),
+        cache_scope=_scope(settings.tencentcloud_region, endpoint, cred),
         simulated=simulator is not None,
         deadline_s=settings.recbot_query_deadline,
         rate=settings.recbot_rate_limit,

@@ -17,9 +17,10 @@ from types import TracebackType
 from typing import Protocol
 
 from bot.css.cache import Cache
-from bot.css.errors import api_error, is_transient
+from bot.css.errors import api_error, is_transient, log_api_failure
 from bot.css.page import CallFailed, PageReply
 from bot.css.ratelimit import RateLimiter
+from bot.errors import ApiError
 from bot.filters import Filters
 from bot.obs.log import ContextThreadPoolExecutor
 from bot.obs.metrics import count_api_call, count_cache_lookup, count_rate_limit_wait, count_retry
@@ -224,7 +225,12 @@ class CssSource:
             oldest = age if oldest is None else max(oldest, age)
             found.update((t.task_id, t) for t in tasks)
         deadline = _Deadline(started, self.deadline_s, self.rate)
-        for walk in self._walk_all(walks, server, deadline, counters):
+        try:
+            walked = self._walk_all(walks, server, deadline, counters)
+        except ApiError as error:
+            log_api_failure(error)
+            raise
+        for walk in walked:
             found.update((t.task_id, t) for t in walk.tasks)
             if self.cache is not None:
                 self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, server_now))

@@ -16,8 +16,15 @@ from zoneinfo import ZoneInfo
 
 from bot.access import OPEN_POLICY, AccessPolicy
 from bot.digest.content import DigestQuery, digest_filters
+from bot.digest.now import DigestNowThrottle, Throttled
 from bot.digest.schedule import WEEKDAYS, Kind, Schedule, next_slot
-from bot.digest.store import DigestStore, NewSubscription, Subscription
+from bot.digest.store import (
+    DigestStore,
+    LimitReached,
+    NewSubscription,
+    Subscription,
+    SubscriptionLimits,
+)
 from bot.errors import AccessDenied, ParseError
 from bot.render.digest_replies import (
     ACTION_DIGEST_OFF,
@@ -35,6 +42,12 @@ if TYPE_CHECKING:
 __all__ = ["ACTION_DIGEST_OFF", "DigestCommand", "SlackDigests", "Verb", "parse_digest_args"]
 
 MAX_PER_CHANNEL = 20
+MAX_PER_USER = 40  # one person, every channel of the workspace
+LIMITS = SubscriptionLimits(per_channel=MAX_PER_CHANNEL, per_user=MAX_PER_USER)
+_LIMIT_SENTENCES = {
+    "channel": f"This channel already has {MAX_PER_CHANNEL} digests; turn one off first",
+    "user": f"You already have {MAX_PER_USER} digests across channels; turn one off first",
+}
 USAGE = (
     "digest daily 09:00 livetest",
     "digest weekly mon 09:00 domain:a.push.example",
@@ -146,6 +159,7 @@ class SlackDigests:
         members_of: Callable[[str], frozenset[str]] = lambda _group: frozenset(),
         scheduler: DigestScheduler | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now_throttle: DigestNowThrottle | None = None,
     ) -> None:
         self.store = store
         self.team_id = team_id
@@ -153,6 +167,7 @@ class SlackDigests:
         self.members_of = members_of
         self.scheduler = scheduler
         self.clock = clock
+        self.now_throttle = now_throttle or DigestNowThrottle()
 
     def handle(
         self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo
@@ -172,7 +187,7 @@ class SlackDigests:
         self.policy.check(user_id, sub.channel_id, self.members_of)
         if command.verb is Verb.OFF:
             return self._off(sub)
-        return self._now(sub)
+        return self._now(sub, user_id)
 
     def home_off(self, value: str, user_id: str) -> SlackMessage:
         """The App Home Off button: the value is untrusted, so it is parsed like typed text,
@@ -212,15 +227,16 @@ class SlackDigests:
             ),
             self.clock(),
         )
-        if len(self.store.subscriptions_of(self.team_id, channel_id)) >= MAX_PER_CHANNEL:
-            raise ParseError(
-                f"This channel already has {MAX_PER_CHANNEL} digests; turn one off first",
-                ("digest list", "digest off 12"),
+        try:
+            sub = self.store.add_subscription(
+                NewSubscription(self.team_id, channel_id, user_id, schedule, command.request_text),
+                self.clock(),
+                LIMITS,
             )
-        sub = self.store.add_subscription(
-            NewSubscription(self.team_id, channel_id, user_id, schedule, command.request_text),
-            self.clock(),
-        )
+        except LimitReached as limit:
+            raise ParseError(
+                _LIMIT_SENTENCES[limit.scope], ("digest list", "digest off 12")
+            ) from None
         return render_subscribed(_line(sub, self.clock()))
 
     def _list(self, channel_id: str | None) -> SlackMessage:
@@ -239,8 +255,12 @@ class SlackDigests:
         self.store.deactivate(sub.id, self.team_id)
         return render_digest_off(sub.id, sub.channel_id)
 
-    def _now(self, sub: Subscription) -> SlackMessage:
+    def _now(self, sub: Subscription, user_id: str) -> SlackMessage:
         if self.scheduler is None:
             raise AccessDenied("Digests are posted by `recbot serve`; it is not running here.")
-        self.scheduler.post_now(sub, self.clock())
+        self.now_throttle.admit(sub.channel_id, user_id)
+        # Posted from the digest queue, never from the answer workers (a burst of these must
+        # not delay anyone's question).
+        if not self.scheduler.post_now_soon(sub, self.clock()):
+            raise Throttled("Many digests are being posted right now; try again in a minute")
         return render_digest_posted(sub.id, sub.channel_id)

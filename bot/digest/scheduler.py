@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot.digest.content import Digest, DigestQuery, compose_digest
 from bot.digest.delivery import DigestPoster, slack_error
 from bot.digest.message import DigestMark, slot_unix
+from bot.digest.now import DigestNowQueue
 from bot.digest.schedule import Schedule, slots_between
 from bot.digest.store import DigestStore, Post, PostState, SlotClaim, Subscription
 from bot.errors import RecbotError
@@ -163,6 +164,8 @@ class DigestScheduler:
         self._pool = ContextThreadPoolExecutor(
             max_workers=post_workers, thread_name_prefix="digest-post"
         )
+        # `digest now` posts: their own threads and bounded queue (`bot.digest.now`).
+        self._now_queue = DigestNowQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._on_stop = on_stop
@@ -181,6 +184,7 @@ class DigestScheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self._now_queue.drain(timeout)
         self._pool.shutdown(wait=True)
         if self._on_stop is not None:
             self._on_stop()
@@ -452,6 +456,10 @@ class DigestScheduler:
         return outcome
 
     # --- `digest now <id>` ------------------------------------------------------------------
+
+    def post_now_soon(self, sub: Subscription, now: datetime) -> bool:
+        """Queue `post_now` on the `digest now` queue; False when that queue is full."""
+        return self._now_queue.submit(lambda: self.post_now(sub, now))
 
     def post_now(self, sub: Subscription, now: datetime) -> str:
         """Post a subscription's digest at once, outside its schedule (no slot is used up)."""

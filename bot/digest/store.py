@@ -20,7 +20,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -79,6 +82,28 @@ class NewSubscription:
     creator_id: str
     schedule: Schedule
     request_text: str
+
+
+@dataclass(frozen=True)
+class SubscriptionLimits:
+    """Most active digests one channel, and one person across channels, may have."""
+
+    per_channel: int
+    per_user: int
+
+
+class LimitReached(Exception):
+    """`add_subscription` refused: `scope` ("channel" or "user") already has `limit`."""
+
+    def __init__(self, scope: str, limit: int) -> None:
+        super().__init__(f"{scope} limit {limit} reached")
+        self.scope = scope
+        self.limit = limit
+
+
+# pg_advisory_xact_lock(namespace, hashtext(team)): subscriptions of one team are added one at
+# a time across replicas (the migration lock uses the one-bigint key space, which is separate).
+_SUBSCRIBE_LOCK_NAMESPACE = 0x7265_6362  # "recb"
 
 
 @dataclass(frozen=True)
@@ -162,7 +187,76 @@ class DigestStore:
 
     # Subscriptions
 
-    def add_subscription(self, new: NewSubscription, now: datetime) -> Subscription:
+    def add_subscription(
+        self, new: NewSubscription, now: datetime, limits: SubscriptionLimits | None = None
+    ) -> Subscription:
+        """Insert a subscription; with `limits`, only if neither its channel nor its creator
+        is at the limit (else LimitReached), decided atomically across replicas.
+
+        The count and the insert are one INSERT … SELECT … WHERE count < limit. SQLite runs a
+        writing statement under the database's single write lock, on the newest data; on
+        PostgreSQL a transaction lock per team makes concurrent subscribes take turns (under
+        READ COMMITTED each INSERT then sees the rows committed before it).
+        """
+        if limits is None:
+            return self._add_unlimited(new, now)
+        values = self._row_values(new, now)
+        active = SubscriptionRow.active.is_(True)
+        same_team = SubscriptionRow.team_id == new.team_id
+        in_channel = (
+            select(func.count())
+            .select_from(SubscriptionRow)
+            .where(same_team, active, SubscriptionRow.channel_id == new.channel_id)
+            .scalar_subquery()
+        )
+        by_creator = (
+            select(func.count())
+            .select_from(SubscriptionRow)
+            .where(same_team, active, SubscriptionRow.creator_id == new.creator_id)
+            .scalar_subquery()
+        )
+        columns = list(values)
+        table = SubscriptionRow.__table__.c
+        guarded = select(*(literal(values[c], table[c].type) for c in columns)).where(
+            in_channel < limits.per_channel, by_creator < limits.per_user
+        )
+        statement = (
+            _insert(self.engine)(SubscriptionRow)
+            .from_select(columns, guarded)
+            .returning(SubscriptionRow.id)
+        )
+        with Session(self.engine) as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:team))"),
+                    {"namespace": _SUBSCRIBE_LOCK_NAMESPACE, "team": new.team_id},
+                )
+            new_id = session.scalars(statement).first()
+            if new_id is None:
+                channel_count = session.scalar(select(in_channel))
+                if channel_count is not None and channel_count >= limits.per_channel:
+                    raise LimitReached("channel", limits.per_channel)
+                raise LimitReached("user", limits.per_user)
+            row = session.get(SubscriptionRow, new_id)
+            assert row is not None
+            return _subscription(row)
+
+    @staticmethod
+    def _row_values(new: NewSubscription, now: datetime) -> dict[str, Any]:
+        return {
+            "team_id": new.team_id,
+            "channel_id": new.channel_id,
+            "creator_id": new.creator_id,
+            "kind": new.schedule.kind.value,
+            "weekday": new.schedule.weekday,
+            "local_time": f"{new.schedule.at:%H:%M}",
+            "tz": new.schedule.tz,
+            "request_text": new.request_text,
+            "created_at": now,
+            "active": True,
+        }
+
+    def _add_unlimited(self, new: NewSubscription, now: datetime) -> Subscription:
         row = SubscriptionRow(
             team_id=new.team_id,
             channel_id=new.channel_id,

@@ -14,6 +14,9 @@ Names and labels (import the objects, never create metrics elsewhere):
   ``recbot_rate_limit_wait_seconds_total``: times (and seconds) a call waited for the 20/s budget.
 - ``CACHE_LOOKUPS`` ``recbot_cache_lookups_total{result}``: result ``hit`` | ``miss``
   (``CACHE_HITS`` is the ``hit`` child, for the common case).
+- ``DEDUP_SHARED`` ``recbot_event_dedup_shared``: 1 while Slack event de-dup is shared through
+  Redis, 0 after a check fell back to this process's memory (Redis unreachable);
+  ``DEDUP_FALLBACKS`` ``recbot_event_dedup_fallbacks_total``: checks decided by memory alone.
 - ``DIGESTS`` ``recbot_digests_total{outcome}``: outcome ``posted`` | ``late`` | ``skipped`` |
   ``failed``.
 - ``AUDIT_WRITES`` ``recbot_audit_writes_total{result}``: audit records, result ``written`` |
@@ -30,6 +33,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -105,6 +109,16 @@ DIGESTS = Counter(
     ("outcome",),
     registry=REGISTRY,
 )
+DEDUP_SHARED = Gauge(
+    "recbot_event_dedup_shared",
+    "1 while event de-dup is shared through Redis, 0 while it falls back to process memory.",
+    registry=REGISTRY,
+)
+DEDUP_FALLBACKS = Counter(
+    "recbot_event_dedup_fallbacks",
+    "Event de-dup checks decided by this process's memory because Redis was unreachable.",
+    registry=REGISTRY,
+)
 AUDIT_WRITES = Counter(
     "recbot_audit_writes",
     "Audit records written, batch writes retried, records dropped.",
@@ -147,6 +161,13 @@ def count_rate_limit_wait(seconds: float) -> None:
 
 def count_cache_lookup(hit: bool) -> None:
     (CACHE_HITS if hit else CACHE_MISSES).inc()
+
+
+def count_dedup_check(shared: bool) -> None:
+    """One event de-dup check: through Redis (shared) or, Redis unreachable, memory alone."""
+    DEDUP_SHARED.set(1 if shared else 0)
+    if not shared:
+        DEDUP_FALLBACKS.inc()
 
 
 def render_metrics() -> tuple[bytes, str]:

@@ -237,8 +237,8 @@ def test_digest_now_posts_at_once(
     d.handle("daily 09:00", "UANN", "C1", BERLIN)
     (sub,) = store.subscriptions_of("T1")
     reply = d.handle(f"now {sub.id}", "UANN", "C1", BERLIN)
-    assert "Posted digest" in checked(reply)
-    (call,) = slack.ok_calls("chat.postMessage")
+    assert "is on its way" in checked(reply)
+    (call,) = slack.wait_for("chat.postMessage")
     assert call.channel == "C1"
     assert call.params["blocks"][0]["text"]["text"].startswith("Daily digest")
     assert check_message(SlackMessage(call.params["text"], call.params["blocks"])) == []

@@ -1,4 +1,4 @@
-"""A channel subscribes from Slack: signed slash commands to `recbot serve` (gunicorn) with the
+"""A channel subscribes from Slack: signed slash commands to `recbot serve` (waitress) with the
 Slack stand-in and the CSS simulator; the digest lands in the channel with its metadata."""
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ def test_subscribe_list_post_now_and_off_from_slack(
     assert (sub.request_text, sub.creator_id) == ("livetest", "UKIM")
 
     assert f"#{sub.id}" in slash(bot, slack, "digest list", "list")
-    assert "Posted digest" in slash(bot, slack, f"digest now {sub.id}", "now")
-    (post,) = slack.ok_calls("chat.postMessage")
+    assert "is on its way" in slash(bot, slack, f"digest now {sub.id}", "now")
+    (post,) = slack.wait_for("chat.postMessage")
     assert post.channel == "CDIGEST"
     assert post.params["metadata"]["event_payload"]["subscription_id"] == sub.id
     assert post.params["blocks"][0]["text"]["text"].startswith("Daily digest")
