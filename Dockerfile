@@ -4,8 +4,16 @@
 #   docker run --env-file recbot.env recbot recbot doctor          # check the configuration
 # Configuration is by environment variables only (README: Configuration).
 
-# ---- build: install the project and its runtime dependencies into a venv ----------------
-FROM python:3.11-slim AS build
+# The base image is pinned by digest (a python:3.11-slim multi-arch index), so two builds
+# start from the same bytes. The digest could not be looked up from where this file was
+# written (no registry access); check it, and move to a newer 3.11-slim (security fixes),
+# by looking the digest up and replacing it in both FROM lines:
+#   docker buildx imagetools inspect python:3.11-slim --format '{{json .Manifest.Digest}}'
+# Runtime dependencies come from requirements.lock (uv pip compile, with hashes; see
+# docs/slack-native.md, "Reproducible image"), never resolved at build time.
+
+# ---- build: install the locked dependencies, then the project, into a venv ---------------
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7 AS build
 
 # tests/ops/test_container.py runs these RUN lines verbatim with VENV pointing at a temp dir.
 ARG VENV=/opt/recbot
@@ -13,17 +21,22 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 
 WORKDIR /src
+# Dependencies first, in their own layer: it is rebuilt only when requirements.lock changes,
+# not on every change to bot/. --require-hashes: exactly the locked files, or the build fails.
+COPY requirements.lock ./
+RUN python -m venv "$VENV" \
+    && "$VENV/bin/pip" install --no-cache-dir --no-compile --require-hashes -r requirements.lock
+
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 
-# A plain (non-editable) install without the dev extra: only runtime dependencies;
+# The project itself (non-editable, no dependency resolution: they are all installed above);
 # then every module is compiled to bytecode once, here, instead of at each start.
-RUN python -m venv "$VENV" \
-    && "$VENV/bin/pip" install --no-cache-dir --no-compile . \
+RUN "$VENV/bin/pip" install --no-cache-dir --no-compile --no-deps . \
     && "$VENV/bin/python" -m compileall -q -j 0 "$VENV/lib"
 
 # ---- runtime: the venv on a clean slim image, as an unprivileged user --------------------
-FROM python:3.11-slim AS runtime
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7 AS runtime
 
 RUN groupadd --system --gid 10001 recbot \
     && useradd --system --uid 10001 --gid recbot --home-dir /var/lib/recbot --create-home \

@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, str] = {
     "simulator": "run the CSS DescribeRecordTask simulator on loopback",
     "serve": "run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)",
     "doctor": "check configuration, credentials, Slack token, database and Redis",
+    "manifest": "print the Slack app manifest (Socket Mode, or HTTP with --http URL)",
+    "completion": "print a shell completion script (bash, zsh or fish)",
     "audit": "show who asked recbot what, where, and how it was answered",
 }
 
@@ -40,11 +42,21 @@ class _Help(argparse.HelpFormatter):
         return text
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("recbot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="recbot",
         description="Answers questions about Tencent Cloud CSS recording tasks.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, help_text in SUBCOMMANDS.items():

@@ -148,6 +148,7 @@ class Settings(BaseSettings):
     recbot_database_url: str = "sqlite:///recbot.sqlite3"
     recbot_redis_url: str | None = None
     recbot_redis_prefix: str = "recbot:"
+    recbot_digests: bool = True  # false: no digests, and no channel-history scopes needed
     recbot_digest_tick_s: float = Field(default=5.0, gt=0, le=60)
     recbot_digest_lease_s: float = Field(default=120.0, gt=0)
 

@@ -345,7 +345,8 @@ class _Builder:
         )
 
     def status(self) -> StatusFilter:
-        distinct = list(dict.fromkeys(self.statuses))
+        # "all" / "everything" name no status, so a named one wins ("everything scheduled").
+        distinct = list(dict.fromkeys(s for s in self.statuses if s is not StatusFilter.ALL))
         if len(distinct) > 1:
             raise ParseError(
                 "Please ask for one status at a time, not "
@@ -483,10 +484,15 @@ def _absorb_unknown(tokens: Sequence[_Token], kinds: list[Kind], readable: Reada
     after = end
     while after < len(kinds) and kinds[after] is Kind.FILLER and tokens[after].word in CONNECTORS:
         after += 1  # "the 35th of Smarch"
-    if after < len(kinds) and kinds[after] is Kind.NAME and not _is_host(tokens[after].text):
+    # Only a word of letters can be a misspelt time word; "cam1" stays a stream.
+    if after < len(kinds) and kinds[after] is Kind.NAME and _could_be_word(tokens[after].text):
         kinds[end : after + 1] = [Kind.TIME] * (after + 1 - end)
-    elif start > 0 and kinds[start - 1] is Kind.NAME and not _is_host(tokens[start - 1].text):
+    elif start > 0 and kinds[start - 1] is Kind.NAME and _could_be_word(tokens[start - 1].text):
         kinds[start - 1] = Kind.TIME
+
+
+def _could_be_word(text: str) -> bool:
+    return text.isalpha() and not _is_host(text)
 
 
 def _phrase(tokens: Sequence[_Token], kinds: Sequence[Kind]) -> str | None:

@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from bot.digest.scheduler import DigestScheduler
     from bot.digest.store import DigestStore
     from bot.memory.audit_writer import AuditWriter
+    from bot.replicas.seen_events import SeenEvents
     from bot.slack.answers import DigestCommands, SlackConversation
     from bot.slack.conversation import Conversation
-    from bot.slack.dedup import SeenEvents
     from bot.slack.server import Bot
     from bot.slack.workers import WorkPool
     from bot.source import TaskSource
@@ -170,7 +170,7 @@ def make_seen_events(settings: Settings) -> SeenEvents:
         from bot.replicas.dedup import RedisSeenEvents
 
         return RedisSeenEvents(client, settings.recbot_redis_prefix + EVENTS_KEY)
-    from bot.slack.dedup import InMemorySeenEvents
+    from bot.replicas.seen_events import InMemorySeenEvents
 
     return InMemorySeenEvents()
 
@@ -360,6 +360,8 @@ def build_bot(
     from bot.slack.answers import SlackConversation
     from bot.slack.app import build_app
     from bot.slack.delivery import Delivery
+    from bot.slack.native import register_native
+    from bot.slack.native_wiring import build_native
     from bot.slack.parts import BotParts
     from bot.slack.server import Bot
     from bot.slack.timezones import TimeZones
@@ -390,6 +392,20 @@ def build_bot(
     secret = settings.slack_signing_secret
     signing_secret = secret.get_secret_value() if secret else None
     app = build_app(client, signing_secret, parts, socket_mode=socket_mode, auth=auth)
+    # Shortcuts, modals, pickers and the Workflow Builder step (docs/slack-native.md).
+    register_native(
+        app,
+        parts,
+        build_native(
+            settings=settings,
+            client=client,
+            parts=parts,
+            source=source,
+            policy=policy,
+            conversation=conversation,
+            digests=digests,
+        ),
+    )
     return Bot(
         app,
         parts,
@@ -423,6 +439,9 @@ def build_server_bot(
     from bot.obs.log import masker
     from bot.slack.usergroups import UserGroups
 
+    if not settings.recbot_digests:
+        # RECBOT_DIGESTS=false: the bot alone (its token then needs no channel-history scope).
+        return build_bot(settings, socket_mode=socket_mode, client=client, auth=auth)
     if client is None:
         client = slack_client(settings)
     policy = access_policy(settings)

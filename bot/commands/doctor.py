@@ -35,31 +35,19 @@ _NETWORK_TIMEOUT_S = 10.0
 
 
 def web_api_methods_called() -> set[str]:
-    """The Slack Web API methods bot/ calls, read from its own source: the same walk the
-    manifest test does, so doctor, manifest.yml and bot/slack/scopes.py cannot drift."""
-    import ast
+    """The Slack Web API methods bot/ calls, read from its own source (bot/slack/api_calls.py):
+    the walk `recbot manifest` and its test use, so doctor and the manifest cannot drift."""
+    from bot.slack.api_calls import web_api_methods_called as called
 
-    from slack_sdk import WebClient
-
-    package = Path(__file__).resolve().parents[1]
-    methods = {name for name in dir(WebClient) if not name.startswith("_") and "_" in name}
-    called: set[str] = set()
-    for path in package.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in methods
-            ):
-                called.add(node.func.attr)
-    return called
+    return called()
 
 
-def bot_scopes() -> tuple[str, ...]:
-    """The bot scopes recbot needs (what manifest.yml asks for), from bot/slack/scopes.py."""
+def bot_scopes(*, digests: bool = True) -> tuple[str, ...]:
+    """The bot scopes recbot needs (what `recbot manifest` asks for), from bot/slack/scopes.py."""
     from bot.slack.scopes import METHOD_SCOPES, required_scopes
 
-    return tuple(sorted(required_scopes(web_api_methods_called() & set(METHOD_SCOPES))))
+    called = web_api_methods_called() & set(METHOD_SCOPES)
+    return tuple(sorted(required_scopes(called, digests=digests)))
 
 
 @dataclass(frozen=True)
@@ -246,7 +234,8 @@ def check_slack(settings: Settings) -> CheckResult:
             name,
             "fail",
             "SLACK_BOT_TOKEN is not set",
-            "install the app from manifest.yml and copy its Bot User OAuth Token (xoxb-…)",
+            "create the app from the output of `recbot manifest`, then copy its Bot User "
+            "OAuth Token (xoxb-…)",
         )
     mode_problem = _slack_mode_problem(settings)
     client = slack_client(settings)
@@ -269,14 +258,14 @@ def check_slack(settings: Settings) -> CheckResult:
         )
     headers = {k.lower(): v for k, v in response.headers.items()}
     granted = {s.strip() for s in str(headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
-    missing = [s for s in bot_scopes() if s not in granted]
+    missing = [s for s in bot_scopes(digests=settings.recbot_digests) if s not in granted]
     who = f"token of @{response.get('user', '?')} in {response.get('team', '?')}"
     if missing:
         return CheckResult(
             name,
             "fail",
-            f"{who} lacks scope(s) manifest.yml needs: {', '.join(missing)}",
-            "add them under OAuth & Permissions (or re-create from manifest.yml) and reinstall",
+            f"{who} lacks scope(s) the manifest needs: {', '.join(missing)}",
+            "add them under OAuth & Permissions (or paste a fresh `recbot manifest`) and reinstall",
         )
     if mode_problem is None and settings.slack_app_token is not None:
         mode_problem = _app_token_problem(client, settings.slack_app_token.get_secret_value())
@@ -284,7 +273,7 @@ def check_slack(settings: Settings) -> CheckResult:
         return CheckResult(
             name, "fail", f"{who} has every scope, but {mode_problem[0]}", mode_problem[1]
         )
-    return CheckResult(name, "ok", f"{who} has every scope manifest.yml needs; {_mode(settings)}")
+    return CheckResult(name, "ok", f"{who} has every scope the manifest needs; {_mode(settings)}")
 
 
 def _app_token_problem(client: WebClient, app_token: str) -> tuple[str, str] | None:

@@ -94,6 +94,18 @@ class DigestPoster:
         )
         return str(response["ts"])
 
+    def tell(self, user_id: str, message: SlackMessage) -> bool:
+        """A direct message to `user_id` (a digest's creator); False when Slack refused it."""
+        try:
+            opened = self._client.conversations_open(users=user_id)
+            channel = str((opened.get("channel") or {}).get("id", ""))
+            self._client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+            )
+        except SlackApiError:
+            return False
+        return True
+
     def find_posted(self, channel: str, mark: DigestMark, since: datetime) -> str | None:
         """The ts of a message in `channel` since `since` that carries `mark`, if any."""
         cursor: str | None = None

@@ -1,9 +1,10 @@
 """When a digest is due: the UTC instants ("slots") of a daily or weekly local-time schedule.
 
-Pure and DST-correct. Rules (docs/digests.md, "Time rules"): a local time that does not exist on a
-spring-forward day (02:30 in New York on the second Sunday of March) is posted at the first
-valid instant after the gap (03:00 local); a local time that occurs twice on a fall-back day
-(01:30 in New York on the first Sunday of November) is posted once, at its first occurrence.
+Pure and DST-correct, by the one DST rule of docs/time-phrases.md ("Daylight saving time",
+also docs/digests.md): a local time that does not exist on a spring-forward day (02:30 in
+New York on the second Sunday of March) is posted at the first valid instant after the gap
+(03:00 local); a local time that occurs twice on a fall-back day (01:30 in New York on the
+first Sunday of November) is posted once, at its first occurrence.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from bot.timephrase.zones import localize
 
 
 class Kind(StrEnum):
@@ -55,23 +58,9 @@ def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """The UTC instant of wall time `at` on `day` in `zone`, by the rules in the module doc."""
-    wall = datetime.combine(day, at)
-    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    if _wall(first, zone) == wall:
-        return first  # exists; fold=0 is the first of two occurrences on a fall-back day
-    # In a gap, fold=0 and fold=1 land on either side of the transition; find the transition,
-    # the first instant whose wall time is past `wall`.
-    low = int(wall.replace(tzinfo=zone, fold=1).astimezone(UTC).timestamp())
-    high = int(first.timestamp())
-    low, high = min(low, high), max(low, high)
-    while low < high:
-        mid = (low + high) // 2
-        if _wall(datetime.fromtimestamp(mid, UTC), zone) > wall:
-            high = mid
-        else:
-            low = mid + 1
-    return datetime.fromtimestamp(low, UTC)
+    """The UTC instant of wall time `at` on `day` in `zone`, by the rules in the module doc:
+    the one DST rule of time phrases (docs/time-phrases.md, "Daylight saving time")."""
+    return localize(datetime.combine(day, at), zone).astimezone(UTC)
 
 
 def _days(schedule: Schedule, first: date) -> Iterator[date]:

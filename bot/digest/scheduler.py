@@ -33,6 +33,7 @@ from bot.errors import RecbotError
 from bot.filters import Filters
 from bot.obs.log import ContextThreadPoolExecutor, request_context
 from bot.render.digest_message import render_digest
+from bot.render.digest_paused import UNPOSTABLE, render_digest_paused
 from bot.render.digest_replies import render_digest_failed
 from bot.render.message import SlackMessage
 from bot.source import TaskSource
@@ -433,6 +434,8 @@ class DigestScheduler:
             )
             _count("failed")
             log.error("digest could not be posted", extra={**extra, "error": code})
+            if code in UNPOSTABLE:
+                self._pause(sub, code)
             return "failed"
         except Exception as exc:  # connection trouble: the lease runs out and someone retries
             log.warning(
@@ -454,6 +457,23 @@ class DigestScheduler:
             except Exception:
                 log.exception("digest audit record failed", extra=extra)
         return outcome
+
+    def _pause(self, sub: Subscription, code: str) -> None:
+        """Stop a digest Slack will not let us post, and tell its creator once how to fix it.
+        Only the replica whose update turned it off sends the message."""
+        if not self.store.deactivate(sub.id, sub.team_id):
+            return
+        message = render_digest_paused(sub.id, sub.schedule.describe(), sub.channel_id, code)
+        told = self.poster.tell(sub.creator_id, message)
+        log.warning(
+            "digest paused: channel refuses posts",
+            extra={
+                "subscription_id": sub.id,
+                "channel": sub.channel_id,
+                "error": code,
+                "told": told,
+            },
+        )
 
     # --- `digest now <id>` ------------------------------------------------------------------
 

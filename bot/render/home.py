@@ -9,6 +9,7 @@ from bot.errors import RecbotError
 from bot.render.blocks import render_error, render_help
 from bot.render.digest_replies import ACTION_DIGEST_OFF, DigestLine, describe, section
 from bot.render.limits import MAX_BLOCKS
+from bot.render.modals import home_buttons
 
 # A Home tab may hold 100 blocks; the digest list leaves room for the help below it.
 HOME_BLOCKS = 100
@@ -41,7 +42,8 @@ def _digest_blocks(lines: Sequence[DigestLine]) -> list[dict[str, Any]]:
 
 def render_home(digests: Sequence[DigestLine] | None) -> dict[str, Any]:
     """The view for views.publish; `digests` None when digests are not set up (or failed)."""
-    blocks = _digest_blocks(digests) if digests is not None else []
+    blocks = [home_buttons(digests is not None)]
+    blocks += _digest_blocks(digests) if digests is not None else []
     blocks += render_help().blocks
     return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}
 

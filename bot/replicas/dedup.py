@@ -12,14 +12,14 @@ import logging
 import redis
 
 from bot.obs.metrics import count_dedup_check
-from bot.slack.dedup import InMemorySeenEvents, SeenEvents
+from bot.replicas.seen_events import InMemorySeenEvents, SeenEvents
 
 log = logging.getLogger(__name__)
 
 
 class RedisSeenEvents:
-    """Implements `bot.slack.dedup.SeenEvents` with one atomic SET NX EX per event, backed by
-    a process-local set that every event also passes through."""
+    """Implements `bot.replicas.seen_events.SeenEvents` with one atomic SET NX EX per event,
+    backed by a process-local set that every event also passes through."""
 
     def __init__(
         self,

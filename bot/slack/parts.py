@@ -12,8 +12,8 @@ from typing import Any
 from bot.obs.log import request_id_or_new
 from bot.obs.metrics import ACK_LATENCY, ANSWER_LATENCY, REQUESTS
 from bot.render.interrupted import ACTION_ASK_AGAIN, render_interrupted
+from bot.replicas.seen_events import SeenEvents
 from bot.slack.conversation import Asker, Conversation, Reply
-from bot.slack.dedup import SeenEvents
 from bot.slack.delivery import Delivery
 from bot.slack.workers import WorkPool, may_deliver
 

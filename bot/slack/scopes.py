@@ -23,7 +23,13 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "usergroups_users_list": ("usergroups:read",),
     "users_info": ("users:read",),
     "views_publish": (),
+    "views_open": (),
+    "views_update": (),
 }
+
+# Read only by the digest duplicate check (a replica that crashed mid-post): asked for only
+# when digests are enabled, as reading channel history is what admins review most closely.
+DIGEST_ONLY_SCOPES: frozenset[str] = frozenset({"channels:history", "groups:history"})
 
 # Manifest event name -> the scope that delivers it.
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
@@ -36,11 +42,12 @@ SUBSCRIBED_EVENTS: tuple[str, ...] = (*MESSAGE_EVENTS, *HOME_EVENTS)
 COMMANDS: tuple[str, ...] = (COMMAND,)
 
 
-def required_scopes(methods_called: set[str]) -> set[str]:
-    """The bot scopes for these WebClient methods plus every event and the slash command."""
+def required_scopes(methods_called: set[str], *, digests: bool = True) -> set[str]:
+    """The bot scopes for these WebClient methods plus every event and the slash command;
+    without digests, the history scopes only their duplicate check reads are left out."""
     scopes = {"commands"} if COMMANDS else set()
     for method in methods_called:
         scopes.update(METHOD_SCOPES[method])
     for event in SUBSCRIBED_EVENTS:
         scopes.update(EVENT_SCOPES[event])
-    return scopes
+    return scopes if digests else scopes - DIGEST_ONLY_SCOPES

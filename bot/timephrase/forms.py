@@ -9,7 +9,7 @@ whose builder succeeds wins; the order below goes from specific to general.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.errors import ParseError
@@ -17,7 +17,8 @@ from bot.timephrase import lexicon as lx
 from bot.timephrase import pieces as p
 from bot.timephrase.absolute import read_absolute
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
-from bot.timephrase.points import count_of, count_token, read_point
+from bot.timephrase.limits import YEARS
+from bot.timephrase.points import PointReader, count_of, count_token
 from bot.timephrase.resolve import Bias, Context, Span, resolve_point
 from bot.timephrase.window import Grain
 from bot.timephrase.zones import before, step, unit_span
@@ -41,6 +42,13 @@ class DurationSlot:
         self.units = units
 
 
+class FillerSlot:
+    """One to four words that are not time words ("the outage", "the daily standup")."""
+
+
+FILLER = FillerSlot()
+
+
 class AbsoluteSlot:
     """The whole phrase as one absolute date (and time) in a format of dateparser's."""
 
@@ -51,7 +59,7 @@ class Duration:
     unit: Grain
 
 
-Element = Lit | PointSlot | DurationSlot | AbsoluteSlot
+Element = Lit | PointSlot | DurationSlot | AbsoluteSlot | FillerSlot
 Capture = tuple[p.Piece, ...] | Duration
 
 
@@ -71,6 +79,11 @@ class Form:
     pattern: tuple[Element, ...]
     build: Build
     examples: tuple[str, ...]
+
+    @property
+    def required(self) -> tuple[frozenset[str], ...]:
+        """The literal words the phrase must hold one of, per required literal."""
+        return tuple(e.words for e in self.pattern if isinstance(e, Lit) and not e.optional)
 
 
 def lit(*words: str) -> Lit:
@@ -99,11 +112,12 @@ class Reader:
         self.tokens = tokens
         self.text = text
         self._points: dict[tuple[int, int], tuple[p.Piece, ...] | None] = {}
+        self._reader = PointReader(tokens)
 
     def point(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
         key = (start, end)
         if key not in self._points:
-            self._points[key] = read_point(self.tokens[start:end])
+            self._points[key] = self._reader.read(start, end)
         return self._points[key]
 
     def duration(self, slot: DurationSlot, start: int) -> Iterator[tuple[Duration, int]]:
@@ -142,6 +156,16 @@ class Reader:
                 pieces = read_absolute(self.text, self.tokens)
                 if pieces is not None:
                     yield [pieces]
+        elif isinstance(head, FillerSlot):
+            end = start
+            while (
+                end < len(tokens)
+                and end - start < 4
+                and tokens[end].kind is Kind.WORD
+                and (tokens[end].text not in lx.TIME_WORDS or tokens[end].text == "the")
+            ):
+                end += 1
+                yield from self.match(rest, end)
         elif isinstance(head, DurationSlot):
             for duration, after in self.duration(head, start):
                 for captures in self.match(rest, after):
@@ -185,7 +209,10 @@ def _step(moment: datetime, duration: Duration, sign: int) -> datetime:
     try:
         return step(moment, duration.unit, sign * duration.count)
     except (OverflowError, ValueError):
-        raise _fail(f"{duration.count} {duration.unit}s is further than I can count") from None
+        raise _fail(
+            f"{duration.count} {duration.unit}s is further than I can count "
+            f"(I read the years {YEARS})"
+        ) from None
 
 
 def _point(captures: Sequence[Capture], ctx: Context) -> Result:
@@ -293,6 +320,25 @@ def _end_of_unit(unit: Grain | None, *, open_start: bool) -> Build:
     return build
 
 
+def _bounded(after: bool) -> Build:
+    """ "tomorrow after 4pm", "this morning before 9": the named day or part, cut at the time."""
+
+    def build(captures: Sequence[Capture], ctx: Context) -> Result:
+        outer = _resolve(captures[0], ctx)
+        pieces = _pieces(captures[1])
+        if outer.clock or not _has(pieces, (p.TimeOfDay, p.BareNumber)) or _has(pieces, p.DAYLIKE):
+            raise _fail("'before' / 'after' inside a day needs a time of day")
+        day = [x for x in _pieces(captures[0]) if isinstance(x, (*p.DAYLIKE, p.PartOfDay))]
+        cut = resolve_point((*pieces, *day), ctx) if day else _resolve(captures[1], ctx)
+        if not (before(outer.start, cut.start) and before(cut.start, outer.end)):
+            raise _fail("That time is not inside the day or part of day named")
+        if after:
+            return Result(cut.start, outer.end, cut.grain)
+        return Result(outer.start, cut.start, cut.grain)
+
+    return build
+
+
 def _earlier_today(_captures: Sequence[Capture], ctx: Context) -> Result:
     start, _ = unit_span(ctx.now, Grain.DAY)
     return Result(start, ctx.now, Grain.DAY)
@@ -319,18 +365,28 @@ def _complete(
         left = (*left, *zone_r)
     if (
         right
-        and all(isinstance(x, p.BareNumber | p.ExplicitZone) for x in right)
+        and all(isinstance(x, p.BareNumber | p.DayOfMonth | p.ExplicitZone) for x in right)
         and len(day_l) == 1
         and isinstance(day_l[0], p.CalendarDate)
     ):
-        number = next(x for x in right if isinstance(x, p.BareNumber))
+        number = next(x for x in right if isinstance(x, p.BareNumber | p.DayOfMonth))
+        value = number.value if isinstance(number, p.BareNumber) else number.day
         right = (
-            p.CalendarDate(day_l[0].month, number.value, day_l[0].year),
+            p.CalendarDate(day_l[0].month, value, day_l[0].year),
             *(x for x in right if isinstance(x, p.ExplicitZone)),
         )
         return left, right
+    of_month = [x for x in left if isinstance(x, p.DayOfMonth)]
+    dates_r = [x for x in day_r if isinstance(x, p.CalendarDate)]
+    if of_month and dates_r and len(day_l) == 1:
+        # "3rd to 5th June", "11th to 14th Sep": the start takes the end's month.
+        day_l = [p.CalendarDate(dates_r[0].month, of_month[0].day, dates_r[0].year)]
+        left = (*day_l, *(x for x in left if not isinstance(x, p.DayOfMonth)))
+    left, right = _carry_meridiem(left, right)
     bare = [x for x in left if isinstance(x, p.BareNumber)]
-    if bare and len(bare) == len([x for x in left if not isinstance(x, p.ExplicitZone)]):
+    if bare and len(bare) == len(
+        [x for x in left if not isinstance(x, p.ExplicitZone | p.RelativeDay | p.Weekday)]
+    ):
         value = bare[0].value
         date_r = [x for x in day_r if isinstance(x, p.CalendarDate)]
         clock_r = [x for x in right if isinstance(x, p.TimeOfDay)]
@@ -343,8 +399,9 @@ def _complete(
                 hour = value + 12  # "3-4pm"; but "11-2pm" starts at 11am
             if not 0 <= hour <= 23:
                 raise _fail(f"'{value}' is not a time of day")
-            left = (p.TimeOfDay(hour, 0, 0, Grain.HOUR, meridiem, str(value)), *zone_l)
-            day_l = []
+            kept = [x for x in left if not isinstance(x, p.BareNumber)]
+            left = (p.TimeOfDay(hour, 0, 0, Grain.HOUR, meridiem, str(value)), *kept)
+            day_l = [x for x in kept if isinstance(x, p.DAYLIKE)]
     timed_l = _has(left, (p.TimeOfDay, p.PartOfDay))
     timed_r = _has(right, (p.TimeOfDay, p.PartOfDay))
     if day_l and not day_r and timed_r:
@@ -354,7 +411,60 @@ def _complete(
     return left, right
 
 
+def _wall_forward(left: Sequence[p.Piece], right: Sequence[p.Piece]) -> bool:
+    """Whether the range's wall-clock end is after its start ("2am-3am"), whatever DST did."""
+    clocks = [next(x for x in side if isinstance(x, p.TimeOfDay)) for side in (left, right)]
+    first, last = ((c.hour, c.minute, c.second) for c in clocks)
+    return first < last
+
+
+def _carry_meridiem(
+    left: tuple[p.Piece, ...], right: tuple[p.Piece, ...]
+) -> tuple[tuple[p.Piece, ...], tuple[p.Piece, ...]]:
+    """am/pm across a range (docs/time-phrases.md): a bare start takes the end's am/pm when
+    that keeps it forward and under 12 h ("3:30-6pm"); a bare end is the earliest time after
+    the start ("11:30-1:30", "8pm - 11")."""
+    clock_l = [x for x in left if isinstance(x, p.TimeOfDay)]
+    clock_r = [x for x in right if isinstance(x, p.TimeOfDay)]
+    bare_r = [x for x in right if isinstance(x, p.BareNumber)]
+    if clock_l and bare_r and not clock_r and 0 <= bare_r[0].value <= 23:
+        clock_r = [p.TimeOfDay(bare_r[0].value, 0, 0, Grain.HOUR, None, str(bare_r[0].value))]
+        right = (*clock_r, *(x for x in right if not isinstance(x, p.BareNumber)))
+    if len(clock_l) != 1 or len(clock_r) != 1:
+        return left, right
+    start, end = clock_l[0], clock_r[0]
+    start_minutes = start.hour * 60 + start.minute
+    end_minutes = end.hour * 60 + end.minute
+    if start.meridiem is None and end.meridiem is not None and start.hour <= 12:
+        moved = (start.hour % 12 + (12 if end.meridiem == "pm" else 0)) * 60 + start.minute
+        if moved < end_minutes and end_minutes - moved < 12 * 60:
+            left = tuple(replace(x, hour=moved // 60) if x is start else x for x in left)
+    elif (
+        end.meridiem is None
+        and end.hour < 12
+        and end_minutes <= start_minutes < end_minutes + 12 * 60
+    ):
+        right = tuple(replace(x, hour=end.hour + 12) if x is end else x for x in right)
+    return left, right
+
+
+def _range_on_day(captures: Sequence[Capture], ctx: Context) -> Result:
+    day = _pieces(captures[0])
+    return _range([(*_pieces(captures[1]), *day), (*_pieces(captures[2]), *day)], ctx)
+
+
 def _range(captures: Sequence[Capture], ctx: Context) -> Result:
+    start = _pieces(captures[0])
+    if (
+        len(start) == 1
+        and isinstance(start[0], p.BareNumber)
+        and start[0].value > 12
+        and any(
+            isinstance(x, p.TimeOfDay) and (x.meridiem or x.text in ("noon", "midnight"))
+            for x in _pieces(captures[1])
+        )
+    ):
+        raise _fail("That is minutes before a time, not a range")  # "20 to 2pm"
     left, right = _complete(_pieces(captures[0]), _pieces(captures[1]))
     first = resolve_point(left, ctx)
     last = resolve_point(right, ctx)
@@ -371,6 +481,10 @@ def _range(captures: Sequence[Capture], ctx: Context) -> Result:
         for side in (left, right)
     )
     if clocks_only and not before(first.start, end):
+        if _wall_forward(left, right):
+            raise _fail(
+                "the clocks skipped that time that day (daylight saving), so it holds no time"
+            )
         end = step(end, Grain.DAY, 1)  # "22:00-02:00": the night through to the next day
     if not before(first.start, end):
         raise _fail("The range ends before it starts")
@@ -379,7 +493,7 @@ def _range(captures: Sequence[Capture], ctx: Context) -> Result:
 
 # --- the forms ------------------------------------------------------------------------------
 
-SEP = ("-", "..", "to", "until", "till", "til", "through", "thru")
+SEP = ("-", "..", "/", "to", "until", "till", "til", "through", "thru", "and")
 PREFIX = ("in", "over", "within", "during", "for")
 PAST_WORDS = ("last", "past", "previous", "prev")
 NEXT_WORDS = ("next", "upcoming", "coming")
@@ -505,6 +619,49 @@ FORMS: tuple[Form, ...] = (
             (f"until {word}",),
         )
         for word, unit in END_WORDS.items()
+    ),
+    *(
+        Form(f"{word} alone", (lit(word),), _end_of_unit(unit, open_start=False), (word,))
+        for word, unit in END_WORDS.items()
+    ),
+    Form(
+        "day after time",
+        (POINT, lit("after"), POINT),
+        _bounded(after=True),
+        ("tomorrow after 4pm",),
+    ),
+    Form(
+        "day before time",
+        (POINT, lit("before"), POINT),
+        _bounded(after=False),
+        ("this morning before 9", "yesterday before noon"),
+    ),
+    Form(
+        "day between X and Y",
+        (POINT, lit("between", "from"), POINT, lit(*SEP), POINT),
+        _range_on_day,
+        ("tomorrow between 1-2:30", "Thursday from 9:30 to 11:00"),
+    ),
+    Form(
+        "within D",
+        (lit("within"), DURATION),
+        _rolling_next,
+        ("within 2 weeks",),
+    ),
+    *(
+        Form(
+            f"{keyword} … at X",
+            (lit(keyword), FILLER, POINT),
+            build,
+            (f"{keyword} the outage at 3:40am",),
+        )
+        for keyword, build in (
+            ("since", _since),
+            ("after", _after),
+            ("from", _from),
+            ("until", _until),
+            ("before", _until),
+        )
     ),
     Form(
         "between X and Y",

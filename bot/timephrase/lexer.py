@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -54,6 +55,111 @@ _SCAN = re.compile(
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "−": "-", "\u00a0": " "})
 _MERIDIEM = re.compile(r"\b([ap])\.m\.?")
 _TRAILING = "?!.;:"
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_UNIT_NAMES = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_UNIT_SPELLINGS = {
+    "w": "weeks?|wks?|w",
+    "d": "days?|d",
+    "h": "hours?|hrs?|h",
+    "m": "minutes?|mins?|m",
+}
+
+
+def _amount_pattern(n: int) -> str:
+    units = "|".join(f"(?P<{key}{n}>{names})" for key, names in _UNIT_SPELLINGS.items())
+    return rf"(?P<count{n}>\d{{1,4}}(?:\.\d{{1,2}})?) ?(?:{units})(?![a-z])"
+
+
+# One amount with a fraction, or two amounts in a row ("2h30m", "1 day 21 hours").
+_AMOUNTS = re.compile(
+    r"(?<![\d.:/a-z])" + _amount_pattern(1) + r"(?: (?:and )?|,? ?)?(?:" + _amount_pattern(2) + ")?"
+)
+
+
+def _amount(match: re.Match[str]) -> str:
+    """A fractional or composite amount as a whole count of the largest unit, no larger than
+    the smallest unit written, that holds it exactly ("1.5 hours" -> "90 minutes",
+    "1 day 21 hours" -> "45 hours", "2h30m" -> "150 minutes")."""
+    if match.group("count2") is None and "." not in match.group("count1"):
+        return match.group()  # a plain amount: the rules read it as written
+    total = 0.0
+    smallest = "w"
+    for n in (1, 2):
+        count = match.group(f"count{n}")
+        if count is None:
+            continue
+        unit = next(key for key in _UNIT_SPELLINGS if match.group(f"{key}{n}"))
+        total += float(count) * _UNIT_SECONDS[unit]
+        if _UNIT_SECONDS[unit] < _UNIT_SECONDS[smallest]:
+            smallest = unit
+    seconds = round(total)
+    for key, size in _UNIT_SECONDS.items():
+        if size <= _UNIT_SECONDS[smallest] and seconds % size == 0:
+            return f"{seconds // size} {_UNIT_NAMES[key]}"
+    return f"{seconds} seconds"
+
+
+# Spellings rewritten to the one the rules read (docs/time-phrases.md, "Spellings"). Each
+# pattern is linear (no nested repeats), so hostile input stays cheap.
+_SPELLINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"(?<=\d)([ap])(?![a-z])"), r"\1m"),  # 7a, 3:18p -> 7am, 3:18pm
+    (re.compile(r"(?<![\d:])(\d{1,2})h(\d{2})(?![\d:])"), r"\1:\2"),  # 15h30, 16h00 -> 15:30
+    (re.compile(r"(\d:\d\d ?(?:-|to|until|till) ?)(\d{1,2})h(?![a-z\d])"), r"\1\2:00"),  # 9:30-11h
+    (re.compile(r"(?<![\d:])(\d{1,2})-?ish(?![a-z])"), r"\1 o'clock"),  # 3ish
+    (re.compile(r"(?<=[a-z\d])-?ish(?![a-z])"), ""),  # afternoonish, 2:30ish
+    (
+        re.compile(
+            r"(?<![a-z])(?:ish|about|around|approximately|approx|roughly|circa|ca)(?![a-z'])"
+        ),
+        " ",
+    ),
+    (re.compile(r"(?<![a-z])week-end"), "weekend"),
+    (re.compile(r"(?<![a-z])wkend"), "weekend"),
+    (re.compile(r"(?<![a-z])(?:a |one )?fortnight"), "2 weeks"),
+    (re.compile(r"[@()\[\]]"), " "),  # "@ 3pm", "9 am (BST)"
+    (re.compile(r"(?<![a-z])in between(?![a-z])"), "between"),
+    (re.compile(r"(?<![a-z])week end(?![a-z])"), "weekend"),
+    (re.compile(r"(?<![a-z])mid day(?![a-z])"), "midday"),
+    (re.compile(r"(?<![a-z])tonite(?![a-z])"), "tonight"),
+    (re.compile(r"(?<![a-z])untill?(?![a-z])"), "until"),
+    (re.compile(r"(?<![a-z])qtr(?![a-z])"), "quarter"),
+    (re.compile(r"(?<=[\d a-z])a m(?![a-z])"), "am"),  # "nine fifty nine a m"
+    (re.compile(r"(?<=[\d a-z])p m(?![a-z])"), "pm"),
+    (
+        re.compile(
+            r"(?<![a-z])(twenty|thirty|forty|fifty)-(?=one|two|three|four|five|six|seven|eight|nine)"
+        ),
+        r"\1 ",
+    ),
+    (re.compile(r"(?<![a-z])(?:at |by )?the (eo[dwmy]|bo[my])(?![a-z])"), r"\1"),
+    (re.compile(r"(?<![a-z])(?:a |one )?half an? hour(?![a-z])"), "30 minutes"),
+    (re.compile(r"(?<![a-z])(?:a )?quarter of an? hour(?![a-z])"), "15 minutes"),
+    (re.compile(r"(?<![a-z])three[- ]quarters? of an? hour(?![a-z])"), "45 minutes"),
+    (
+        re.compile(r"(?<![\d/])([13])/([24]) ?h(?:ours?)?(?![a-z])"),
+        lambda m: f"{60 * int(m.group(1)) // int(m.group(2))} minutes",
+    ),
+    (re.compile(r"(?<![a-z])(\d+) more (?=[a-z])"), r"\1 "),
+    (re.compile(r"(?<=\d) in the (am|pm)(?![a-z])"), r" \1"),  # 3 in the AM
+    (re.compile(r"(?<![a-z])a (few|couple)(?: of)?(?![a-z])"), r"\1"),  # a few days
+    (re.compile(r"(?<![a-z])couple of(?![a-z])"), "couple"),
+    (
+        re.compile(
+            r"(?<![a-z\d])(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|few|couple)"
+            r" (upcoming|coming|next|last|past)(?= [a-z])"
+        ),
+        r"\2 \1",
+    ),  # "two upcoming days" -> "upcoming two days"
+    (
+        re.compile(
+            r"(?<![a-z])(twenty|thirty)[- ](?=first|second|third|fourth|fifth|sixth"
+            r"|seventh|eighth|ninth)"
+        ),
+        r"\1",
+    ),  # twenty-first -> twentyfirst
+)
+
+_ANY_SPELLING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLINGS))
 
 
 def normalize(phrase: str) -> str:
@@ -75,6 +181,10 @@ def normalize(phrase: str) -> str:
             )
     text = phrase.translate(_DASHES).lower()
     text = _MERIDIEM.sub(r"\1m", text)
+    text = _AMOUNTS.sub(_amount, text)
+    if _ANY_SPELLING.search(text):  # most phrases need none: one scan instead of thirty
+        for pattern, replacement in _SPELLINGS:
+            text = pattern.sub(replacement, text)
     return text.strip().rstrip(_TRAILING).strip()
 
 

@@ -105,7 +105,34 @@ COUNT_WORDS: dict[str, int] = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "couple": 2,  # "a couple of days" (read as "couple days")
+    "few": 3,  # "next few days": three, settled in docs/time-phrases.md
 }
+
+# Minutes spelt out after an hour word: "ten thirty", "twelve oh five", "nine forty five".
+MINUTE_TENS: dict[str, int] = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
+MINUTE_UNITS: dict[str, int] = {
+    name: value
+    for name, value in COUNT_WORDS.items()
+    if 1 <= value <= 9 and name not in ("a", "an", "couple", "few")
+}
+# "a quarter past 3", "20 to 2pm": minutes after (+1) or before (-1) the clock time.
+CLOCK_SHIFT_WORDS: dict[str, int] = {"past": 1, "after": 1, "to": -1, "till": -1, "before": -1}
 
 # Abbreviations with one meaning; CST (China or US Central) and IST (India or Ireland) are
 # refused as ambiguous rather than guessed.
@@ -135,11 +162,54 @@ ZONE_ABBREVIATIONS: dict[str, timedelta] = {
     "npt": timedelta(hours=5, minutes=45),
     "aest": timedelta(hours=10),
     "aedt": timedelta(hours=11),
+    # Settled in docs/time-phrases.md: IST is India's, CST US Central (the common readings).
+    "ist": timedelta(hours=5, minutes=30),
+    "cst": timedelta(hours=-6),
 }
-AMBIGUOUS_ZONES: dict[str, str] = {
-    "cst": "China (UTC+8) or US Central (UTC-6)",
-    "ist": "India (UTC+5:30), Ireland or Israel",
+# Generic names follow the region's daylight saving.
+GENERIC_ZONES: dict[str, str] = {
+    "pt": "America/Los_Angeles",
+    "mt": "America/Denver",
+    "ct": "America/Chicago",
+    "et": "America/New_York",
 }
+AMBIGUOUS_ZONES: dict[str, str] = {}
+
+ORDINAL_WORDS: dict[str, int] = {
+    name: index
+    for index, name in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+        ],
+        start=1,
+    )
+}
+ORDINAL_WORDS["thirtieth"] = 30
+for _unit, _name in enumerate(("first", "second", "third", "fourth", "fifth", "sixth"), start=1):
+    ORDINAL_WORDS[f"twenty{_name}"] = 20 + _unit  # "twenty-first" is written as one word
+ORDINAL_WORDS["twentyseventh"] = 27
+ORDINAL_WORDS["twentyeighth"] = 28
+ORDINAL_WORDS["twentyninth"] = 29
+ORDINAL_WORDS["thirtyfirst"] = 31
 
 MERIDIEMS = frozenset({"am", "pm", "a.m", "p.m", "a.m.", "p.m."})
 ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
@@ -217,6 +287,7 @@ TIME_WORDS: frozenset[str] = frozenset(
     | set(COUNT_WORDS) - {"a", "an"}
     | set(ZONE_ABBREVIATIONS) - {"z"}
     | set(AMBIGUOUS_ZONES)
+    | set(GENERIC_ZONES)
     | STRUCTURE_WORDS
 )
 

@@ -127,6 +127,62 @@ class BareNumber:
     value: int
 
 
+@dataclass(frozen=True)
+class DayOfMonth:
+    """ "the 9th", "the 20th of next month": a day of whatever month the rest names (or the
+    nearest month that has it)."""
+
+    day: int
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """Q1..Q4 (`index` 1-4, `months` 3) or H1/H2 (`index` 1-2, `months` 6); `year` None means
+    the nearest; `offset` set for "this / last / next quarter"."""
+
+    index: int
+    months: int
+    year: int | None = None
+    offset: int | None = None
+
+
+class EdgeKind(StrEnum):
+    BEGINNING = "beginning"  # also "early", "start of"
+    MIDDLE = "middle"  # "mid", "middle of"
+    END = "end"  # also "late"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """ "early June", "end of the month", "late tonight": a third of the span the rest names."""
+
+    kind: EdgeKind
+
+
+@dataclass(frozen=True)
+class WeekOf:
+    """ "the week of Feb 20" (which None), "first / last week of March", "last weekend of June"."""
+
+    which: str | None = None
+    weekend: bool = False
+
+
+@dataclass(frozen=True)
+class ClockShift:
+    """ "a quarter past", "20 to", "15 minutes past": minutes moved from the clock after it."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
+class NthWeekday:
+    """ "the first Monday of (March)", "last Sunday of", "last day of" (weekday None):
+    the nth (-1 = last) such day of the span the rest names."""
+
+    nth: int
+    weekday: int | None
+
+
 Piece = (
     RelativeDay
     | Weekday
@@ -142,7 +198,26 @@ Piece = (
     | Instant
     | Now
     | BareNumber
+    | DayOfMonth
+    | Quarter
+    | Edge
+    | WeekOf
+    | ClockShift
+    | NthWeekday
 )
 
 # Pieces that name a day or longer; a point has at most one of them.
-DAYLIKE = (RelativeDay, Weekday, CalendarDate, Month, Year, CalendarUnit, Weekend, Shifted)
+DAYLIKE = (
+    RelativeDay,
+    Weekday,
+    CalendarDate,
+    Month,
+    Year,
+    CalendarUnit,
+    Weekend,
+    Shifted,
+    DayOfMonth,
+    Quarter,
+)
+# Pieces that change the span the others name.
+MODIFIERS = (Edge, WeekOf, NthWeekday)

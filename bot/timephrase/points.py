@@ -5,15 +5,16 @@ what it builds and the examples it handles (Duckling style). `read_point` applie
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from bot.errors import ParseError
 from bot.timephrase import lexicon as lx
 from bot.timephrase import pieces as p
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
 from bot.timephrase.window import Grain
-from bot.timephrase.zones import fixed_offset_zone, iana_zone
+from bot.timephrase.zones import fixed_offset_zone, iana_zone, real_offset
 
 Match = Callable[[Token], bool]
 
@@ -90,7 +91,51 @@ def _year(tokens: Sequence[Token]) -> int | None:
 
 
 def _day_number(tokens: Sequence[Token]) -> int:
-    return next(t.number for t in tokens if t.kind is Kind.NUM and len(t.text) <= 2)
+    return next(
+        t.number if t.kind is Kind.NUM else lx.ORDINAL_WORDS[t.text]
+        for t in tokens
+        if (t.kind is Kind.NUM and len(t.text) <= 2) or t.text in lx.ORDINAL_WORDS
+    )
+
+
+def _day_of_month(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    return (p.DayOfMonth(_day_number(tokens)),)
+
+
+_EDGES = {
+    "beginning": p.EdgeKind.BEGINNING,
+    "start": p.EdgeKind.BEGINNING,
+    "early": p.EdgeKind.BEGINNING,
+    "mid": p.EdgeKind.MIDDLE,
+    "middle": p.EdgeKind.MIDDLE,
+    "end": p.EdgeKind.END,
+    "late": p.EdgeKind.END,
+}
+
+
+def _edge(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    return (p.Edge(_EDGES[next(w for w in _words(tokens) if w in _EDGES)]),)
+
+
+def _quarter(months: int) -> Build:
+    def build(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+        offset = next((_OFFSETS[w] for w in _words(tokens) if w in _OFFSETS), None)
+        if offset is not None:
+            return (p.Quarter(1, months, None, offset),)
+        index = _day_number(tokens)
+        if not 1 <= index <= 12 // months:
+            raise ParseError(
+                f"'{_text(tokens)}' is not a {'quarter' if months == 3 else 'half'}", EXAMPLES
+            )
+        return (p.Quarter(index, months, _year(tokens)),)
+
+    return build
+
+
+def _week_of(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    words = _words(tokens)
+    which = next((w for w in words if w in ("first", "last")), None)
+    return (p.WeekOf(which, "weekend" in words),)
 
 
 def _checked_date(year: int | None, month: int, day: int, text: str) -> p.CalendarDate:
@@ -164,9 +209,109 @@ def _meridiem(tokens: Sequence[Token]) -> str | None:
     return next((t.text for t in tokens if t.text in ("am", "pm")), None)
 
 
+_HOUR_WORDS = {**lx.MINUTE_UNITS, "ten": 10, "eleven": 11, "twelve": 12}
+
+
+def _hour_token(t: Token) -> bool:
+    return (t.kind is Kind.NUM and t.number <= 99) or (
+        t.kind is Kind.WORD and t.text in _HOUR_WORDS
+    )
+
+
+def _hour_of(tokens: Sequence[Token]) -> int:
+    return next(
+        t.number if t.kind is Kind.NUM else _HOUR_WORDS[t.text]
+        for t in tokens
+        if t.kind is Kind.NUM or t.text in _HOUR_WORDS
+    )
+
+
 def _hour_meridiem(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
-    hour = next(t.number for t in tokens if t.kind is Kind.NUM)
+    hour = _hour_of(tokens)
     return (_clock(hour, 0, 0, Grain.HOUR, meridiem=_meridiem(tokens), text=_text(tokens)),)
+
+
+def _spoken_clock(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    """ "ten thirty", "twelve oh five", "nine forty five pm"."""
+    words = [w for w in _words(tokens) if w != "at"]
+    hour = _HOUR_WORDS[words[0]]
+    minute = sum(lx.MINUTE_TENS.get(w, 0) for w in words[1:2])
+    minute += sum(lx.MINUTE_UNITS.get(w, 0) for w in words[1:] if w not in lx.MINUTE_TENS)
+    return (_clock(hour, minute, 0, Grain.MINUTE, meridiem=_meridiem(tokens), text=_text(tokens)),)
+
+
+def _minutes_token(t: Token) -> bool:
+    return (t.kind is Kind.NUM and 1 <= t.number <= 59) or (
+        t.kind is Kind.WORD and (t.text in lx.MINUTE_TENS or t.text in lx.MINUTE_UNITS)
+    )
+
+
+def _nth_token(t: Token) -> bool:
+    return t.text in ("last", "first", "second", "third", "fourth", "fifth") or (
+        t.kind is Kind.NUM and 1 <= t.number <= 5
+    )
+
+
+_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+
+
+def _nth_of(t: Token) -> int:
+    return _NTH[t.text] if t.kind is Kind.WORD else t.number
+
+
+def _nth_weekday(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    nth = next(_nth_of(t) for t in tokens if _nth_token(t))
+    return (p.NthWeekday(nth, _first(tokens, lx.WEEKDAYS)),)
+
+
+def _packed_clock(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    """ "at 1030", "330 pm": hours and minutes written without a colon (3 or 4 digits)."""
+    digits = next(t.text for t in tokens if t.kind is Kind.NUM)
+    if len(digits) not in (3, 4):
+        raise ParseError(f"'{_text(tokens)}' is not a time of day", EXAMPLES)
+    hour, minute = int(digits[:-2]), int(digits[-2:])
+    return (_clock(hour, minute, 0, Grain.MINUTE, meridiem=_meridiem(tokens), text=_text(tokens)),)
+
+
+def _clock_shift(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+    words = _words(tokens)
+    sign = lx.CLOCK_SHIFT_WORDS[words[-1]]
+    if "quarter" in words:
+        minutes = 15
+    elif "half" in words:
+        minutes = 30
+    else:
+        minutes = next(
+            t.number if t.kind is Kind.NUM else lx.MINUTE_TENS.get(t.text) or lx.COUNT_WORDS[t.text]
+            for t in tokens
+            if t.kind is Kind.NUM or t.text in lx.MINUTE_TENS or t.text in lx.COUNT_WORDS
+        )
+    if not 1 <= minutes <= 59:
+        raise ParseError(f"'{_text(tokens)}' is not a number of minutes", EXAMPLES)
+    return (p.ClockShift(sign * minutes),)
+
+
+def _fold_shifts(found: list[p.Piece]) -> list[p.Piece] | None:
+    """ "a quarter past 3pm": the shift moves the clock time right after it; None when no
+    clock time follows (that run of tokens is not a point)."""
+    folded: list[p.Piece] = []
+    pending: p.ClockShift | None = None
+    for piece in found:
+        if isinstance(piece, p.ClockShift):
+            pending = piece
+            continue
+        if pending is None:
+            folded.append(piece)
+            continue
+        clock = piece
+        if isinstance(clock, p.BareNumber) and clock.value <= 23:
+            clock = p.TimeOfDay(clock.value, 0, 0, Grain.HOUR, None, str(clock.value))
+        if not isinstance(clock, p.TimeOfDay):
+            return None
+        total = (clock.hour * 60 + clock.minute + pending.minutes) % (24 * 60)
+        folded.append(replace(clock, hour=total // 60, minute=total % 60, grain=Grain.MINUTE))
+        pending = None
+    return None if pending is not None else folded
 
 
 def _clock_time(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
@@ -194,6 +339,10 @@ def _zone_word(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
             "e.g. 'UTC+8'",
             EXAMPLES,
         )
+    if name in lx.GENERIC_ZONES:
+        zone = iana_zone(lx.GENERIC_ZONES[name])
+        assert zone is not None
+        return (p.ExplicitZone(zone, name.upper()),)
     return (p.ExplicitZone(fixed_offset_zone(lx.ZONE_ABBREVIATIONS[name]), name.upper()),)
 
 
@@ -207,9 +356,9 @@ def _zone_offset(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
         hours, minutes = int(amount[:-2]), int(amount[-2:])
     else:
         hours, minutes = int(amount), 0
-    if hours > 14 or minutes > 59:
+    offset = real_offset(sign, hours, minutes)
+    if offset is None:
         raise ParseError(f"'{text}' is not a UTC offset", EXAMPLES)
-    offset = sign * timedelta(hours=hours, minutes=minutes)
     return (p.ExplicitZone(fixed_offset_zone(offset), text.upper()),)
 
 
@@ -264,7 +413,16 @@ def _unix(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
 THE = Opt(word("the"))
 ORD = Opt(in_table(lx.ORDINAL_SUFFIXES))
 YEAR = num(1900, 2100, digits=4)
-DAY = num(1, 31)
+
+
+def _day_token(t: Token) -> bool:
+    return (t.kind is Kind.NUM and 1 <= t.number <= 31 and len(t.text) <= 2) or (
+        t.kind is Kind.WORD and t.text in lx.ORDINAL_WORDS
+    )
+
+
+DAY = _day_token
+ORDINAL_WORD = in_table(lx.ORDINAL_WORDS)
 WEEKDAY = in_table(lx.WEEKDAYS)
 MONTH = in_table(lx.MONTHS)
 CAL_UNITS = (
@@ -384,6 +542,132 @@ RULES: tuple[PieceRule, ...] = (
     ),
     PieceRule("year", (YEAR,), lambda ts: (p.Year(ts[0].number),), ("2012",)),
     PieceRule(
+        "day of the month",
+        (THE, num(1, 31), in_table(lx.ORDINAL_SUFFIXES)),
+        _day_of_month,
+        ("the 9th", "20th (of next month)"),
+    ),
+    PieceRule("ordinal day", (THE, ORDINAL_WORD), _day_of_month, ("the third",)),
+    PieceRule(
+        "edge",
+        (Opt(word("the", "at")), in_table(_EDGES)),
+        _edge,
+        ("early (June)", "end of (the month)", "mid (June)", "late (tonight)"),
+    ),
+    PieceRule(
+        "beginning of month",
+        (word("bom"),),
+        lambda _: (p.Edge(p.EdgeKind.BEGINNING), p.CalendarUnit(Grain.MONTH, 0)),
+        ("BOM",),
+    ),
+    PieceRule(
+        "quarter",
+        (word("q"), num(1, 4), Opt(YEAR)),
+        _quarter(3),
+        ("Q3", "Q3 2026"),
+    ),
+    PieceRule(
+        "nth quarter",
+        (THE, DAY, ORD, word("quarter"), Opt(word("of")), Opt(YEAR)),
+        _quarter(3),
+        ("3rd quarter", "the first quarter of 2026"),
+    ),
+    PieceRule(
+        "this quarter",
+        (in_table(_OFFSETS), word("quarter", "half")),
+        lambda ts: _quarter(3 if ts[-1].text == "quarter" else 6)(ts),
+        ("this quarter", "last quarter"),
+    ),
+    PieceRule("half", (word("h"), num(1, 2), Opt(YEAR)), _quarter(6), ("H1", "H2 2025")),
+    PieceRule(
+        "nth half",
+        (THE, word("first", "second"), word("half"), Opt(word("of")), Opt(YEAR)),
+        _quarter(6),
+        ("first half of 2026",),
+    ),
+    PieceRule(
+        "week of",
+        (THE, Opt(word("first", "last")), word("week", "weekend"), word("of", "in")),
+        _week_of,
+        ("the week of (Feb 20)", "first week of (March)", "last weekend of (June)"),
+    ),
+    PieceRule(
+        "the quarter",
+        (Opt(word("of")), word("the"), word("quarter")),
+        lambda _: (p.Quarter(1, 3, None, 0),),
+        ("(beginning of) the quarter",),
+    ),
+    PieceRule(
+        "of the unit",
+        (word("of"), Opt(word("the")), word("week", "month", "year")),
+        lambda ts: (p.CalendarUnit(lx.UNITS[ts[-1].text], 0),),
+        ("(end) of month", "(beginning) of the year"),
+    ),
+    PieceRule(
+        "nth weekday of",
+        (THE, _nth_token, WEEKDAY, word("of", "in")),
+        _nth_weekday,
+        ("the first Monday of (this month)", "last Sunday of (March 2014)"),
+    ),
+    PieceRule(
+        "last day of",
+        (THE, word("first", "last"), word("day"), word("of", "in")),
+        lambda ts: (p.NthWeekday(1 if "first" in _words(ts) else -1, None),),
+        ("last day of (october 2015)",),
+    ),
+    PieceRule(
+        "day of next month",
+        (THE, num(1, 31), Opt(in_table(lx.ORDINAL_SUFFIXES)), Opt(word("day")), word("of")),
+        _day_of_month,
+        ("20 of (next month)", "20th day of (next month)"),
+    ),
+    PieceRule(
+        "the unit",
+        (word("the"), word("week", "month", "year")),
+        lambda ts: (p.CalendarUnit(lx.UNITS[ts[-1].text], 0),),
+        ("(end of) the month",),
+    ),
+    PieceRule(
+        "week after next",
+        (THE, word("week"), word("after", "before"), word("next", "last")),
+        lambda ts: (p.CalendarUnit(Grain.WEEK, 2 if "after" in _words(ts) else -2),),
+        ("the week after next", "the week before last"),
+    ),
+    PieceRule(
+        "following unit",
+        (THE, word("following"), word("week", "month", "year", "day")),
+        lambda ts: (
+            (p.RelativeDay(1),)
+            if ts[-1].text == "day"
+            else (p.CalendarUnit(lx.UNITS[ts[-1].text], 1),)
+        ),
+        ("the following week",),
+    ),
+    PieceRule(
+        "weekday after next",
+        (WEEKDAY, word("after"), word("next")),
+        lambda ts: (p.Weekday(_first(ts, lx.WEEKDAYS), p.WeekdayMode.OF_WEEK, 2),),
+        ("friday after next",),
+    ),
+    PieceRule(
+        "N units from now",
+        (count_token, in_table(lx.UNITS), word("from"), word("now")),
+        _shifted(1),
+        ("3 days from now",),
+    ),
+    PieceRule(
+        "N units later",
+        (count_token, in_table(lx.UNITS), word("later", "hence")),
+        _shifted(1),
+        ("2 days hence",),
+    ),
+    PieceRule(
+        "N units back",
+        (count_token, in_table(lx.UNITS), word("back", "earlier")),
+        _shifted(-1),
+        ("3 days back",),
+    ),
+    PieceRule(
         "this/last/next unit",
         (in_table(_OFFSETS), word(*CAL_UNITS)),
         _calendar_unit,
@@ -407,17 +691,62 @@ RULES: tuple[PieceRule, ...] = (
         _clock_time,
         ("15:00", "3:30pm", "09:15:30"),
     ),
-    PieceRule("hour am/pm", (num(0, 99), word("am", "pm")), _hour_meridiem, ("3pm", "11 am")),
-    PieceRule("o'clock", (num(0, 99), word("o'clock", "oclock")), _at_hour, ("9 o'clock",)),
+    PieceRule("hour am/pm", (_hour_token, word("am", "pm")), _hour_meridiem, ("3pm", "three am")),
+    PieceRule(
+        "spoken clock",
+        (
+            Opt(word("at")),
+            in_table(_HOUR_WORDS),
+            word("oh", *lx.MINUTE_TENS),
+            Opt(in_table(lx.MINUTE_UNITS)),
+            Opt(word("am", "pm")),
+        ),
+        _spoken_clock,
+        ("ten thirty", "twelve oh five", "nine forty five pm"),
+    ),
+    PieceRule(
+        "quarter / half past",
+        (Opt(word("a")), word("quarter", "half"), in_table(lx.CLOCK_SHIFT_WORDS)),
+        _clock_shift,
+        ("a quarter past (3pm)", "half past (9)", "quarter to (noon)"),
+    ),
+    PieceRule(
+        "minutes past / to",
+        (
+            _minutes_token,
+            word("minutes", "minute", "mins", "min"),
+            in_table(lx.CLOCK_SHIFT_WORDS),
+        ),
+        _clock_shift,
+        ("15 minutes past (3pm)", "ten minutes to (9)"),
+    ),
+    PieceRule(
+        "N past",
+        (_minutes_token, word("past", "after")),
+        _clock_shift,
+        ("10 past (9)", "twenty past (4)"),
+    ),
+    # "9 to 5" stays a range of hours: only a number that cannot be an hour is minutes to.
+    PieceRule("N to", (num(13, 59), word("to", "till", "before")), _clock_shift, ("20 to (2pm)",)),
+    PieceRule(
+        "o'clock",
+        (_hour_token, word("o'clock", "oclock"), Opt(word("am", "pm"))),
+        _hour_meridiem,
+        ("9 o'clock", "3 o'clock pm", "3ish"),
+    ),
     PieceRule(
         "at hour",
-        (word("at"), num(0, 99), Opt(word("am", "pm"))),
+        (word("at"), _hour_token, Opt(word("am", "pm"))),
         _hour_meridiem,
         ("at 3", "at 15", "at 3 pm"),
     ),
     PieceRule(
         "zone abbreviation",
-        (in_table(frozenset(lx.ZONE_ABBREVIATIONS) | frozenset(lx.AMBIGUOUS_ZONES)),),
+        (
+            in_table(
+                frozenset(lx.ZONE_ABBREVIATIONS) | set(lx.AMBIGUOUS_ZONES) | set(lx.GENERIC_ZONES)
+            ),
+        ),
         _zone_word,
         ("UTC", "CET", "JST"),
     ),
@@ -432,48 +761,134 @@ RULES: tuple[PieceRule, ...] = (
     PieceRule("numeric date", (kind(Kind.SLASHDATE),), _slash_date, ("2/12", "12.02.2013")),
     PieceRule("unix seconds", (kind(Kind.UNIX),), _unix, ("1360643400",)),
     PieceRule("now", (Opt(word("right", "just")), word("now")), lambda _: (p.Now(),), ("now",)),
+    PieceRule(
+        "at the moment",
+        (Opt(word("at")), Opt(word("the", "this")), word("moment", "atm")),
+        lambda _: (p.Now(),),
+        ("at the moment", "ATM"),
+    ),
+    PieceRule(
+        "beginning of year",
+        (word("boy"),),
+        lambda _: (p.Edge(p.EdgeKind.BEGINNING), p.CalendarUnit(Grain.YEAR, 0)),
+        ("BOY",),
+    ),
+    # A bare "15h" is the rolling 15 hours; with "at" or a zone it is a clock hour.
+    PieceRule("at hour h", (word("at"), num(0, 23), word("h")), _hour_meridiem, ("at 15h",)),
+    PieceRule(
+        "hour h zone",
+        (num(0, 23), word("h"), in_table(frozenset(lx.ZONE_ABBREVIATIONS))),
+        lambda ts: (*_hour_meridiem(ts[:2]), *_zone_word(ts[2:])),
+        ("(Thursday) 8h GMT",),
+    ),
+    PieceRule(
+        "at hhmm",
+        (word("at"), kind(Kind.NUM), Opt(word("am", "pm"))),
+        _packed_clock,
+        ("at 1030", "at 730 (in the evening)"),
+    ),
+    PieceRule("hhmm am/pm", (kind(Kind.NUM), word("am", "pm")), _packed_clock, ("330 pm",)),
+    PieceRule(
+        "at h mm",
+        (word("at"), num(0, 23), num(0, 59, digits=2)),
+        lambda ts: (
+            _clock(ts[1].number, ts[2].number, 0, Grain.MINUTE, meridiem=None, text=_text(ts)),
+        ),
+        ("at 3 15", "at 12 15"),
+    ),
     PieceRule("bare number", (num(0, 99),), lambda ts: (p.BareNumber(ts[0].number),), ("3",)),
+    PieceRule(
+        "hour word",
+        (in_table(_HOUR_WORDS),),
+        lambda ts: (p.BareNumber(_HOUR_WORDS[ts[0].text]),),
+        ("eight (tonight)",),
+    ),
 )
 
 FILLERS = frozenset({"at", "on", "the", "of", "in", "during", "around"})
 
 
-def _match_length(pattern: Sequence[Element], tokens: Sequence[Token], start: int) -> int:
-    """The longest number of tokens from `start` the pattern matches, or -1."""
+def _match_lengths(pattern: Sequence[Element], tokens: Sequence[Token], start: int) -> set[int]:
+    """Every number of tokens from `start` the pattern can match (optional elements give
+    several)."""
     if not pattern:
-        return 0
+        return {0}
     head, rest = pattern[0], pattern[1:]
-    best = -1
+    lengths: set[int] = set()
+    matcher = head.match if isinstance(head, Opt) else head
+    if start < len(tokens) and matcher(tokens[start]):
+        lengths.update(n + 1 for n in _match_lengths(rest, tokens, start + 1))
     if isinstance(head, Opt):
-        if start < len(tokens) and head.match(tokens[start]):
-            tail = _match_length(rest, tokens, start + 1)
-            best = tail + 1 if tail >= 0 else -1
-        skipped = _match_length(rest, tokens, start)
-        return max(best, skipped)
-    if start < len(tokens) and head(tokens[start]):
-        tail = _match_length(rest, tokens, start + 1)
-        return tail + 1 if tail >= 0 else -1
-    return -1
+        lengths.update(_match_lengths(rest, tokens, start))
+    return lengths
+
+
+def _leading(pattern: Sequence[Element]) -> list[Match]:
+    """The matchers a first token may meet: each optional head and the first required one."""
+    heads: list[Match] = []
+    for element in pattern:
+        if isinstance(element, Opt):
+            heads.append(element.match)
+            continue
+        heads.append(element)
+        break
+    return heads
+
+
+_LEADING = [(rule, _leading(rule.pattern)) for rule in RULES]
+
+
+@lru_cache(maxsize=4096)
+def _rules_for(token: Token) -> tuple[PieceRule, ...]:
+    """The rules that can start at `token`, in table order (cached per distinct token)."""
+    return tuple(rule for rule, heads in _LEADING if any(head(token) for head in heads))
+
+
+class PointReader:
+    """Reads points from any run of one phrase's tokens. Which rules match where is worked
+    out once per position of the whole phrase, then shared by every run read: a rule matches
+    a run when one of its lengths fits in it."""
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.tokens = tokens
+        self._at: dict[int, list[tuple[PieceRule, tuple[int, ...]]]] = {}
+
+    def _rules_at(self, position: int) -> list[tuple[PieceRule, tuple[int, ...]]]:
+        found = self._at.get(position)
+        if found is None:
+            found = []
+            for rule in _rules_for(self.tokens[position]):
+                lengths = _match_lengths(rule.pattern, self.tokens, position) - {0}
+                if lengths:
+                    found.append((rule, tuple(sorted(lengths, reverse=True))))
+            self._at[position] = found
+        return found
+
+    def read(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
+        """The pieces of tokens[start:end], read left to right with the longest rule at each
+        place (the first rule on a tie); None when some token belongs to no rule. Rules may
+        raise ParseError for impossible values."""
+        found: list[p.Piece] = []
+        position = start
+        while position < end:
+            best_rule: PieceRule | None = None
+            best = 0
+            for rule, lengths in self._rules_at(position):
+                length = next((n for n in lengths if n <= end - position), 0)
+                if length > best:
+                    best_rule, best = rule, length
+            if best_rule is None:
+                token = self.tokens[position]
+                if token.kind is Kind.WORD and token.text in FILLERS:
+                    position += 1
+                    continue
+                return None
+            found.extend(best_rule.build(self.tokens[position : position + best]))
+            position += best
+        folded = _fold_shifts(found)
+        return tuple(folded) if folded else None
 
 
 def read_point(tokens: Sequence[Token]) -> tuple[p.Piece, ...] | None:
-    """The pieces of `tokens`, read left to right with the longest rule at each place; None
-    when some token belongs to no rule. Rules may raise ParseError for impossible values."""
-    found: list[p.Piece] = []
-    position = 0
-    while position < len(tokens):
-        best_rule: PieceRule | None = None
-        best = 0
-        for rule in RULES:
-            length = _match_length(rule.pattern, tokens, position)
-            if length > best:
-                best_rule, best = rule, length
-        if best_rule is None:
-            token = tokens[position]
-            if token.kind is Kind.WORD and token.text in FILLERS:
-                position += 1
-                continue
-            return None
-        found.extend(best_rule.build(tokens[position : position + best]))
-        position += best
-    return tuple(found) if found else None
+    """The pieces of `tokens` (see PointReader.read)."""
+    return PointReader(tokens).read(0, len(tokens))

@@ -14,8 +14,18 @@ from enum import StrEnum
 from bot.errors import ParseError
 from bot.timephrase import pieces as p
 from bot.timephrase.lexer import EXAMPLES
+from bot.timephrase.limits import YEARS
 from bot.timephrase.window import Grain
-from bot.timephrase.zones import FIXED_UNITS, at, before, seconds_between, step, unit_span
+from bot.timephrase.zones import (
+    FIXED_UNITS,
+    add_months,
+    at,
+    before,
+    elapsed,
+    seconds_between,
+    step,
+    unit_span,
+)
 
 FINER: dict[Grain, Grain] = {
     Grain.SECOND: Grain.SECOND,
@@ -78,9 +88,22 @@ def _nearest(candidates: list[Span], now: datetime, bias: Bias) -> Span:
     return min(candidates, key=distance)
 
 
-def _date_span(piece: p.CalendarDate, ctx: Context) -> Span:
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _agreeing(day: date, weekday: int | None) -> date:
+    """`day`, checked against the weekday written with it ("Tuesday, Feb 12")."""
+    if weekday is not None and day.weekday() != weekday:
+        raise _fail(
+            f"{day:%b} {day.day} {day.year} is a {_WEEKDAY_NAMES[day.weekday()]}, "
+            f"not a {_WEEKDAY_NAMES[weekday]}"
+        )
+    return day
+
+
+def _date_span(piece: p.CalendarDate, ctx: Context, weekday: int | None = None) -> Span:
     if piece.year is not None:
-        return _day_span(date(piece.year, piece.month, piece.day), ctx.zone)
+        return _day_span(_agreeing(date(piece.year, piece.month, piece.day), weekday), ctx.zone)
     candidates: list[Span] = []
     for year in range(ctx.now.year - 4, ctx.now.year + 5):
         try:
@@ -88,7 +111,62 @@ def _date_span(piece: p.CalendarDate, ctx: Context) -> Span:
         except ValueError:  # Feb 29 outside a leap year
             continue
     close = [c for c in candidates if abs(c.start.year - ctx.now.year) <= 1] or candidates
+    if weekday is not None:
+        # A weekday picks, among the near years, the one where the date falls on it.
+        agreeing = [c for c in close if c.start.weekday() == weekday]
+        if not agreeing:
+            _agreeing(_nearest(close, ctx.now, ctx.bias).start.date(), weekday)
+        close = agreeing
     return _nearest(close, ctx.now, ctx.bias)
+
+
+def _day_of_month_span(piece: p.DayOfMonth, ctx: Context, weekday: int | None) -> Span:
+    """The nearest month that has that day (on that weekday, when one is written)."""
+    reach = 12 if weekday is not None else 1
+    first = date(ctx.now.year, ctx.now.month, 1)
+    candidates: list[Span] = []
+    for months in range(-reach, reach + 1):
+        month = add_months(first, months)
+        try:
+            day = date(month.year, month.month, piece.day)
+        except ValueError:
+            continue
+        if weekday is None or day.weekday() == weekday:
+            candidates.append(_day_span(day, ctx.zone))
+    if not candidates:
+        raise _fail(f"No month near now has a day {piece.day}")
+    return _nearest(candidates, ctx.now, ctx.bias)
+
+
+def _day_in(container: Span, piece: p.DayOfMonth, weekday: int | None) -> Span:
+    """ "the 20th of next month": that day of the month-long span the rest names."""
+    first = container.start.date()
+    if container.grain is not Grain.MONTH:
+        raise _fail("A day of the month needs a month, e.g. 'the 20th of next month'")
+    try:
+        day = date(first.year, first.month, piece.day)
+    except ValueError:
+        raise _fail(f"{first:%B} {first.year} has no day {piece.day}") from None
+    zone = container.start.tzinfo
+    assert zone is not None
+    return _day_span(_agreeing(day, weekday), zone)
+
+
+def _quarter_span(piece: p.Quarter, ctx: Context) -> Span:
+    def span(year: int, index: int) -> Span:
+        start = at(ctx.zone, date(year, (index - 1) * piece.months + 1, 1))
+        return Span(start, step(start, Grain.MONTH, piece.months), Grain.MONTH)
+
+    if piece.offset is not None:
+        current = (ctx.now.month - 1) // piece.months
+        year, index = divmod(
+            ctx.now.year * (12 // piece.months) + current + piece.offset, 12 // piece.months
+        )
+        return span(year, index + 1)
+    if piece.year is not None:
+        return span(piece.year, piece.index)
+    years = range(ctx.now.year - 1, ctx.now.year + 2)
+    return _nearest([span(y, piece.index) for y in years], ctx.now, ctx.bias)
 
 
 def _month_span(month: int, year: int, zone: tzinfo) -> Span:
@@ -124,13 +202,15 @@ def _shifted_span(piece: p.Shifted, ctx: Context) -> Span:
     try:
         moment = step(ctx.now, piece.unit, piece.sign * piece.count)
     except (OverflowError, ValueError):
-        raise _fail(f"{piece.count} {piece.unit}s is further than I can count") from None
+        raise _fail(
+            f"{piece.count} {piece.unit}s is further than I can count (I read the years {YEARS})"
+        ) from None
     if piece.unit in FIXED_UNITS:
         grain = FINER[piece.unit]
         start, end = unit_span(moment, grain)
         return Span(start, end, grain, clock=True)
-    start, end = unit_span(moment, piece.unit)
-    return Span(start, end, piece.unit)
+    start, end = unit_span(moment, Grain.DAY)  # "3 weeks ago" is that day (ops)
+    return Span(start, end, Grain.DAY)
 
 
 def day_span(piece: p.Piece, ctx: Context) -> Span:
@@ -155,6 +235,10 @@ def day_span(piece: p.Piece, ctx: Context) -> Span:
         return Span(start, step(start, piece.unit, 1), piece.unit, clock=piece.unit in FIXED_UNITS)
     if isinstance(piece, p.Weekend):
         return _weekend_span(piece, ctx)
+    if isinstance(piece, p.Quarter):
+        return _quarter_span(piece, ctx)
+    if isinstance(piece, p.DayOfMonth):
+        return _day_of_month_span(piece, ctx, None)
     assert isinstance(piece, p.Shifted)
     return _shifted_span(piece, ctx)
 
@@ -165,10 +249,32 @@ def _one(items: Sequence[p.Piece], what: str) -> p.Piece | None:
     return items[0] if items else None
 
 
+def _dated(days: Sequence[p.Piece], ctx: Context) -> Span | None:
+    """A date written with its weekday ("Sat, Aug 9", "Thursday the 12th"), or a day of the
+    month inside a month ("the 20th of next month"); None when the pieces are neither."""
+    dated = [x for x in days if isinstance(x, p.CalendarDate | p.DayOfMonth)]
+    if len(dated) != 1:
+        return None
+    weekdays = [x for x in days if isinstance(x, p.Weekday) and x.mode is p.WeekdayMode.RECENT]
+    weekday = weekdays[0].weekday if len(weekdays) == 1 else None
+    rest = [x for x in days if x is not dated[0] and x not in weekdays]
+    piece = dated[0]
+    if isinstance(piece, p.CalendarDate):
+        return None if rest else _date_span(piece, ctx, weekday)
+    if not rest:
+        return _day_of_month_span(piece, ctx, weekday)
+    container = _single_day(rest, ctx)
+    assert container is not None
+    return _day_in(container, piece, weekday)
+
+
 def _single_day(pieces: Sequence[p.Piece], ctx: Context) -> Span | None:
     days = [piece for piece in pieces if isinstance(piece, p.DAYLIKE)]
     if not days:
         return None
+    dated = _dated(days, ctx)
+    if dated is not None:
+        return dated
     spans = [day_span(piece, ctx) for piece in days]
     first = spans[0]
     if any((s.start, s.end) != (first.start, first.end) for s in spans[1:]):
@@ -180,6 +286,11 @@ def _time_on(day: date, clock: p.TimeOfDay, part: p.PartOfDay | None, zone: tzin
     hour = clock.hour
     if part is not None and clock.meridiem is None and hour < 12 and part.start_hour >= 12:
         hour += 12  # "8 in the evening", "last night at 11"
+    if part is not None and not part.start_hour - 1 <= hour <= part.end_hour:
+        # "this evening at 2", "tonight @ 3:20": the time is not in (or within an hour of)
+        # that part of the day; "this evening at 5" and "this morning at 12" are.
+        where = "tonight" if part.name == "tonight" else f"in the {part.name}"
+        raise _fail(f"'{clock.text or hour}' is not {where}")
     start = at(zone, day, hour, clock.minute, clock.second)
     return Span(start, step(start, clock.grain, 1), clock.grain, clock=True)
 
@@ -193,11 +304,90 @@ def _part_on(day: date, part: p.PartOfDay, zone: tzinfo) -> Span:
 def resolve_point(pieces: Sequence[p.Piece], ctx: Context) -> Span:
     """One span for the pieces of a point, in the asker's zone."""
     zone_piece = _one([x for x in pieces if isinstance(x, p.ExplicitZone)], "time zone")
-    rest = [x for x in pieces if not isinstance(x, p.ExplicitZone)]
+    rest = [x for x in pieces if not isinstance(x, (p.ExplicitZone, *p.MODIFIERS))]
     local = ctx
     if isinstance(zone_piece, p.ExplicitZone):
         local = Context(ctx.now.astimezone(zone_piece.zone), zone_piece.zone, ctx.bias)
-    return _resolve_local(rest, local).in_zone(ctx.zone)
+    span = _resolve_local(rest, local)
+    week_of = _one([x for x in pieces if isinstance(x, p.WeekOf)], "week of")
+    if isinstance(week_of, p.WeekOf) and any(isinstance(x, p.DayOfMonth) for x in pieces):
+        raise _fail("I can't count weeks from the end ('2nd last week'); name the week's date")
+    if isinstance(week_of, p.WeekOf):
+        span = _week_of(span, week_of)
+    nth = _one([x for x in pieces if isinstance(x, p.NthWeekday)], "nth day")
+    if isinstance(nth, p.NthWeekday):
+        span = _nth_day(span, nth)
+    edge = _one([x for x in pieces if isinstance(x, p.Edge)], "edge")
+    if isinstance(edge, p.Edge):
+        span = _edge(span, edge.kind)
+    return span.in_zone(ctx.zone)
+
+
+def _week_of(span: Span, piece: p.WeekOf) -> Span:
+    """The Monday week holding the span's first (or last) day; weekends Fri 18:00 -> Mon."""
+    zone = span.start.tzinfo
+    assert zone is not None
+    first = span.start.date()
+    last = (span.end - timedelta(microseconds=1)).date() if span.end > span.start else first
+    if piece.weekend:
+        saturdays = [
+            first + timedelta(days=n)
+            for n in range((last - first).days + 1)
+            if (first + timedelta(days=n)).weekday() == 5
+        ]
+        if not saturdays:
+            raise _fail("There is no weekend in that")
+        saturday = saturdays[-1] if piece.which == "last" else saturdays[0]
+        friday = saturday - timedelta(days=1)
+        return Span(at(zone, friday, 18), at(zone, friday + timedelta(days=3)), Grain.DAY)
+    day = last if piece.which == "last" else first
+    monday = day - timedelta(days=day.weekday())
+    start = at(zone, monday)
+    return Span(start, at(zone, monday + timedelta(days=7)), Grain.WEEK)
+
+
+def _nth_day(span: Span, piece: p.NthWeekday) -> Span:
+    """The nth (or last) day, or such weekday, of a span of whole days."""
+    zone = span.start.tzinfo
+    assert zone is not None
+    first, after = span.start.date(), span.end.date()
+    days = [first + timedelta(days=n) for n in range((after - first).days)]
+    if piece.weekday is not None:
+        days = [d for d in days if d.weekday() == piece.weekday]
+    index = piece.nth - 1 if piece.nth > 0 else piece.nth
+    if span.grain is Grain.DAY or not -len(days) <= index < len(days):
+        raise _fail("There is no such day in that period")
+    return _day_span(days[index], zone)
+
+
+def _months_between(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def _edge(span: Span, kind: p.EdgeKind) -> Span:
+    """A third of the span (docs/time-phrases.md, "Edges"): days 1-10 / 11-20 / 21-end of a
+    month, Jan-Apr / May-Aug / Sep-Dec of a year (thirds of the months of any run of whole
+    months), Mon-Tue / Wed-Thu / Fri-Sun of a week, else thirds of the elapsed time."""
+    zone = span.start.tzinfo
+    assert zone is not None
+    third = {p.EdgeKind.BEGINNING: 0, p.EdgeKind.MIDDLE: 1, p.EdgeKind.END: 2}[kind]
+    first, after = span.start.date(), span.end.date()
+    whole_days = span.start == at(zone, first) and span.end == at(zone, after)
+    months = _months_between(first, after)
+    if whole_days and first.day == 1 and after.day == 1 and months == 1:
+        bounds = [first, first.replace(day=11), first.replace(day=21), after]
+        return Span(at(zone, bounds[third]), at(zone, bounds[third + 1]), Grain.DAY)
+    if whole_days and first.day == 1 and after.day == 1 and months % 3 == 0:
+        size = months // 3
+        start = at(zone, add_months(first, size * third))
+        return Span(start, step(start, Grain.MONTH, size), Grain.MONTH)
+    if whole_days and span.grain is Grain.WEEK:
+        bounds = [first, first + timedelta(days=2), first + timedelta(days=4), after]
+        return Span(at(zone, bounds[third]), at(zone, bounds[third + 1]), Grain.DAY)
+    length = seconds_between(span.start, span.end) // 60 // 3
+    start = elapsed(span.start, timedelta(minutes=length * third))
+    end = span.end if third == 2 else elapsed(start, timedelta(minutes=length))
+    return Span(start, end, Grain.MINUTE if span.grain is Grain.DAY else span.grain)
 
 
 def _resolve_local(pieces: Sequence[p.Piece], ctx: Context) -> Span:
@@ -215,7 +405,10 @@ def _resolve_local(pieces: Sequence[p.Piece], ctx: Context) -> Span:
     clock = _one([x for x in pieces if isinstance(x, p.TimeOfDay)], "time of day")
     number = _one([x for x in pieces if isinstance(x, p.BareNumber)], "bare number")
     if isinstance(number, p.BareNumber):
-        if clock is not None or part is None or not 1 <= number.value <= 12:
+        named_day = any(isinstance(x, p.RelativeDay | p.Weekday) for x in pieces)
+        if clock is None and part is None and named_day and number.value <= 23:
+            part = None  # "9 tomorrow": the hour of that day, as a 24-hour clock (ops)
+        elif clock is not None or part is None or not 1 <= number.value <= 12:
             hint = (
                 f"; write '{number.value}pm' or '{number.value}:00'"
                 if (0 < number.value <= 12)

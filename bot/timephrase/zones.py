@@ -18,9 +18,34 @@ from bot.timephrase.window import Grain
 
 
 def localize(naive: datetime, zone: tzinfo) -> datetime:
-    """The real instant of a wall time in `zone`; a time in a DST gap moves forward."""
-    guess = naive.replace(tzinfo=zone)
-    return datetime.fromtimestamp(guess.timestamp(), zone)
+    """The real instant of a wall time in `zone`, by the one DST rule (docs/time-phrases.md,
+    "Daylight saving time"): a wall time that occurs twice is its first occurrence; one that
+    does not exist (a spring-forward gap) is the first instant after the gap. Digest slots
+    follow the same rule through this function."""
+    first = datetime.fromtimestamp(naive.replace(tzinfo=zone, fold=0).timestamp(), zone)
+    if first.replace(tzinfo=None) == naive:
+        return first
+    return _gap_end(naive, zone)
+
+
+def _gap_end(naive: datetime, zone: tzinfo) -> datetime:
+    """The first instant whose wall time is past `naive`, a wall time inside a gap."""
+    low = int(naive.replace(tzinfo=zone, fold=1).timestamp())
+    high = int(naive.replace(tzinfo=zone, fold=0).timestamp())
+    low, high = min(low, high), max(low, high)
+    while low < high:
+        mid = (low + high) // 2
+        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) > naive:
+            high = mid
+        else:
+            low = mid + 1
+    return datetime.fromtimestamp(low, zone)
+
+
+def in_gap(naive: datetime, zone: tzinfo) -> bool:
+    """Whether the wall time `naive` does not exist in `zone` (skipped by a DST change)."""
+    moment = datetime.fromtimestamp(naive.replace(tzinfo=zone, fold=0).timestamp(), zone)
+    return moment.replace(tzinfo=None) != naive
 
 
 def at(zone: tzinfo, day: date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -128,12 +153,21 @@ def read_zone(text: str) -> tzinfo:
             hours, minutes = (
                 (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
             )
-            if hours <= 14 and minutes < 60:
-                return fixed_offset_zone(sign * timedelta(hours=hours, minutes=minutes))
+            real = real_offset(sign, hours, minutes)
+            if real is not None:
+                return fixed_offset_zone(real)
     shown = "".join(ch if ch.isprintable() else "?" for ch in name[:40])
     raise ParseError(
         f"'{shown}' is not a time zone I know (an IANA name or a UTC offset)", ZONE_EXAMPLES
     )
+
+
+def real_offset(sign: int, hours: int, minutes: int) -> timedelta | None:
+    """A UTC offset some place uses: -12:00 to +14:00 in quarter hours, else None."""
+    offset = sign * timedelta(hours=hours, minutes=minutes)
+    if minutes % 15 or minutes > 45 or not -timedelta(hours=12) <= offset <= timedelta(hours=14):
+        return None
+    return offset
 
 
 def named_zone(text: str) -> ZoneInfo:
@@ -162,9 +196,14 @@ def zone_name(zone: tzinfo, moment: datetime) -> str:
     return offset_label(moment.astimezone(zone).utcoffset() or timedelta(0))
 
 
+# tzdata ships these next to the places; none of them is a place a person lives in.
+_NOT_PLACES = frozenset({"factory", "localtime", "posixrules"})
+
+
 @cache
 def _iana_names() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
+    names = {name.lower(): name for name in available_timezones()}
+    return {lower: name for lower, name in names.items() if lower not in _NOT_PLACES}
 
 
 def iana_zone(word: str) -> ZoneInfo | None:

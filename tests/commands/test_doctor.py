@@ -64,7 +64,7 @@ def test_doctor_checks_exactly_the_scopes_manifest_yml_asks_for() -> None:
 def test_slack_token_with_every_scope_passes(slack: SlackStandIn) -> None:
     result = check_slack(slack_settings(slack))
     assert result.status == "ok", result
-    assert "has every scope manifest.yml needs; HTTP mode" in result.detail
+    assert "has every scope the manifest needs; HTTP mode" in result.detail
     assert [c.method for c in slack.calls()] == ["auth.test"]
 
 
@@ -83,7 +83,7 @@ def test_missing_scopes_are_named() -> None:
     with SlackStandIn(scopes=scopes) as slack:
         result = check_slack(slack_settings(slack))
     assert result.status == "fail"
-    assert result.detail.endswith("lacks scope(s) manifest.yml needs: files:write, users:read")
+    assert result.detail.endswith("lacks scope(s) the manifest needs: files:write, users:read")
 
 
 def test_no_signing_secret_nor_app_token_is_a_cross(slack: SlackStandIn) -> None:

@@ -70,8 +70,9 @@ def test_dockerfile_lints_clean_with_hadolint() -> None:
 
 def test_dockerfile_is_multi_stage_slim_non_root_with_healthcheck() -> None:
     build, runtime = stages(DOCKERFILE.read_text())
-    assert build[0].args == "python:3.11-slim AS build"
-    assert runtime[0].args == "python:3.11-slim AS runtime"
+    assert build[0].args.startswith("python:3.11-slim@sha256:")
+    assert build[0].args.endswith(" AS build")
+    assert runtime[0].args == build[0].args.replace(" AS build", " AS runtime")
     user = [i.args for i in runtime if i.keyword == "USER"]
     assert user
     assert user[-1].split(":")[0] not in ("0", "root")
@@ -105,7 +106,7 @@ def test_dockerignore_admits_only_what_the_build_copies() -> None:
     copied = [
         source for item in build if item.keyword == "COPY" for source in item.args.split()[:-1]
     ]
-    assert copied == ["pyproject.toml", "README.md", "bot"]
+    assert copied == ["requirements.lock", "pyproject.toml", "README.md", "bot"]
     for source in [*copied, "bot/cli.py"]:
         assert not _ignored(source, rules), source
     for private in (
@@ -188,6 +189,8 @@ def test_the_dockerfile_install_commands_build_a_working_recbot(tmp_path: Path) 
     assert not (site / "pytest").exists()
     assert not (site / "hypothesis").exists()
     assert list((site / "bot" / "__pycache__").glob("cli.*.pyc"))
+    # The Slack app manifest ships in the package (recbot manifest prints the same).
+    assert (site / "bot" / "slack" / "manifest.yml").is_file()
     assert not (site / "bot" / "cli.py").is_symlink()
 
 

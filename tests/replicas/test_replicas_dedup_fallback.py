@@ -6,7 +6,7 @@ import pytest
 import redis
 
 from bot.replicas.dedup import RedisSeenEvents
-from bot.slack.dedup import InMemorySeenEvents
+from bot.replicas.seen_events import InMemorySeenEvents
 from tests.support.serving import free_port
 
 pytestmark = pytest.mark.redis

@@ -17,7 +17,7 @@ from bot.css.ratelimit import process_limiter
 from bot.replicas.cache import RedisCache
 from bot.replicas.dedup import RedisSeenEvents
 from bot.replicas.ratelimit import RedisRateLimiter
-from bot.slack.dedup import InMemorySeenEvents
+from bot.replicas.seen_events import InMemorySeenEvents
 from bot.wiring import make_cache, make_rate_limiter, make_seen_events
 from tests.support.redis_keys import REDIS_URL
 

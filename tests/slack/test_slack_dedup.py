@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.dedup import InMemorySeenEvents
+from bot.replicas.seen_events import InMemorySeenEvents
 
 
 class FakeClock:

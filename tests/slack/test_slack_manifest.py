@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from slack_sdk import WebClient
 
+from bot.slack.catalog import FUNCTION_EXECUTED
 from bot.slack.scopes import COMMANDS, METHOD_SCOPES, SUBSCRIBED_EVENTS, required_scopes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def test_manifest_scopes_are_exactly_what_the_code_needs() -> None:
 
 def test_manifest_events_are_exactly_the_ones_the_listeners_register() -> None:
     events = manifest()["settings"]["event_subscriptions"]["bot_events"]
-    assert sorted(events) == sorted(SUBSCRIBED_EVENTS)
+    assert sorted(events) == sorted((*SUBSCRIBED_EVENTS, FUNCTION_EXECUTED))
 
 
 def test_manifest_has_the_slash_command_with_a_usage_hint() -> None:

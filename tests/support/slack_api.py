@@ -66,7 +66,14 @@ DEFAULT_SCOPES: tuple[str, ...] = (
 )
 
 # Form parameters Slack accepts as JSON-encoded strings.
-_JSON_PARAMS = ("blocks", "attachments", "files", "view")
+_JSON_PARAMS = ("blocks", "attachments", "files", "view", "outputs")
+# A trigger_id works once, for 3 seconds (views.open: expired_trigger_id after that).
+TRIGGER_TTL_S = 3.0
+MAX_MODAL_TITLE = 24
+MAX_PRIVATE_METADATA = 3000
+# Tokens the stand-in accepts: bot/user tokens, and the workflow token Slack hands a custom
+# step in function_executed (bot_access_token).
+TOKEN_PREFIXES = ("xox", "xwfp-")
 
 BOT_USER_ID = "UBOTRECBOT"
 BOT_ID = "BRECBOT"
@@ -169,6 +176,10 @@ class SlackStandIn:
         self._uploads: dict[str, _PendingUpload] = {}
         self._files: list[UploadedFile] = []
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
+        # Modals: trigger ids handed out (id -> when), views by id, custom step executions.
+        self._triggers: dict[str, float] = {}
+        self._views: dict[str, dict[str, Any]] = {}
+        self._executions: dict[str, str | None] = {}  # id -> None (running) or final state
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
@@ -262,6 +273,30 @@ class SlackStandIn:
     def set_usergroup(self, group_id: str, users: tuple[str, ...]) -> None:
         with self._cond:
             self._usergroups[group_id] = users
+
+    def new_trigger(self) -> str:
+        """A trigger_id as Slack puts in a shortcut or button payload: views.open accepts it
+        once, within TRIGGER_TTL_S."""
+        with self._cond:
+            trigger = f"{next(self._ids)}.{TEAM_ID}.{next(self._ids):08x}"
+            self._triggers[trigger] = time.monotonic()
+        return trigger
+
+    def new_function_execution(self) -> str:
+        """A function_execution_id for a function_executed event, running until completed."""
+        with self._cond:
+            execution = self._new_id("Fx")
+            self._executions[execution] = None
+        return execution
+
+    def execution_state(self, execution_id: str) -> str | None:
+        with self._cond:
+            return self._executions.get(execution_id)
+
+    def view(self, view_id: str) -> dict[str, Any]:
+        """The modal as it is now (after views.open and every views.update)."""
+        with self._cond:
+            return dict(self._views[view_id])
 
     # ---- faults ------------------------------------------------------------------------
 
@@ -404,7 +439,7 @@ class SlackStandIn:
             return 200, {}, {"ok": False, "error": "not_authed"}
         if method == "apps.connections.open":
             return 200, {}, self._apps_connections_open(token)
-        if token in self.invalid_tokens or not token.startswith("xox"):
+        if token in self.invalid_tokens or not token.startswith(TOKEN_PREFIXES):
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         fault = self._take_fault(method, params, token)
         if fault is not None:
@@ -599,7 +634,14 @@ class SlackStandIn:
                         thread_ts=params.get("thread_ts"),
                     )
                 )
-                done.append({"id": item["id"], "title": title, "name": pending.filename})
+                done.append(
+                    {
+                        "id": item["id"],
+                        "title": title,
+                        "name": pending.filename,
+                        "permalink": f"https://recbot-test.slack.com/files/{item['id']}",
+                    }
+                )
         return {"ok": True, "files": done}
 
     def _apps_connections_open(self, token: str) -> dict[str, Any]:
@@ -610,6 +652,91 @@ class SlackStandIn:
         if self.socket_mode_url is None:
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True, "url": self.socket_mode_url}
+
+    def _check_modal(self, view: Any) -> dict[str, Any] | None:
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return {"ok": False, "error": "invalid_arguments"}
+        problems: list[str] = []
+        title = _text_of(view.get("title"))
+        if not title or len(title) > MAX_MODAL_TITLE:
+            problems.append("must be less than 25 characters [json-pointer:/view/title/text]")
+        if len(str(view.get("private_metadata", ""))) > MAX_PRIVATE_METADATA:
+            problems.append(
+                "must be less than 3001 characters [json-pointer:/view/private_metadata]"
+            )
+        if len(str(view.get("callback_id", ""))) > 255:
+            problems.append("must be less than 256 characters [json-pointer:/view/callback_id]")
+        for i, block in enumerate(view.get("blocks") or []):
+            if block.get("type") == "input" and "element" not in block:
+                problems.append(f"missing required field: element [json-pointer:/view/blocks/{i}]")
+        if problems:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": problems},
+            }
+        return block_errors(view.get("blocks", []), MAX_VIEW_BLOCKS)
+
+    def _stored_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        view_id = view.get("id") or self._new_id("V")
+        stored = {
+            **view,
+            "id": view_id,
+            "hash": f"{int(time.time())}.{next(self._ids):08x}",
+            "team_id": TEAM_ID,
+            "state": {"values": {}},
+        }
+        with self._cond:
+            self._views[str(view_id)] = stored
+        return stored
+
+    def _views_open(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        trigger = str(params.get("trigger_id", ""))
+        with self._cond:
+            issued = self._triggers.pop(trigger, None)
+        if issued is None:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if time.monotonic() - issued > TRIGGER_TTL_S:
+            return {"ok": False, "error": "expired_trigger_id"}
+        view = params.get("view")
+        if (error := self._check_modal(view)) is not None:
+            return error
+        assert isinstance(view, dict)
+        return {"ok": True, "view": self._stored_view({k: v for k, v in view.items() if k != "id"})}
+
+    def _views_update(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        view_id = str(params.get("view_id") or "")
+        with self._cond:
+            current = self._views.get(view_id)
+        if current is None:
+            return {"ok": False, "error": "not_found"}
+        if params.get("hash") and params["hash"] != current["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
+        view = params.get("view")
+        if (error := self._check_modal(view)) is not None:
+            return error
+        assert isinstance(view, dict)
+        return {"ok": True, "view": self._stored_view({**view, "id": view_id})}
+
+    def _complete_function(self, params: Mapping[str, Any], state: str) -> dict[str, Any]:
+        execution = str(params.get("function_execution_id") or "")
+        with self._cond:
+            if execution not in self._executions:
+                return {"ok": False, "error": "function_execution_not_found"}
+            if self._executions[execution] is not None:
+                return {"ok": False, "error": "function_execution_already_completed"}
+            if state == "error" and not params.get("error"):
+                return {"ok": False, "error": "invalid_arguments"}
+            self._executions[execution] = state
+        return {"ok": True}
+
+    def _functions_complete_success(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(params.get("outputs"), dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        return self._complete_function(params, "success")
+
+    def _functions_complete_error(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return self._complete_function(params, "error")
 
     def handle_upload(self, file_id: str, body: bytes) -> tuple[int, str]:
         with self._cond:
@@ -681,6 +808,10 @@ _API_METHODS: dict[str, Callable[[SlackStandIn, Mapping[str, Any]], dict[str, An
     "usergroups.users.list": SlackStandIn._usergroups_users_list,
     "files.getUploadURLExternal": SlackStandIn._files_get_upload_url,
     "files.completeUploadExternal": SlackStandIn._files_complete_upload,
+    "views.open": SlackStandIn._views_open,
+    "views.update": SlackStandIn._views_update,
+    "functions.completeSuccess": SlackStandIn._functions_complete_success,
+    "functions.completeError": SlackStandIn._functions_complete_error,
 }
 
 

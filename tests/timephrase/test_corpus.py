@@ -60,7 +60,7 @@ ROWS = load()
 
 
 def test_corpus_is_large_and_covers_zones() -> None:
-    assert len(ROWS) >= 400
+    assert len(ROWS) >= 1500
     zones = {row.zone for row in ROWS}
     assert {"America/New_York", "Europe/Berlin", "Asia/Kathmandu", "+05:45", "UTC"} <= zones
     assert sum(1 for row in ROWS if row.error) >= 40

@@ -1,0 +1,85 @@
+"""The "Ask about recordings" form as plain values: what each field holds, the request text
+it stands for, the live reading of its time field, and which field an error belongs to.
+
+Pure: the Slack layer reads a modal's state into an `AskForm`; this module decides the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Literal
+
+from bot.errors import ParseError
+from bot.request import MAX_LENGTH, Request, StatusFilter, Subcommand, parse_request
+from bot.timephrase import parse_phrase
+
+Field = Literal["stream", "app", "domain", "status", "when", "text", "where", "channel"]
+Where = Literal["dm", "channel"]
+STATUSES: tuple[StatusFilter, ...] = tuple(StatusFilter)
+NOT_A_QUESTION = "Ask about recordings here; help and digests have their own buttons."
+PICK_A_CHANNEL = "Pick the channel to answer in, or choose “Only me”."
+
+
+@dataclass(frozen=True)
+class AskForm:
+    stream: str | None = None
+    app: str | None = None
+    domain: str | None = None
+    status: StatusFilter = StatusFilter.ALL
+    when: str = ""
+    text: str = ""  # anything else, as typed (a message shortcut pre-fills it)
+    where: Where = "dm"
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class FormError:
+    """One field's error, shown under that field (`response_action: errors`)."""
+
+    field: Field
+    message: str
+
+
+def request_text(form: AskForm) -> str:
+    """The request the form stands for, in the language people type."""
+    words = [f"stream:{form.stream}"] if form.stream else []
+    words += [f"app:{form.app}"] if form.app else []
+    words += [f"domain:{form.domain}"] if form.domain else []
+    if form.status is not StatusFilter.ALL:
+        words.append(form.status.value)
+    words += [form.text.strip(), form.when.strip()]
+    return " ".join(w for w in words if w)
+
+
+def time_preview(when: str, now: datetime, zone: tzinfo) -> str:
+    """How the time field reads right now, in the asker's zone, or why it cannot be read."""
+    phrase = " ".join(when.split())
+    if not phrase:
+        return "No time given: I'll look at recent tasks (see help for the default window)."
+    try:
+        window = parse_phrase(phrase, now, zone)
+    except ParseError as error:
+        return f"⚠ {error.user_message}"
+    return f"{window.description} (your time)".replace(f"{phrase}, ", f"{phrase} → ", 1)
+
+
+def check_form(form: AskForm, now: datetime, zone: tzinfo) -> Request | FormError:
+    """The parsed request, or the first field that is wrong and why."""
+    if form.where == "channel" and not form.channel:
+        return FormError("channel", PICK_A_CHANNEL)
+    if form.when.strip():
+        try:
+            parse_phrase(" ".join(form.when.split()), now, zone)
+        except ParseError as error:
+            return FormError("when", error.user_message)
+    text = request_text(form)
+    if len(text) > MAX_LENGTH:
+        return FormError("text", f"That is too long; keep it under {MAX_LENGTH} characters.")
+    try:
+        request = parse_request(text, now, zone)
+    except ParseError as error:
+        return FormError("text", error.user_message)
+    if request.subcommand in (Subcommand.HELP, Subcommand.DIGEST):
+        return FormError("text", NOT_A_QUESTION)
+    return request
