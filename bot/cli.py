@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "doctor": "check configuration, credentials, Slack token, database and Redis",
     "manifest": "print the Slack app manifest (Socket Mode, or HTTP with --http URL)",
     "completion": "print a shell completion script (bash, zsh or fish)",
+    "audit": "show who asked recbot what, where, and how it was answered",
 }
 
 

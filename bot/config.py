@@ -159,6 +159,11 @@ class Settings(BaseSettings):
     # Access
     recbot_access_file: str | None = None
 
+    # Team memory: who may read the audit trail and make names for every channel, and how
+    # long the audit trail is kept (docs/team-memory.md)
+    recbot_admins: str = ""
+    recbot_audit_days: int = Field(default=90, ge=1, le=3650)
+
     # Operations
     recbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     recbot_log_format: Literal["auto", "json", "text"] = "auto"
@@ -337,6 +342,11 @@ class Settings(BaseSettings):
                 yield name, value
 
     # --- what the commands ask ----------------------------------------------------------
+
+    @property
+    def admins(self) -> frozenset[str]:
+        """RECBOT_ADMINS: Slack user ids, separated by commas or spaces."""
+        return frozenset(self.recbot_admins.replace(",", " ").split())
 
     def http_port(self, default: int) -> int:
         """PORT as a port number (`default` when unset; 0: any free port); ConfigError naming

@@ -34,14 +34,19 @@ if TYPE_CHECKING:
     from bot.css.cache import Cache
     from bot.css.query import CssSource
     from bot.css.ratelimit import RateLimiter
+    from bot.db.audit_store import AuditStore
+    from bot.db.memory_store import MemoryStore
+    from bot.db.team_memory import MemoryStores
     from bot.digest.delivery import ChannelPacer
     from bot.digest.scheduler import DigestScheduler
     from bot.digest.store import DigestStore
     from bot.evidence.receiver import CallbackReceiver
     from bot.evidence.state import EvidenceSource
     from bot.evidence.store import EvidenceStore
+    from bot.memory.audit_writer import AuditWriter
     from bot.replicas.seen_events import SeenEvents
-    from bot.slack.answers import AlertCommands, DigestCommands
+    from bot.slack.answers import AlertCommands, DigestCommands, SlackConversation
+    from bot.slack.conversation import Conversation
     from bot.slack.server import Bot
     from bot.slack.workers import WorkPool
     from bot.slack.wsgi import WsgiRoute
@@ -210,6 +215,8 @@ class Stores:
     digests: DigestStore
     evidence: EvidenceStore
     alerts: AlertStore
+    names: MemoryStore  # team memory: names and saved questions
+    audit: AuditStore  # team memory: the audit trail
 
     def close(self) -> None:
         self.engine.dispose()
@@ -218,7 +225,9 @@ class Stores:
 def open_stores(settings: Settings) -> Stores:
     """The database migrated to the newest schema, and every store on it."""
     from bot.alerts.store import AlertStore
+    from bot.db.audit_store import AuditStore
     from bot.db.database import migrate
+    from bot.db.memory_store import MemoryStore
     from bot.digest.store import DigestStore
     from bot.evidence.store import EvidenceStore
 
@@ -229,6 +238,8 @@ def open_stores(settings: Settings) -> Stores:
         digests=DigestStore(engine),
         evidence=EvidenceStore(engine),
         alerts=AlertStore(engine),
+        names=MemoryStore(engine),
+        audit=AuditStore(engine),
     )
 
 
@@ -285,6 +296,45 @@ def digest_scheduler(
     )
 
 
+# --- Team memory: names, saved questions, the audit trail ---------------------------------
+
+
+def team_memory_stores(settings: Settings) -> MemoryStores:
+    """Names, saved questions and the audit trail for a command (`recbot ask`, `recbot
+    audit`): migrated only when their tables are missing, since Alembic costs more to load
+    than most answers take."""
+    from bot.db.team_memory import open_memory
+
+    return open_memory(settings.recbot_database_url, quick=True)
+
+
+def audit_writer(settings: Settings, stores: Stores, clock: Callable[[], datetime]) -> AuditWriter:
+    """The background writer of the audit trail (started); `.stop()` writes what it holds."""
+    from bot.memory.audit_writer import AuditWriter
+
+    keep = timedelta(days=settings.recbot_audit_days)
+    return AuditWriter(stores.audit, clock, keep=keep).start()
+
+
+def remembering(
+    settings: Settings, stores: Stores, writer: AuditWriter, team_id: str
+) -> Callable[[SlackConversation], Conversation]:
+    """Wraps the answering conversation in team memory (`bot.slack.team_memory`)."""
+    from bot.memory.desk import TeamMemory
+    from bot.memory.trail import TrailingSource
+    from bot.obs.log import masker
+    from bot.slack.team_memory import AuditTrail, RememberingConversation
+
+    audit = AuditTrail(writer, stores.audit, team_id, masker(settings))
+    memory = TeamMemory(stores.names, settings.admins)
+
+    def wrap(inner: SlackConversation) -> Conversation:
+        counted = replace(inner, source=TrailingSource(inner.source))
+        return RememberingConversation(counted, memory, audit)
+
+    return wrap
+
+
 # --- Work pool ----------------------------------------------------------------------------
 
 
@@ -315,10 +365,12 @@ def build_bot(
     members_of: Callable[[str], frozenset[str]] | None = None,
     evidence: EvidenceSource | None = None,
     alerts: AlertCommands | None = None,
+    wrap: Callable[[SlackConversation], Conversation] | None = None,
 ) -> Bot:
     """The Bolt app and its parts. `source` defaults to the CSS source (closed on stop);
     `client`, `policy`, `auth` (an auth.test response) and `members_of` (user groups) are made
-    here when not given, so a caller that already has them shares one of each."""
+    here when not given, so a caller that already has them shares one of each. `wrap` puts
+    team memory around the answering conversation."""
     from bot.slack.answers import SlackConversation
     from bot.slack.app import build_app
     from bot.slack.delivery import Delivery
@@ -351,7 +403,8 @@ def build_bot(
         evidence=evidence,
         alerts=alerts,
     )
-    parts = BotParts(conversation, Delivery(client), work_pool(), make_seen_events(settings))
+    answering: Conversation = conversation if wrap is None else wrap(conversation)
+    parts = BotParts(answering, Delivery(client), work_pool(), make_seen_events(settings))
     secret = settings.slack_signing_secret
     signing_secret = secret.get_secret_value() if secret else None
     app = build_app(client, signing_secret, parts, socket_mode=socket_mode, auth=auth)
@@ -397,7 +450,9 @@ def build_server_bot(
     `client` and its `auth` response when the caller has them (`recbot serve` checks the token
     before starting), else they are made here. `Bot.stop()` releases everything built here.
     """
+    from bot.digest.audit import audit_posts
     from bot.digest.commands import SlackDigests
+    from bot.obs.log import masker
     from bot.slack.usergroups import UserGroups
 
     if not settings.recbot_digests:
@@ -425,6 +480,15 @@ def build_server_bot(
             stores.close()
         source.close()
         raise
+    team_id = str(auth.get("team_id") or "")
+    writer = audit_writer(settings, stores, _now)
+    audit_posts(  # each digest posted is one audit record
+        scheduler,
+        writer.submit,
+        team_id=team_id,
+        mask=masker(settings),
+        clock=_now,
+    )
     members_of = UserGroups(client).members_of
     team_id = str(auth.get("team_id") or "")
     recording = recording_evidence(
@@ -448,6 +512,7 @@ def build_server_bot(
         members_of=members_of,
         evidence=recording.store if recording is not None else None,
         alerts=recording.commands if recording is not None else None,
+        wrap=remembering(settings, stores, writer, team_id),
     )
     scheduler.start()
     if recording is not None:
@@ -456,6 +521,7 @@ def build_server_bot(
     def stop() -> None:
         if recording is not None:
             recording.dispatcher.stop()
+        writer.stop()  # before the scheduler closes the stores
         scheduler.stop()
         source.close()
 

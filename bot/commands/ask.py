@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer import Answer, AnswerContext, answer
-from bot.errors import ApiError, ConfigError, ParseError, RecbotError
+from bot.errors import AccessDenied, ApiError, ConfigError, ParseError, RecbotError
 from bot.findings import Finding
 from bot.render.evidence import recording_json, untasked_json
 from bot.request import Request, parse_request
@@ -45,6 +45,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--csv", metavar="FILE", type=Path, help="also write every task as CSV")
     parser.add_argument("--chart", metavar="FILE", type=Path, help="also write a PNG timeline")
+    from bot.commands.ask_memory import configure as configure_memory
+
+    configure_memory(parser)  # --channel, --user: team memory (docs/team-memory.md)
 
 
 def _writable(path: Path | None, flag: str) -> None:
@@ -119,6 +122,9 @@ def to_json(result: Answer, zone_name: str) -> dict[str, Any]:
 
 def _fail(error: RecbotError, code: int, as_json: bool) -> int:
     """With --json the error is one JSON object on stdout and nothing else is printed."""
+    from bot.memory.trail import note_error
+
+    note_error(error)
     if as_json:
         body: dict[str, Any] = {"message": error.user_message}
         if isinstance(error, ApiError):
@@ -161,11 +167,15 @@ def _help_text() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.commands.ask_memory import finish
+    from bot.memory.trail import trail
     from bot.obs.log import request_context
 
     try:
-        with request_context():  # one id for this question's log lines and API calls
-            return _run(args)
+        with request_context(), trail() as noted:  # one id for this question's log lines
+            code = _run(args)
+            finish(noted, code)  # the audit record (team memory)
+            return code
     except BrokenPipeError:
         # `recbot ask … | head`: the reader left; that is not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -199,8 +209,19 @@ def _run(args: argparse.Namespace) -> int:
         configure_logging(settings)
         now, zone = choose(args.now, args.tz, settings.recbot_default_tz, real_now)
         zone_label = args.tz.strip() if args.tz is not None else zone_name(zone, now)
+        # Names and saved questions of the place (--channel/--user) are put in first.
+        from bot.commands.ask_memory import open_cli_memory
+        from bot.memory.trail import TrailingSource, note_request
+
+        memory = open_cli_memory(settings, args, " ".join(args.request))
+        said = memory.command(" ".join(args.request), now, zone)
+        if said is not None:
+            print(json.dumps({"text": said}) if as_json else said)
+            return 0
+        rewritten = memory.rewrite(" ".join(args.request))
         # Everything typed is read before any work (no simulator started for a bad phrase).
-        request = parse_request(" ".join(args.request), now, zone)
+        request = parse_request(rewritten.text, now, zone)
+        note_request(request)
         _writable(args.csv, "--csv")
         _writable(args.chart, "--chart")
     except RecbotError as error:
@@ -240,10 +261,14 @@ def _run(args: argparse.Namespace) -> int:
                 _refuse_old_now(now, real_now)
             evidence, close = evidence_source(settings, simulated=source.simulated, now=now)
             try:
-                result = answer(request, AnswerContext(now, zone, source, evidence=evidence))
+                context = AnswerContext(
+                    now, zone, TrailingSource(source), memory.scope, evidence=evidence
+                )
+                result = answer(request, context)
             finally:
                 close()
-    except (ParseError, ConfigError) as error:
+    # AccessDenied: outside --channel's scope
+    except (ParseError, ConfigError, AccessDenied) as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:
         return _fail(error, EXIT_API, as_json)
@@ -265,7 +290,12 @@ def _run(args: argparse.Namespace) -> int:
     except ParseError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     if as_json:
-        print(json.dumps(to_json(result, zone_label), ensure_ascii=False))
+        body = to_json(result, zone_label)
+        if rewritten.shown:
+            body["names"] = list(rewritten.shown)
+        print(json.dumps(body, ensure_ascii=False))
     else:
+        if rewritten.shown:
+            print(" · ".join(rewritten.shown))
         _print_terminal(result, request)
     return 0

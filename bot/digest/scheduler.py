@@ -170,6 +170,8 @@ class DigestScheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._on_stop = on_stop
+        # Told of each digest this replica posted (the audit trail records it once).
+        self.on_posted: Callable[[Subscription, Digest | RecbotError, str], None] | None = None
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -449,6 +451,11 @@ class DigestScheduler:
         outcome = "failed" if failed else ("late" if post.late else "posted")
         _count(outcome)
         log.info("digest posted", extra={**extra, "late": post.late, "ts": ts})
+        if self.on_posted is not None:
+            try:
+                self.on_posted(sub, content, outcome)
+            except Exception:
+                log.exception("digest audit record failed", extra=extra)
         return outcome
 
     def _pause(self, sub: Subscription, code: str) -> None:
@@ -493,4 +500,7 @@ class DigestScheduler:
         )
         message = self._message(Job(fake, sub, recovered=False), content, now)
         self.poster.pace(sub.channel_id)
-        return self.poster.post(sub.channel_id, message, DigestMark(sub.id, slot_unix(now)))
+        ts = self.poster.post(sub.channel_id, message, DigestMark(sub.id, slot_unix(now)))
+        if self.on_posted is not None:
+            self.on_posted(sub, content, "now")
+        return ts

@@ -205,3 +205,9 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> logg
     root.addHandler(handler)
     root.setLevel(settings.recbot_log_level.upper())
     return handler
+
+
+def masker(settings: Settings) -> Callable[[str], str]:
+    """Masks every configured secret in a text, as the log formatters do (the audit trail
+    stores what people typed, which must never keep a pasted secret)."""
+    return _Redactor(settings.secret_values())

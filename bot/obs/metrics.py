@@ -22,6 +22,8 @@ Names and labels (import the objects, never create metrics elsewhere):
 - ``CALLBACKS`` ``recbot_css_callbacks_total{outcome}``: CSS recording callbacks received;
   outcome ``accepted`` | ``duplicate`` | ``unauthorized`` | ``malformed``.
 - ``ALERTS`` ``recbot_alerts_total{outcome}``: recording alerts; outcome ``posted`` | ``failed``.
+- ``AUDIT_WRITES`` ``recbot_audit_writes_total{result}``: audit records, result ``written`` |
+  ``retried`` (a failed batch write tried again) | ``dropped`` (queue full or retries spent).
 
 Helpers for the CSS query engine (one line each at the place the event happens):
 `count_api_call(code)`, `count_retry(code)`, `count_rate_limit_wait(seconds)`,
@@ -134,6 +136,13 @@ DEDUP_FALLBACKS = Counter(
     "Event de-dup checks decided by this process's memory because Redis was unreachable.",
     registry=REGISTRY,
 )
+AUDIT_WRITES = Counter(
+    "recbot_audit_writes",
+    "Audit records written, batch writes retried, records dropped.",
+    ("result",),
+    registry=REGISTRY,
+)
+AUDIT_RESULTS = ("written", "retried", "dropped")
 
 # Pre-create the label sets we know, so dashboards see zeros rather than missing series.
 for _surface in SURFACES:
@@ -147,6 +156,8 @@ for _callback_outcome in CALLBACK_OUTCOMES:
     CALLBACKS.labels(outcome=_callback_outcome)
 for _alert_outcome in ALERT_OUTCOMES:
     ALERTS.labels(outcome=_alert_outcome)
+for _audit_result in AUDIT_RESULTS:
+    AUDIT_WRITES.labels(result=_audit_result)
 
 
 API_ACTION = "DescribeRecordTask"

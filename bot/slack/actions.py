@@ -12,8 +12,16 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.obs.metrics import REQUESTS
+from bot.render.memory import MEMORY_ACTIONS
 from bot.slack.conversation import Asker
-from bot.slack.parts import BotParts, Target, acked, answer_and_deliver, tell_interrupted
+from bot.slack.parts import (
+    BotParts,
+    Target,
+    acked,
+    answer_and_deliver,
+    deliver,
+    tell_interrupted,
+)
 
 # Every recbot action id starts with this (bot.render.actions); one listener serves them all.
 ACTION_PATTERN = re.compile(r"^recbot_[a-z_]+$")
@@ -63,4 +71,9 @@ def register(app: App, parts: BotParts) -> None:
 def _click_on_home(parts: BotParts, asker: Asker, action_id: str, value: str) -> None:
     reply = parts.conversation.click(action_id, value, asker)
     REQUESTS.labels(surface="action", outcome=reply.outcome).inc()
+    if action_id in MEMORY_ACTIONS:
+        # "Ask again" / "Run" on the App Home: the answer goes to the person's DM.
+        dm = parts.delivery.open_dm(asker.user_id)
+        if dm is not None:
+            deliver(parts.delivery, reply, Target(dm))
     parts.delivery.publish_home(asker.user_id, parts.conversation.home(asker.user_id))

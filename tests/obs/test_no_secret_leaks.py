@@ -234,6 +234,9 @@ def test_no_secret_in_logs_metrics_slack_messages_or_errors(
         "--json",
     )
     bad_config = run_cli({**env, "TENCENTCLOUD_SECRET_ID": f" {SECRET_ID}"}, "doctor")
+    # The audit trail (team memory) holds every question above: read it back whole.
+    audit_dump = run_cli(env, "audit", "--json")
+    assert len(audit_dump.splitlines()) > 10
 
     # The flows really ran: answers were posted, errors were explained, lines were logged.
     calls = slack.calls()
@@ -269,6 +272,7 @@ def test_no_secret_in_logs_metrics_slack_messages_or_errors(
     found += leaks("recbot ask", ask_ok) + leaks("recbot ask (wrong key)", ask_wrong)
     found += leaks("recbot doctor (wrong key)", doctor_wrong)
     found += leaks("recbot doctor (bad config)", bad_config)
+    found += leaks("recbot audit / audit store", audit_dump)
     assert found == []
 
     # Read-only: every request the simulator saw was a DescribeRecordTask it accepted or

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.alerts.store
-import bot.digest.store  # registers its tables on Base (as the ones below)
-import bot.evidence.store  # noqa: F401
+# Migrations are written by hand (versions/); the metadata is only for comparing.
 from bot.db.base import Base
 
 connection = context.config.attributes["connection"]

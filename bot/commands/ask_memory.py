@@ -1,0 +1,142 @@
+"""Team memory for `recbot ask`: the names and saved questions of a place (`--channel`, or the
+`--user`'s own), its scope from the access policy, and one audit record per question.
+
+The database is optional here: when it cannot be opened, the question is answered without
+names and a one-line notice says why (the terminal must keep working on a read-only box).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from bot.errors import RecbotError
+from bot.filters import Filters
+from bot.memory.audit_record import AuditEvent, Surface, clean_for_audit
+from bot.memory.commands import Verb
+from bot.memory.desk import Place, Rewritten, TeamMemory
+from bot.memory.trail import Trail
+from bot.render.memory import memory_text
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.db.team_memory import MemoryStores
+
+CLI_USER = "cli"
+PREFIX = "recbot ask: "
+_OPENED: ContextVar[CliMemory | None] = ContextVar("recbot_cli_memory", default=None)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--channel",
+        metavar="C",
+        help="ask as in this Slack channel: its names, saved questions and scope",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="U",
+        default=None,
+        help="ask as this Slack user (their DM names; recorded in the audit trail as them)",
+    )
+
+
+@dataclass
+class CliMemory:
+    place: Place
+    scope: Filters | None
+    admins: frozenset[str]
+    stores: MemoryStores | None = None
+    mask: object = None
+    started: float = field(default_factory=time.monotonic)
+    typed: str = ""
+
+    @property
+    def memory(self) -> TeamMemory | None:
+        return None if self.stores is None else TeamMemory(self.stores.names, self.admins)
+
+    def command(self, text: str, now: datetime, zone: tzinfo) -> str | None:
+        """The reply to a memory command (`name …`, `save …`, `saved`), None for a question.
+        `audit` is `recbot audit`'s job. Raises RecbotError to refuse."""
+        command = TeamMemory.command_in(text)
+        if command is None:
+            return None
+        if command.verb is Verb.AUDIT:
+            raise RecbotError("In the terminal the audit trail is read with 'recbot audit'")
+        memory = self.memory
+        if memory is None:
+            raise RecbotError("Names and saved questions need the database (RECBOT_DATABASE_URL)")
+        return memory_text(memory.handle(command, self.place, now, zone, self.scope))
+
+    def rewrite(self, text: str) -> Rewritten:
+        memory = self.memory
+        return Rewritten(text) if memory is None else memory.rewrite(text, self.place)
+
+    def record(self, noted: Trail, code: int) -> None:
+        if self.stores is None:
+            return
+        from collections.abc import Callable
+
+        from bot.obs.log import current_request_id
+
+        mask: Callable[[str], str] = self.mask if callable(self.mask) else (lambda t: t)
+        outcome = noted.outcome or ("answered" if code == 0 else "error")
+        event = AuditEvent(
+            at=datetime.now(UTC),
+            surface=Surface.CLI,
+            team_id="",
+            channel_id=self.place.channel_id or "",
+            user_id=self.place.user_id,
+            text=mask(clean_for_audit(self.typed)),
+            understood=mask(noted.understood),
+            outcome=outcome,
+            reason=mask(noted.reason)[:300],
+            api_request_id=noted.api_request_id,
+            api_calls=noted.api_calls,
+            duration_ms=(time.monotonic() - self.started) * 1000,
+            request_id=current_request_id(),
+        )
+        try:
+            self.stores.audit.append([event])
+        except Exception as error:
+            print(
+                f"{PREFIX}the question was not recorded ({type(error).__name__})", file=sys.stderr
+            )
+        finally:
+            self.stores.close()
+
+
+def open_cli_memory(settings: Settings, args: argparse.Namespace, typed: str) -> CliMemory:
+    """The place's memory; the scope of `--channel` from RECBOT_ACCESS_FILE."""
+    from bot.access import load_policy
+    from bot.obs.log import masker
+
+    channel: str | None = getattr(args, "channel", None)
+    user: str = getattr(args, "user", None) or CLI_USER
+    scope = load_policy(settings.recbot_access_file).scope_for(channel) if channel else None
+    opened = CliMemory(Place(user, channel), scope, settings.admins, typed=typed)
+    opened.mask = masker(settings)
+    try:
+        from bot.wiring import team_memory_stores
+
+        opened.stores = team_memory_stores(settings)
+    except Exception as error:
+        print(
+            f"{PREFIX}names, saved questions and the audit trail are off: the database "
+            f"could not be opened ({type(error).__name__})",
+            file=sys.stderr,
+        )
+    _OPENED.set(opened)
+    return opened
+
+
+def finish(noted: Trail, code: int) -> None:
+    """Record the question asked through `open_cli_memory` (if one was)."""
+    opened = _OPENED.get()
+    if opened is not None:
+        opened.record(noted, code)
