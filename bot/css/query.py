@@ -9,7 +9,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -243,6 +243,28 @@ class CssSource:
             simulated=self.simulated,
         )
         return FetchResult(tuple(tasks), stats, plan, plan.notes)
+
+    def list_windows(
+        self, windows: Sequence[ApiWindow], server: Mapping[str, str]
+    ) -> tuple[list[RecordTask], FetchStats]:
+        """Every task each API window lists, straight from the API (no cache): the index's
+        sync uses it, so sync calls share this source's limiter, retries and deadline."""
+        started = time.monotonic()
+        counters = _Counters()
+        deadline = _Deadline(started, self.deadline_s, self.rate)
+        walks = [_Walk(w, "") for w in windows]
+        found: dict[str, RecordTask] = {}
+        for walk in self._walk_all(walks, server, deadline, counters):
+            found.update((t.task_id, t) for t in walk.tasks)
+        stats = FetchStats(
+            region=self.region,
+            api_calls=counters.calls,
+            pages=counters.pages,
+            retries=counters.retries,
+            elapsed_s=time.monotonic() - started,
+            simulated=self.simulated,
+        )
+        return list(found.values()), stats
 
     def _key(self, window: ApiWindow, server: Mapping[str, str]) -> str:
         filters = json.dumps(sorted(server.items()))
