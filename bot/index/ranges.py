@@ -9,6 +9,7 @@ cover the same times, the newer one wins.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,7 +34,7 @@ def overlay(pieces: Iterable[Synced], new: Synced) -> list[Synced]:
     every = [*pieces, new]
     edges = sorted({p.start for p in every} | {p.end for p in every})
     result: list[Synced] = []
-    for left, right in zip(edges, edges[1:], strict=False):
+    for left, right in pairwise(edges):
         newest = max((p.at for p in every if p.start <= left and p.end >= right), default=None)
         if newest is None:
             continue

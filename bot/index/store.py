@@ -68,6 +68,7 @@ class IndexStore:
         end: datetime,
         tasks: Iterable[RecordTask],
         read_at: datetime,
+        *,
         stream: StreamKey | None = None,
     ) -> int:
         """Make the index say what a listing begun at `read_at` said about tasks starting in

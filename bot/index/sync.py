@@ -131,7 +131,7 @@ class Syncer:
             failed = Run(kind.value, read_at, self.lister.server_clock(), 0, 0, False, error.code)
             self.store.record_run(self.account, failed)
             raise
-        self.store.apply(self.account, start, end, tasks, read_at, stream)
+        self.store.apply(self.account, start, end, tasks, read_at, stream=stream)
         run = Run(
             kind.value,
             read_at,

@@ -21,7 +21,7 @@ from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from bot.index.store import IndexStore
-from bot.index.sync import SyncPolicy, Syncer
+from bot.index.sync import Syncer, SyncPolicy
 from tests.css.support import FAST_RETRY
 from tests.digest.pg import fresh_postgres_url
 

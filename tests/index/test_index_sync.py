@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.css.simulator import Simulator
 from bot.index.store import IndexStore
-from bot.index.sync import Kind, SyncPolicy, Syncer, horizon, hot_start
+from bot.index.sync import Kind, Syncer, SyncPolicy, horizon, hot_start
 from bot.plan import oldest_allowed
 from bot.tasks import RecordTask
 from tests.index.conftest import MovingClock
