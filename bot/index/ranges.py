@@ -9,9 +9,9 @@ cover the same times, the newer one wins.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from bot.plan import GRID_S, MAX_TASK
 from bot.tasks import from_unix, to_unix
