@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.digest.store  # noqa: F401  (registers its tables on Base)
-import bot.index.tables  # noqa: F401  (the index's tables)
+import bot.digest.store  # registers its tables on Base
+import bot.index.tables  # noqa: F401  (registers the index tables on Base)
 from bot.db.base import Base
 
 connection = context.config.attributes["connection"]
