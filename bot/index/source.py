@@ -54,6 +54,11 @@ def about_now(plan: Plan, now: datetime) -> bool:
     return plan.end > now and plan.start < now + NOW_REACH
 
 
+def _reads_hot(piece: Synced, reading: Reading, now: datetime) -> bool:
+    """Whether the question reads this piece where tasks may still change."""
+    return min(piece.end, reading.end) > hot_start(now)
+
+
 def needed(plan: Plan, now: datetime) -> tuple[datetime, datetime]:
     """Start times of every task that can overlap the plan's window and is still listed."""
     return max(oldest_allowed(now), plan.start - MAX_TASK), min(plan.end, horizon(now))
@@ -104,12 +109,11 @@ class IndexSource:
 
     def stale(self, reading: Reading, now: datetime) -> tuple[Synced, ...]:
         """The pieces too old for this question."""
-        low = hot_start(now)
         limit = self.freshness.now_age if reading.about_now else self.freshness.max_age
         return tuple(
             p
             for p in reading.pieces
-            if p.at < now - (limit if p.end > low else self.freshness.settled_age)
+            if p.at < now - (limit if _reads_hot(p, reading, now) else self.freshness.settled_age)
         )
 
     def fetch_tasks(self, window: Window, filters: Filters, now: datetime) -> FetchResult:
@@ -128,8 +132,7 @@ class IndexSource:
             for t in self.store.tasks_starting(self.account, reading.start, reading.end)
             if t.overlaps(plan.start, plan.end) and filters.matches(t)
         )
-        low = hot_start(server_now)
-        hot = [p.at for p in reading.pieces if p.end > low]
+        hot = [p.at for p in reading.pieces if _reads_hot(p, reading, server_now)]
         synced = min(hot or [p.at for p in reading.pieces])
         stats = FetchStats(
             region=self.live.region,
