@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "simulator": "run the CSS DescribeRecordTask simulator on loopback",
     "serve": "run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)",
     "doctor": "check configuration, credentials, Slack token, database and Redis",
+    "sync": "bring the synced index of tasks up to date (backfill, hot refresh, reconcile)",
 }
 
 

@@ -150,6 +150,14 @@ class Settings(BaseSettings):
     recbot_digest_tick_s: float = Field(default=5.0, gt=0, le=60)
     recbot_digest_lease_s: float = Field(default=120.0, gt=0)
 
+    # The synced index of tasks (docs/index.md)
+    recbot_index: bool = True
+    recbot_index_hot_s: float = Field(default=60.0, gt=0)
+    recbot_index_reconcile_s: float = Field(default=86400.0, gt=0)
+    recbot_index_lease_s: float = Field(default=30.0, gt=0)
+    recbot_index_max_age_s: float = Field(default=120.0, gt=0)
+    recbot_index_now_age_s: float = Field(default=15.0, gt=0)
+
     # Access
     recbot_access_file: str | None = None
 

@@ -41,6 +41,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="answer as if it were this time (default: the real clock); the built-in "
         "simulator's clock follows it; with Tencent Cloud at most 90 days back",
     )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="ask the API, not the synced index (docs/index.md)",
+    )
     parser.add_argument("--csv", metavar="FILE", type=Path, help="also write every task as CSV")
     parser.add_argument("--chart", metavar="FILE", type=Path, help="also write a PNG timeline")
 
@@ -208,11 +213,15 @@ def _run(args: argparse.Namespace) -> int:
 
     # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads
     # the same cache as the serving replicas. The embedded simulator's clock follows --now.
+    from bot.index.wiring import answer_source
     from bot.replicas.factory import open_shared_source
 
     try:
-        with open_shared_source(settings, now=None if args.now is None else now) as source:
-            if source.simulated:
+        with (
+            open_shared_source(settings, now=None if args.now is None else now) as live,
+            answer_source(settings, live, live_only=args.live) as source,
+        ):
+            if live.simulated:
                 # A notice, not an error: on stderr even with --json (stdout stays one object).
                 print(
                     f"{PREFIX}no Tencent Cloud credentials, answering from the built-in "

@@ -128,13 +128,19 @@ def build_bot_with_digests(
     if client is None:
         client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     policy = load_policy(settings.recbot_access_file)
-    source = open_shared_source(settings)
+    live = open_shared_source(settings)
+    from bot.index.wiring import start_index
+
+    index = start_index(settings, live)  # the sync loop, and answers from the index
+    source: TaskSource = live if index is None else index.source
     try:
         if auth is None:
             auth = dict(client.auth_test().data)  # type: ignore[arg-type]
         scheduler = build_scheduler(settings, source=source, client=client, policy=policy)
     except Exception:
-        source.close()
+        if index is not None:
+            index.stop()
+        live.close()
         raise
     members_of = UserGroups(client).members_of
     digests = SlackDigests(
@@ -158,6 +164,8 @@ def build_bot_with_digests(
 
     def stop() -> None:
         scheduler.stop()
-        source.close()
+        if index is not None:
+            index.stop()
+        live.close()
 
     return replace(bot, on_stop=stop)

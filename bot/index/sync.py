@@ -193,11 +193,18 @@ class Syncer:
         self.store.forget_runs(self.account, now - RUNS_KEPT)
         return run
 
+    def take_lease(self) -> bool:
+        """Take or renew the sync lease; False while another replica holds it."""
+        return self.store.acquire_lease(
+            lease_name(self.account), self.holder, self.wall_clock(), self.policy.lease
+        )
+
+    def lease_holder(self) -> str | None:
+        return self.store.lease_holder(lease_name(self.account), self.wall_clock())
+
     def step(self) -> Run | None:
         """One unit of work if this replica holds the lease; None when idle or standing by."""
-        if not self.store.acquire_lease(
-            lease_name(self.account), self.holder, self.wall_clock(), self.policy.lease
-        ):
+        if not self.take_lease():
             return None
         now = self.lister.server_clock()
         if self.missing(now):

@@ -118,7 +118,8 @@ def test_a_question_about_now_refreshes_the_hot_part_first(
     assert started.task_id in {t.task_id for t in result.tasks}
     stats = result.result.stats
     assert 0 < stats.api_calls <= 4
-    assert stats.index_age_s is not None and stats.index_age_s < 15
+    assert stats.index_age_s is not None
+    assert stats.index_age_s < 15
 
 
 class Churn:

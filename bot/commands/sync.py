@@ -1,0 +1,130 @@
+"""`recbot sync [--backfill]`: bring the index up to date from the terminal, then exit.
+
+Without --backfill: list what is missing, refresh the hot part, and reconcile what is due.
+With it: only what is missing (the first start). A rich progress bar shows on stderr.
+Exit codes: 0 done (or another replica holds the sync lease), 1 the API failed, 2 config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+from bot.errors import ApiError, RecbotError
+from bot.index.store import Run
+from bot.index.sync import Kind, Progress, Syncer, horizon, hot_start
+
+PREFIX = "recbot sync: "
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help="only list what the index is missing of the 90 days and 7 ahead",
+    )
+
+
+class _Busy(Exception):
+    def __init__(self, holder: str | None) -> None:
+        super().__init__(holder)
+        self.holder = holder
+
+
+def sync_once(
+    syncer: Syncer,
+    *,
+    backfill_only: bool,
+    on_run: Callable[[Run, Progress], None] | None = None,
+) -> list[Run]:
+    """Work until nothing is due; the lease is renewed before each step."""
+    runs: list[Run] = []
+    hot_done = False
+    while True:
+        if not syncer.take_lease():
+            raise _Busy(syncer.lease_holder())
+        now = syncer.lister.server_clock()
+        run: Run | None
+        if syncer.missing(now):
+            run = syncer.backfill_step(now)
+        elif backfill_only:
+            return runs
+        elif not hot_done:
+            run = syncer.sync_range(Kind.HOT, hot_start(now), horizon(now))
+            hot_done = True
+        else:
+            run = syncer.reconcile_step(now)
+        if run is None:
+            return runs
+        runs.append(run)
+        if on_run is not None:
+            on_run(run, syncer.progress(now))
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    from bot.config import load_settings
+    from bot.index.wiring import open_index_store, sync_policy
+    from bot.obs.log import configure_logging
+    from bot.replicas.factory import open_shared_source
+
+    settings = load_settings()
+    configure_logging(settings)
+    console = Console(stderr=True, highlight=False)
+    store = open_index_store(settings)
+    started = time.monotonic()
+    try:
+        with open_shared_source(settings) as live:
+            if live.simulated:
+                console.print(
+                    f"{PREFIX}no Tencent Cloud credentials: syncing the built-in CSS simulator"
+                )
+            syncer = Syncer(store, live, sync_policy(settings))
+            first = syncer.progress(live.server_clock())
+            bar = Bar(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%  {task.fields[calls]} API calls"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            )
+            with bar:
+                task = bar.add_task(
+                    "index", total=int(first.total_s), completed=int(first.covered_s), calls=0
+                )
+                spent = [0]
+
+                def show(done: Run, progress: Progress) -> None:
+                    spent[0] += done.calls
+                    bar.update(
+                        task,
+                        completed=int(progress.covered_s),
+                        calls=spent[0],
+                        description=done.kind,
+                    )
+
+                try:
+                    sync_once(syncer, backfill_only=args.backfill, on_run=show)
+                finally:
+                    syncer.release()
+            count = store.task_count(syncer.account)
+    except _Busy as busy:
+        console.print(f"{PREFIX}{busy.holder or 'another replica'} is syncing the index now")
+        return 0
+    except ApiError as error:
+        print(f"{PREFIX}{error.user_message}", file=sys.stderr)
+        return 1
+    except RecbotError as error:
+        print(f"{PREFIX}{error.user_message}", file=sys.stderr)
+        return 2
+    finally:
+        store.engine.dispose()
+    elapsed = time.monotonic() - started
+    console.print(f"{PREFIX}index up to date: {count} tasks, {spent[0]} API calls, {elapsed:.1f} s")
+    return 0
