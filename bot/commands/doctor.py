@@ -104,6 +104,7 @@ def run_checks(settings: Settings, now: datetime) -> list[CheckResult]:
         ("slack", lambda: check_slack(settings)),
         ("database", lambda: check_database(settings)),
         ("redis", lambda: check_redis(settings)),
+        ("index", lambda: check_index(settings, now)),
     )
     return [_guarded(name, check) for name, check in checks]
 
@@ -372,6 +373,30 @@ def check_database(settings: Settings) -> CheckResult:
             "start recbot serve once (it applies migrations at start), then check again",
         )
     return CheckResult(name, "ok", f"{shown} reachable, migrations current ({', '.join(heads)})")
+
+
+def check_index(settings: Settings, now: datetime) -> CheckResult:
+    from bot.index.status import index_status
+    from bot.index.wiring import existing_index_store
+
+    if not settings.recbot_index:
+        return CheckResult("index", "skip", "RECBOT_INDEX is off: every question asks the API")
+    store = existing_index_store(settings)
+    if store is None:
+        return CheckResult(
+            "index",
+            "warn",
+            "no synced index yet: questions ask the API",
+            "run recbot sync --backfill, or start recbot serve (it syncs in the background)",
+        )
+    try:
+        accounts = store.accounts()
+        if not accounts:
+            return CheckResult("index", "warn", "the index is empty", "run recbot sync --backfill")
+        lines = [index_status(store, a, now, now).describe(now) for a in accounts]
+    finally:
+        store.engine.dispose()
+    return CheckResult("index", "ok", "; ".join(lines))
 
 
 # --- Redis --------------------------------------------------------------------------------

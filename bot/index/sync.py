@@ -233,9 +233,15 @@ class Syncer:
 class SyncLoop:
     """`Syncer.step()` on a daemon thread: back to back while there is work, else every tick."""
 
-    def __init__(self, syncer: Syncer, tick_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        syncer: Syncer,
+        tick_s: float = 2.0,
+        on_tick: Callable[[], None] | None = None,
+    ) -> None:
         self.syncer = syncer
         self.tick_s = tick_s
+        self.on_tick = on_tick  # e.g. the /metrics gauges, from the database
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -251,6 +257,11 @@ class SyncLoop:
             except Exception as exc:  # an API or database hiccup: try again next tick
                 log.warning("index sync step failed", extra={"error": type(exc).__name__})
                 worked = False
+            if self.on_tick is not None:
+                try:
+                    self.on_tick()
+                except Exception as exc:
+                    log.warning("index status failed", extra={"error": type(exc).__name__})
             if not worked:
                 self._stop.wait(self.tick_s)
 

@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 
 from bot.db.database import migrate, open_engine
 from bot.index.source import Freshness, IndexSource
+from bot.index.status import index_status
 from bot.index.store import IndexStore
 from bot.index.sync import Syncer, SyncLoop, SyncPolicy
 
@@ -104,7 +105,15 @@ def start_index(settings: Settings, live: CssSource) -> RunningIndex | None:
     answers from the index; None when RECBOT_INDEX is off."""
     if not settings.recbot_index:
         return None
+    from bot.obs.metrics import set_index_gauges
+
     store = open_index_store(settings)
     syncer = Syncer(store, live, sync_policy(settings))
-    loop = SyncLoop(syncer, SYNC_TICK_S).start()
+
+    def show() -> None:
+        now = live.server_clock()
+        status = index_status(store, syncer.account, now, syncer.wall_clock())
+        set_index_gauges(status.gauges())
+
+    loop = SyncLoop(syncer, SYNC_TICK_S, on_tick=show).start()
     return RunningIndex(IndexSource(store, live, freshness(settings), syncer=syncer), loop)

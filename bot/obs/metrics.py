@@ -28,6 +28,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -112,6 +113,25 @@ for _surface in SURFACES:
         REQUESTS.labels(surface=_surface, outcome=_outcome)
 for _digest_outcome in DIGEST_OUTCOMES:
     DIGESTS.labels(outcome=_digest_outcome)
+
+# The synced index (docs/index.md): set by every replica's sync loop from the database, so
+# any replica's /metrics shows the same index whichever replica syncs.
+INDEX_GAUGES = {
+    name: Gauge(f"recbot_index_{name}", text, registry=REGISTRY)
+    for name, text in (
+        ("tasks", "Tasks in the synced index."),
+        ("coverage_ratio", "Share of the 90 days and 7 ahead the index has synced."),
+        ("last_hot_refresh_timestamp_seconds", "When the hot part was last refreshed."),
+        ("last_reconcile_timestamp_seconds", "Every older range was listed again since then."),
+        ("sync_calls_last_hour", "API calls spent on sync in the last hour, all replicas."),
+        ("lag_seconds", "Age of the oldest hot part of the index."),
+    )
+}
+
+
+def set_index_gauges(values: dict[str, float]) -> None:
+    for name, value in values.items():
+        INDEX_GAUGES[name].set(value)
 
 
 API_ACTION = "DescribeRecordTask"
