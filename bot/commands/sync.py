@@ -37,10 +37,11 @@ def sync_once(
     syncer: Syncer,
     *,
     backfill_only: bool,
-    on_run: Callable[[Run, Progress], None] | None = None,
-) -> list[Run]:
-    """Work until nothing is due; the lease is renewed before each step."""
-    runs: list[Run] = []
+    on_progress: Callable[[str, Progress], None] | None = None,
+) -> int:
+    """Work until nothing is due; returns the API calls spent. The lease is renewed before
+    each step (and each backfill step); another replica holding it stops this one."""
+    calls = 0
     hot_done = False
     while True:
         if not syncer.take_lease():
@@ -48,19 +49,30 @@ def sync_once(
         now = syncer.lister.server_clock()
         run: Run | None
         if syncer.missing(now):
-            run = syncer.backfill_step(now)
-        elif backfill_only:
-            return runs
-        elif not hot_done:
+            before = calls
+
+            def show(progress: Progress, before: int = before) -> None:
+                if on_progress is not None:
+                    on_progress(
+                        "backfill",
+                        Progress(progress.covered_s, progress.total_s, before + progress.calls),
+                    )
+
+            calls += syncer.backfill(on_step=show)
+            continue
+        if backfill_only:
+            return calls
+        if not hot_done:
             run = syncer.sync_range(Kind.HOT, hot_start(now), horizon(now))
             hot_done = True
         else:
             run = syncer.reconcile_step(now)
         if run is None:
-            return runs
-        runs.append(run)
-        if on_run is not None:
-            on_run(run, syncer.progress(now))
+            return calls
+        calls += run.calls
+        if on_progress is not None:
+            done = syncer.progress(now)
+            on_progress(run.kind, Progress(done.covered_s, done.total_s, calls))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,19 +110,17 @@ def run(args: argparse.Namespace) -> int:
                 task = bar.add_task(
                     "index", total=int(first.total_s), completed=int(first.covered_s), calls=0
                 )
-                spent = [0]
 
-                def show(done: Run, progress: Progress) -> None:
-                    spent[0] += done.calls
+                def show(kind: str, progress: Progress) -> None:
                     bar.update(
                         task,
                         completed=int(progress.covered_s),
-                        calls=spent[0],
-                        description=done.kind,
+                        calls=progress.calls,
+                        description=kind,
                     )
 
                 try:
-                    sync_once(syncer, backfill_only=args.backfill, on_run=show)
+                    spent = sync_once(syncer, backfill_only=args.backfill, on_progress=show)
                 finally:
                     syncer.release()
             count = store.task_count(syncer.account)
@@ -126,5 +136,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.engine.dispose()
     elapsed = time.monotonic() - started
-    console.print(f"{PREFIX}index up to date: {count} tasks, {spent[0]} API calls, {elapsed:.1f} s")
+    console.print(f"{PREFIX}index up to date: {count} tasks, {spent} API calls, {elapsed:.1f} s")
     return 0

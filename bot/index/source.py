@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from bot.index.store import IndexStore
 from bot.index.sync import Kind, Syncer, horizon, hot_start
 from bot.plan import MAX_TASK, Plan, oldest_allowed, plan_windows
 from bot.source import FetchResult, FetchStats
+from bot.tasks import RecordTask
 from bot.timephrase.window import Window
 
 if TYPE_CHECKING:
@@ -38,6 +40,17 @@ class Freshness:
     max_age: timedelta = timedelta(seconds=120)
     now_age: timedelta = timedelta(seconds=15)
     settled_age: timedelta = timedelta(days=2)
+
+
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Memo:
+    version: tuple[int, datetime | None]
+    tasks: list[RecordTask]  # by start
+    starts: list[datetime]
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,8 @@ class IndexSource:
         self.account = live.cache_scope
         self.simulated = live.simulated
         self._refreshing = threading.Lock()
+        self._memo: _Memo | None = None
+        self._memo_lock = threading.Lock()
 
     def close(self) -> None:
         self.live.close()
@@ -129,7 +144,7 @@ class IndexSource:
             return self.live.fetch_tasks(window, filters, now)
         tasks = tuple(
             t
-            for t in self.store.tasks_starting(self.account, reading.start, reading.end)
+            for t in self._starting(reading.start, reading.end)
             if t.overlaps(plan.start, plan.end) and filters.matches(t)
         )
         hot = [p.at for p in reading.pieces if _reads_hot(p, reading, server_now)]
@@ -143,6 +158,19 @@ class IndexSource:
             index_age_s=max(0.0, (server_now - synced).total_seconds()),
         )
         return FetchResult(tasks, stats, plan, plan.notes)
+
+    def _starting(self, start: datetime, end: datetime) -> list[RecordTask]:
+        """Indexed tasks starting in `[start, end)`. The account's tasks are decoded once per
+        index version (a sync changes it) and kept: a 90-day question then costs a bisect."""
+        version = self.store.version(self.account)
+        with self._memo_lock:
+            memo = self._memo
+        if memo is None or memo.version != version:
+            everything = self.store.tasks_starting(self.account, _EARLIEST, _LATEST)
+            memo = _Memo(version, everything, [t.start for t in everything])
+            with self._memo_lock:
+                self._memo = memo
+        return memo.tasks[bisect_left(memo.starts, start) : bisect_left(memo.starts, end)]
 
     def _refresh(self, plan: Plan, now: datetime) -> tuple[int, int]:
         """List the part of a question about now that can still change; (calls, pages)."""

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.index.ranges import Synced, overlay
 from bot.index.tables import IndexLeaseRow, IndexRangeRow, IndexRunRow, IndexTaskRow
-from bot.tasks import RecordTask
+from bot.tasks import RecordTask, from_unix, to_unix
 
 _BATCH = 500  # rows per INSERT: well under SQLite's 32,766 bound parameters
 
@@ -84,8 +84,8 @@ class IndexStore:
             self._upsert(session, account, listed, read_at)
             gone = delete(IndexTaskRow).where(
                 IndexTaskRow.account == account,
-                IndexTaskRow.start_at >= start,
-                IndexTaskRow.start_at < end,
+                IndexTaskRow.start_s >= _ceil_s(start),
+                IndexTaskRow.start_s < _ceil_s(end),
                 IndexTaskRow.last_seen < read_at,
             )
             if stream is not None:
@@ -102,42 +102,43 @@ class IndexStore:
     def _upsert(
         self, session: Session, account: str, tasks: Sequence[RecordTask], read_at: datetime
     ) -> None:
-        insert = _insert(self.engine)
-        for offset in range(0, len(tasks), _BATCH):
-            rows = [
-                {
-                    "account": account,
-                    "task_id": t.task_id,
-                    "domain": t.domain,
-                    "app": t.app,
-                    "stream": t.stream,
-                    "start_at": t.start,
-                    "end_at": t.end,
-                    "template_id": t.template_id,
-                    "stopped_at": t.stopped,
-                    "first_seen": read_at,
-                    "last_seen": read_at,
-                }
-                for t in tasks[offset : offset + _BATCH]
-            ]
-            statement = insert(IndexTaskRow).values(rows)
-            fresh = statement.excluded
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["account", "task_id"],
-                    set_={
-                        "domain": fresh.domain,
-                        "app": fresh.app,
-                        "stream": fresh.stream,
-                        "start_at": fresh.start_at,
-                        "end_at": fresh.end_at,
-                        "template_id": fresh.template_id,
-                        "stopped_at": fresh.stopped_at,
-                        "last_seen": fresh.last_seen,
-                    },
-                    where=IndexTaskRow.last_seen <= fresh.last_seen,
-                )
-            )
+        if not tasks:
+            return
+        statement = _insert(self.engine)(IndexTaskRow)
+        fresh = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=["account", "task_id"],
+            set_={
+                "domain": fresh.domain,
+                "app": fresh.app,
+                "stream": fresh.stream,
+                "start_s": fresh.start_s,
+                "end_s": fresh.end_s,
+                "template_id": fresh.template_id,
+                "stopped_s": fresh.stopped_s,
+                "last_seen": fresh.last_seen,
+            },
+            where=IndexTaskRow.last_seen <= fresh.last_seen,
+        )
+        rows = [
+            {
+                "account": account,
+                "task_id": t.task_id,
+                "domain": t.domain,
+                "app": t.app,
+                "stream": t.stream,
+                "start_s": to_unix(t.start),
+                "end_s": to_unix(t.end),
+                "template_id": t.template_id,
+                "stopped_s": to_unix(t.stopped) if t.stopped is not None else 0,
+                "first_seen": read_at,
+                "last_seen": read_at,
+            }
+            for t in tasks
+        ]
+        # One statement, many parameter sets (executemany): compiled once.
+        for offset in range(0, len(rows), _BATCH):
+            session.connection().execute(statement, rows[offset : offset + _BATCH])
 
     def tasks_starting(self, account: str, start: datetime, end: datetime) -> list[RecordTask]:
         """Every indexed task starting in `[start, end)`, by start."""
@@ -147,20 +148,43 @@ class IndexStore:
                 IndexTaskRow.domain,
                 IndexTaskRow.app,
                 IndexTaskRow.stream,
-                IndexTaskRow.start_at,
-                IndexTaskRow.end_at,
+                IndexTaskRow.start_s,
+                IndexTaskRow.end_s,
                 IndexTaskRow.template_id,
-                IndexTaskRow.stopped_at,
+                IndexTaskRow.stopped_s,
             )
             .where(
                 IndexTaskRow.account == account,
-                IndexTaskRow.start_at >= start,
-                IndexTaskRow.start_at < end,
+                IndexTaskRow.start_s >= _ceil_s(start),
+                IndexTaskRow.start_s < _ceil_s(end),
             )
-            .order_by(IndexTaskRow.start_at, IndexTaskRow.task_id)
+            .order_by(IndexTaskRow.start_s, IndexTaskRow.task_id)
         )
         with self.engine.connect() as connection:
-            return [RecordTask(*row) for row in connection.execute(query)]
+            rows = connection.execute(query).all()
+        return [
+            RecordTask(
+                task_id,
+                domain,
+                app,
+                stream,
+                from_unix(start_s),
+                from_unix(end_s),
+                template_id,
+                from_unix(stopped_s) if stopped_s else None,
+            )
+            for task_id, domain, app, stream, start_s, end_s, template_id, stopped_s in rows
+        ]
+
+    def version(self, account: str) -> tuple[int, datetime | None]:
+        """Changes whenever a sync writes (every listing stamps what it saw; a removal changes
+        the count): a reader may keep what it decoded for as long as this stays the same."""
+        query = select(func.count(), func.max(IndexTaskRow.last_seen)).where(
+            IndexTaskRow.account == account
+        )
+        with self.engine.connect() as connection:
+            count, newest = connection.execute(query).one()
+        return int(count), newest
 
     def task_count(self, account: str) -> int:
         query = select(func.count()).where(IndexTaskRow.account == account)
@@ -172,7 +196,7 @@ class IndexStore:
         with Session(self.engine) as session, session.begin():
             result = session.execute(
                 delete(IndexTaskRow).where(
-                    IndexTaskRow.account == account, IndexTaskRow.start_at < floor
+                    IndexTaskRow.account == account, IndexTaskRow.start_s < _ceil_s(floor)
                 )
             )
             session.execute(
@@ -297,6 +321,12 @@ class IndexStore:
         query = select(IndexRangeRow.account).distinct()
         with self.engine.connect() as connection:
             return [str(a) for a in connection.execute(query).scalars()]
+
+
+def _ceil_s(moment: datetime) -> int:
+    """Unix seconds at or after `moment`: `start_s >= _ceil_s(t)` is `start >= t`."""
+    whole = to_unix(moment)
+    return whole + 1 if moment.microsecond else whole
 
 
 def _triple(stream: StreamKey) -> tuple[str, str, str]:

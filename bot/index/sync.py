@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -37,6 +38,19 @@ log = logging.getLogger(__name__)
 # rate limit busy, and few enough that a question's calls wait behind only these.
 WINDOWS_PER_STEP = 4
 RUNS_KEPT = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What one listing returned, before it is written down."""
+
+    kind: Kind
+    start: datetime
+    end: datetime
+    stream: StreamKey | None
+    tasks: list[RecordTask]
+    stats: FetchStats
+    read_at: datetime
 
 
 class Lister(Protocol):
@@ -116,6 +130,11 @@ class Syncer:
         self, kind: Kind, start: datetime, end: datetime, stream: StreamKey | None = None
     ) -> Run:
         """List every task starting in `[start, end)` (of one stream) and write it down."""
+        return self._write(self._list(kind, start, end, stream))
+
+    def _list(
+        self, kind: Kind, start: datetime, end: datetime, stream: StreamKey | None = None
+    ) -> _Listing:
         windows = [ApiWindow(a, b) for a, b in windows_for(start, end)]
         server: dict[str, str] = {}
         if stream is not None:
@@ -131,15 +150,25 @@ class Syncer:
             failed = Run(kind.value, read_at, self.lister.server_clock(), 0, 0, False, error.code)
             self.store.record_run(self.account, failed)
             raise
-        self.store.apply(self.account, start, end, tasks, read_at, stream=stream)
+        return _Listing(kind, start, end, stream, tasks, stats, read_at)
+
+    def _write(self, listing: _Listing) -> Run:
+        self.store.apply(
+            self.account,
+            listing.start,
+            listing.end,
+            listing.tasks,
+            listing.read_at,
+            stream=listing.stream,
+        )
         run = Run(
-            kind.value,
-            read_at,
+            listing.kind.value,
+            listing.read_at,
             self.lister.server_clock(),
-            stats.api_calls,
-            len(tasks),
+            listing.stats.api_calls,
+            len(listing.tasks),
             True,
-            pages=stats.pages,
+            pages=listing.stats.pages,
         )
         self.store.record_run(self.account, run)
         return run
@@ -214,17 +243,45 @@ class Syncer:
         return self.reconcile_step(now)
 
     def backfill(self, on_step: Callable[[Progress], None] | None = None) -> int:
-        """Sync until the whole range is covered; returns the API calls spent."""
+        """Sync until the whole range is covered; returns the API calls spent.
+
+        The next listing runs while the last one is written, so the rate limit, not the
+        database, sets the pace."""
         calls = 0
-        while True:
-            now = self.lister.server_clock()
-            run = self.backfill_step(now)
-            if run is None:
-                return calls
-            calls += run.calls
-            if on_step is not None:
-                done = self.progress(now)
-                on_step(Progress(done.covered_s, done.total_s, calls))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-write") as writer:
+            while True:
+                now = self.lister.server_clock()
+                parts = self._backfill_parts(now)
+                if not parts:
+                    return calls
+                writing: Future[Run] | None = None
+                for start, end in parts:
+                    listing = self._list(Kind.BACKFILL, start, end)
+                    if writing is not None:
+                        calls += self._written(writing, on_step, calls)
+                    writing = writer.submit(self._write, listing)
+                if writing is not None:
+                    calls += self._written(writing, on_step, calls)
+
+    def _backfill_parts(self, now: datetime) -> list[tuple[datetime, datetime]]:
+        """What is missing, newest first, a step's worth of windows each."""
+        parts = []
+        for start, end in reversed(self.missing(now)):
+            cursor = end
+            while cursor > start:
+                parts.append((max(start, cursor - CHUNK * WINDOWS_PER_STEP), cursor))
+                cursor = parts[-1][0]
+        return parts
+
+    def _written(
+        self, writing: Future[Run], on_step: Callable[[Progress], None] | None, before: int
+    ) -> int:
+        run = writing.result()
+        self.take_lease()  # a long backfill keeps the lease step by step
+        if on_step is not None:
+            done = self.progress(self.lister.server_clock())
+            on_step(Progress(done.covered_s, done.total_s, before + run.calls))
+        return run.calls
 
     def release(self) -> None:
         self.store.release_lease(lease_name(self.account), self.holder)

@@ -24,14 +24,14 @@ def upgrade() -> None:
         sa.Column("domain", sa.String(255), nullable=False),
         sa.Column("app", sa.String(255), nullable=False),
         sa.Column("stream", sa.String(255), nullable=False),
-        sa.Column("start_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("end_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("start_s", sa.BigInteger(), nullable=False),
+        sa.Column("end_s", sa.BigInteger(), nullable=False),
         sa.Column("template_id", sa.Integer(), nullable=False),
-        sa.Column("stopped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("stopped_s", sa.BigInteger(), nullable=False),
         sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index("ix_index_tasks_account_start", "index_tasks", ["account", "start_at"])
+    op.create_index("ix_index_tasks_account_start", "index_tasks", ["account", "start_s"])
     op.create_table(
         "index_ranges",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
