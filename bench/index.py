@@ -87,6 +87,11 @@ def _run(folder: Path) -> list[tuple[str, str, str, bool]]:
             # A 90-day question, from the index only.
             index = IndexSource(store, live, Freshness(), syncer=syncer)
             window = Window(None, now, Grain.DAY, "last 90 days")
+            # The sync loop decodes the index after each write (`IndexSource.warm`); timed
+            # once here, it is what a question would pay if it came first.
+            began = time.perf_counter()
+            index.warm()
+            warm_ms = (time.perf_counter() - began) * 1000
             spent = sim.request_log.calls
             times, found = [], 0
             for _ in range(QUESTIONS):
@@ -118,6 +123,12 @@ def _run(folder: Path) -> list[tuple[str, str, str, bool]]:
             p50 <= 100,
         ),
         ("90-day question from the index, p99", "≤ 300 ms", f"{p99:.0f} ms", p99 <= 300),
+        (
+            "decoding the index after a sync (sync loop, not the question)",
+            "≤ 1 s",
+            f"{warm_ms:.0f} ms",
+            warm_ms <= 1000,
+        ),
         ("90-day question from the index, API calls", "0", str(index_calls), index_calls == 0),
         (
             f"backfill of {TASKS:,} tasks ({all_calls} calls incl. a live question)",

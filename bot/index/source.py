@@ -159,9 +159,12 @@ class IndexSource:
         )
         return FetchResult(tasks, stats, plan, plan.notes)
 
-    def _starting(self, start: datetime, end: datetime) -> list[RecordTask]:
-        """Indexed tasks starting in `[start, end)`. The account's tasks are decoded once per
-        index version (a sync changes it) and kept: a 90-day question then costs a bisect."""
+    def warm(self) -> None:
+        """Decode the index again if a sync changed it; every replica's sync loop calls this
+        after each tick, so questions seldom pay for decoding 10,000 rows themselves."""
+        self._current()
+
+    def _current(self) -> _Memo:
         version = self.store.version(self.account)
         with self._memo_lock:
             memo = self._memo
@@ -170,6 +173,12 @@ class IndexSource:
             memo = _Memo(version, everything, [t.start for t in everything])
             with self._memo_lock:
                 self._memo = memo
+        return memo
+
+    def _starting(self, start: datetime, end: datetime) -> list[RecordTask]:
+        """Indexed tasks starting in `[start, end)`. The account's tasks are decoded once per
+        index version (a sync changes it) and kept: a 90-day question then costs a bisect."""
+        memo = self._current()
         return memo.tasks[bisect_left(memo.starts, start) : bisect_left(memo.starts, end)]
 
     def _refresh(self, plan: Plan, now: datetime) -> tuple[int, int]:

@@ -110,10 +110,13 @@ def start_index(settings: Settings, live: CssSource) -> RunningIndex | None:
     store = open_index_store(settings)
     syncer = Syncer(store, live, sync_policy(settings))
 
-    def show() -> None:
+    source = IndexSource(store, live, freshness(settings), syncer=syncer)
+
+    def tick() -> None:
+        source.warm()
         now = live.server_clock()
         status = index_status(store, syncer.account, now, syncer.wall_clock())
         set_index_gauges(status.gauges())
 
-    loop = SyncLoop(syncer, SYNC_TICK_S, on_tick=show).start()
-    return RunningIndex(IndexSource(store, live, freshness(settings), syncer=syncer), loop)
+    loop = SyncLoop(syncer, SYNC_TICK_S, on_tick=tick).start()
+    return RunningIndex(source, loop)
