@@ -84,7 +84,7 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
             raise ConfigError(
                 f"{CONFIG_FILE_VARIABLE} {name!r} sets unknown variable(s): "
                 + ", ".join(unknown)
-                + " (see the README's configuration table)"
+                + " (see docs/operations.md, Configuration)"
             )
         return {k.lower(): v for k, v in values.items() if v is not None and v != ""}
 
@@ -115,7 +115,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 class Settings(BaseSettings):
-    """Every variable is documented in the README's configuration table."""
+    """Every variable is documented in docs/operations.md's configuration table."""
 
     # An empty variable (`FOO=` in a compose file) means "not set": the default applies.
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, env_ignore_empty=True)

@@ -1,6 +1,6 @@
 """What deserves a human's eye in a list of tasks, and the counts behind `stats`; pure.
 
-Findings (product.md §3): tasks stopped early, overlapping tasks of one stream (double
+Findings (docs/requests.md): tasks stopped early, overlapping tasks of one stream (double
 recording), short gaps between consecutive tasks of one stream, tasks ending within the hour.
 """
 

@@ -1,4 +1,5 @@
-"""Window -> DescribeRecordTask windows (time-phrases.md, "After parsing"). Pure; `now` passed in.
+"""Window -> DescribeRecordTask windows (docs/time-phrases.md, "After parsing"). Pure; `now`
+passed in.
 
 DescribeRecordTask lists only tasks whose start AND end lie inside its window, windows may
 be at most a week long and start no earlier than 90 days ago. A task lasts at most 24 h, so

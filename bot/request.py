@@ -1,6 +1,6 @@
 """What a person typed -> Request: filters, status, subcommand, time phrase, yes/no question.
 
-One language for slash commands, mentions, DMs and the CLI (product.md §2). The time phrase
+One language for slash commands, mentions, DMs and the CLI (docs/requests.md). The time phrase
 is cut out here and read by `bot.timephrase.parse_phrase` with the asker's `now` and zone;
 the resulting Window travels on the Request to `answer()`.
 """

@@ -71,7 +71,7 @@ class RecordTask:
         return self.start < end and self.end > start
 
     def status_at(self, now: datetime) -> Status:
-        """product.md §3: a stop wins, even one made before the task began."""
+        """docs/requests.md: a stop wins, even one made before the task began."""
         if self.stopped is not None:
             return Status.STOPPED
         if now < self.start:

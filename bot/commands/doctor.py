@@ -109,7 +109,10 @@ def run_checks(settings: Settings, now: datetime) -> list[CheckResult]:
     return [_guarded(name, check) for name, check in checks]
 
 
-_CONFIG_FIX = "set the variables named above (README: Configuration), then run recbot doctor again"
+_CONFIG_FIX = (
+    "set the variables named above (docs/operations.md, Configuration), "
+    "then run recbot doctor again"
+)
 
 
 def _guarded(name: str, check: Callable[[], CheckResult]) -> CheckResult:
@@ -144,7 +147,7 @@ def check_configuration(settings: Settings) -> CheckResult:
             (
                 "channel scopes but no default_scope: DMs and channels without a scope are refused",
                 "add a [default_scope] to the access file if DMs and other channels should "
-                "get answers (README: Access)",
+                "get answers (docs/slack.md, Access)",
             )
         )
     if exposed := _config_file_exposed():
@@ -153,7 +156,7 @@ def check_configuration(settings: Settings) -> CheckResult:
         warnings.append(
             (
                 f"unknown variable(s) ignored: {', '.join(unknown)}",
-                "fix the spelling; the README's configuration table lists every variable",
+                "fix the spelling; docs/operations.md lists every variable",
             )
         )
     if warnings:

@@ -1,6 +1,6 @@
 """What a digest asks and shows: its window, one `answer()` over it, the sections.
 
-Daily (product.md §5): yesterday's finished and stopped-early tasks and its findings, plus
+Daily (docs/digests.md): yesterday's finished and stopped-early tasks and its findings, plus
 today's still-scheduled tasks. Weekly: the last 7 whole days with per-stream counts.
 Both read one window through the one pipeline (`bot.answer.answer`), so subscriptions
 sharing a `DigestQuery` share one fetch per slot.

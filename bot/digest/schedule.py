@@ -1,6 +1,6 @@
 """When a digest is due: the UTC instants ("slots") of a daily or weekly local-time schedule.
 
-Pure and DST-correct. Rules (README, "Digests"): a local time that does not exist on a
+Pure and DST-correct. Rules (docs/digests.md, "Time rules"): a local time that does not exist on a
 spring-forward day (02:30 in New York on the second Sunday of March) is posted at the first
 valid instant after the gap (03:00 local); a local time that occurs twice on a fall-back day
 (01:30 in New York on the first Sunday of November) is posted once, at its first occurrence.

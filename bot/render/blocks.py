@@ -1,4 +1,4 @@
-"""Answer -> Block Kit message (product.md §3), plus the error, help and stats messages.
+"""Answer -> Block Kit message (docs/requests.md), plus the error, help and stats messages.
 
 Always inside Slack's limits (bot/render/limits.py): one page of tasks at a time, counts of
 the full result, every user- or API-supplied text escaped.

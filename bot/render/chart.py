@@ -1,4 +1,4 @@
-"""Answer -> PNG timeline (product.md §4): one row per stream, one bar per task coloured by
+"""Answer -> PNG timeline (docs/requests.md): one row per stream, one bar per task coloured by
 status, a line at now. matplotlib is imported only when a chart is drawn (it is slow to load)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The one validator of Slack's message limits (slack-platform.md §4); every test message goes
-through it, and renderers are built to stay inside it."""
+"""The one validator of Slack's message limits (docs/reference/slack-platform.md §4); every
+test message goes through it, and renderers are built to stay inside it."""
 
 from __future__ import annotations
 

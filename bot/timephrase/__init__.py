@@ -1,7 +1,7 @@
 """Time phrases -> windows: `parse_phrase`, and `looks_temporal` for splitting requests.
 
 The grammar is data (`points.RULES`, `forms.FORMS`), checked by the corpus under
-tests/timephrase/. time-phrases.md is the contract.
+tests/timephrase/. docs/time-phrases.md is the contract.
 """
 
 from bot.timephrase.lexicon import TIME_WORDS, looks_temporal

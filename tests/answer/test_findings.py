@@ -1,4 +1,5 @@
-"""Findings (product.md §3) as tables: early stops, double recording, gaps, ending soon, stats."""
+"""Findings (docs/requests.md) as tables: early stops, double recording, gaps, ending soon,
+stats."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RecordTask status and overlap rules (product.md §3)."""
+"""RecordTask status and overlap rules (docs/requests.md)."""
 
 from __future__ import annotations
 

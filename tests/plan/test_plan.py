@@ -1,4 +1,4 @@
-"""The window plan (time-phrases.md, "After parsing"): properties of the API windows, and the
+"""The window plan (docs/time-phrases.md, "After parsing"): properties of the API windows, and the
 clipping notes."""
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-# Slack's limits (slack-platform.md §4) the stand-in enforces like Slack does.
+# Slack's limits (docs/reference/slack-platform.md §4) the stand-in enforces like Slack does.
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000

@@ -1,4 +1,4 @@
-"""Every example of time-phrases.md's rules table, with the expected window written by hand
+"""Every example of docs/time-phrases.md's rules table, with the expected window written by hand
 from the document (reference now: Tue 2013-02-12 04:30, UTC), independent of the corpus."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The README stays true: its two commands, CI running the second one verbatim, every
-subcommand's --help, the configuration table, the metrics table."""
+"""The README and docs/ stay true: the README's two commands, CI running the second one
+verbatim, every subcommand's --help, the configuration table, the metrics table, the README's
+size, and every document a file or link refers to."""
 
 from __future__ import annotations
 
@@ -17,6 +18,16 @@ from tests.conftest import scrubbed_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+OPERATIONS = (ROOT / "docs/operations.md").read_text(encoding="utf-8")
+# The manual: the README and docs/ (the reference facts are quoted sources, not our manual).
+MANUAL = "\n".join(
+    [README]
+    + [
+        path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / "docs").rglob("*.md"))
+        if "reference" not in path.parts
+    ]
+)
 
 
 def sh_blocks(text: str) -> list[str]:
@@ -25,7 +36,7 @@ def sh_blocks(text: str) -> list[str]:
 
 def section(text: str, title: str) -> str:
     match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.DOTALL | re.MULTILINE)
-    assert match, f"README has no '## {title}' section"
+    assert match, f"no '## {title}' section"
     return match.group(1)
 
 
@@ -65,10 +76,10 @@ def test_the_first_command_runs_the_main_job() -> None:
     assert used.group(1) == "ask"
 
 
-def readme_commands() -> set[str]:
-    """Subcommands the README names: `recbot NAME` anywhere, or in the layout's list."""
-    named = set(re.findall(r"recbot ([a-z][a-z-]*)", README))
-    for listing in re.findall(r"recbot ([a-z]+(?: \| [a-z]+)+)", README):
+def manual_commands() -> set[str]:
+    """Subcommands the manual names: `recbot NAME` anywhere, or in the layout's list."""
+    named = set(re.findall(r"recbot ([a-z][a-z-]*)", MANUAL))
+    for listing in re.findall(r"recbot ([a-z]+(?: \| [a-z]+)+)", MANUAL):
         named |= set(listing.split(" | "))
     return named
 
@@ -88,30 +99,30 @@ def test_recbot_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.parametrize("name", list(cli.SUBCOMMANDS))
-def test_each_subcommand_help_works_and_the_readme_mentions_it(
+def test_each_subcommand_help_works_and_the_manual_mentions_it(
     capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     text = help_of(capsys, name)
     assert text.startswith(f"usage: recbot {name}")
     assert cli.SUBCOMMANDS[name] in " ".join(text.split())
-    assert name in readme_commands()
+    assert name in manual_commands()
 
 
-def test_the_readme_mentions_only_real_subcommands() -> None:
-    mentioned = set(re.findall(r"`recbot ([a-z][a-z-]*)", README))
-    mentioned |= set(re.findall(r"\$ recbot ([a-z][a-z-]*)", README))
+def test_the_manual_mentions_only_real_subcommands() -> None:
+    mentioned = set(re.findall(r"`recbot ([a-z][a-z-]*)", MANUAL))
+    mentioned |= set(re.findall(r"\$ recbot ([a-z][a-z-]*)", MANUAL))
     assert mentioned
     assert mentioned <= set(cli.SUBCOMMANDS)
 
 
-def test_flags_the_readme_shows_exist(capsys: pytest.CaptureFixture[str]) -> None:
-    for name, flag in set(re.findall(r"recbot (\w+)[^`\n]*? (--[a-z][a-z-]*)", README)):
+def test_flags_the_manual_shows_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    for name, flag in set(re.findall(r"recbot (\w+)[^`\n]*? (--[a-z][a-z-]*)", MANUAL)):
         if name in cli.SUBCOMMANDS:
             assert flag in help_of(capsys, name), f"recbot {name} {flag}"
 
 
 def test_the_configuration_table_lists_every_variable_once() -> None:
-    names = [cells[0] for cells in first_column(section(README, "Configuration")) if cells]
+    names = [cells[0] for cells in first_column(section(OPERATIONS, "Configuration")) if cells]
     expected = {variable(field) for field in Settings.model_fields}
     expected |= {"RECBOT_CONFIG_FILE", "PORT"}
     assert sorted(names) == sorted(expected)
@@ -119,7 +130,7 @@ def test_the_configuration_table_lists_every_variable_once() -> None:
 
 def test_secrets_are_marked_in_the_configuration_table() -> None:
     rows = [
-        line for line in section(README, "Configuration").splitlines() if line.startswith("| `")
+        line for line in section(OPERATIONS, "Configuration").splitlines() if line.startswith("| `")
     ]
     secret = {
         variable(name)
@@ -131,7 +142,7 @@ def test_secrets_are_marked_in_the_configuration_table() -> None:
 
 
 def test_the_metrics_table_matches_the_registry() -> None:
-    table = section(README, "Operations")
+    table = section(OPERATIONS, "Metrics")
     documented = set(re.findall(r"`(recbot_[a-z_]+)`", table))
     exported = set()
     for family in metrics.REGISTRY.collect():
@@ -165,3 +176,46 @@ def test_the_first_commands_run_step_works_in_this_checkout() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()
     assert "Traceback" not in done.stderr
+
+
+def test_the_readme_is_a_door_not_the_manual() -> None:
+    assert len(README) <= 10_000
+    for document in ("requests", "time-phrases", "slack", "digests", "css", "operations"):
+        assert f"(docs/{document}.md)" in README, document
+
+
+DOC_REFERENCE = re.compile(r"(?<![\w./-])((?:docs/|\.\./)?[\w./-]*[\w-]\.md)\b")
+
+
+def referenced_documents(path: Path) -> set[str]:
+    return set(DOC_REFERENCE.findall(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted(
+        str(p.relative_to(ROOT))
+        for folder in ("bot", "tests", "bench", ".ci")
+        for p in (ROOT / folder).rglob("*")
+        if p.suffix in (".py", "") and p.is_file() and "__pycache__" not in p.parts
+    ),
+)
+def test_every_document_code_refers_to_is_in_the_repository(source: str) -> None:
+    """A Markdown file named in code, tests or benches is a path from the repository root."""
+    for name in referenced_documents(ROOT / source):
+        assert (ROOT / name).is_file(), f"{source} refers to {name}, which is not in the repository"
+
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["README.md", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))],
+)
+def test_every_relative_link_in_the_manual_resolves(document: str) -> None:
+    path = ROOT / document
+    for target in MARKDOWN_LINK.findall(path.read_text(encoding="utf-8")):
+        if "://" in target or target.startswith("mailto:"):
+            continue
+        assert (path.parent / target).exists(), f"{document} links to {target}"
