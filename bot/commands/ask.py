@@ -213,6 +213,8 @@ def _run(args: argparse.Namespace) -> int:
 
     # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads
     # the same cache as the serving replicas. The embedded simulator's clock follows --now.
+    from bot.commands.terminal_progress import terminal_progress
+    from bot.css.progress import reporting
     from bot.index.wiring import answer_source
     from bot.replicas.factory import open_shared_source
 
@@ -230,7 +232,8 @@ def _run(args: argparse.Namespace) -> int:
                 )
             else:
                 _refuse_old_now(now, real_now)
-            result = answer(request, AnswerContext(now, zone, source))
+            with terminal_progress(enabled=not as_json) as shown, reporting(shown):
+                result = answer(request, AnswerContext(now, zone, source))
     except ParseError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
     except RecbotError as error:

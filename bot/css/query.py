@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.css.cache import Cache
 from bot.css.errors import api_error, is_transient
 from bot.css.page import CallFailed, PageReply
+from bot.css.progress import QueryProgress, current_listener, span_label
 from bot.css.ratelimit import RateLimiter
 from bot.filters import Filters
 from bot.obs.log import ContextThreadPoolExecutor
@@ -69,6 +70,7 @@ class _Deadline:
     """
 
     def __init__(self, started: float, floor_s: float, rate: float) -> None:
+        self.started = started
         self._started = started
         self._floor_s = floor_s
         self._rate = rate
@@ -224,7 +226,8 @@ class CssSource:
             oldest = age if oldest is None else max(oldest, age)
             found.update((t.task_id, t) for t in tasks)
         deadline = _Deadline(started, self.deadline_s, self.rate)
-        for walk in self._walk_all(walks, server, deadline, counters):
+        label = span_label((plan.end - plan.start).total_seconds())
+        for walk in self._walk_all(walks, server, deadline, counters, label=label):
             found.update((t.task_id, t) for t in walk.tasks)
             if self.cache is not None:
                 self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, server_now))
@@ -289,9 +292,15 @@ class CssSource:
         server: Mapping[str, str],
         deadline: _Deadline,
         counters: _Counters,
+        *,
+        label: str = "",
     ) -> list[_Walk]:
-        """Page through every window; page calls of all windows interleave in the pool."""
+        """Page through every window; page calls of all windows interleave in the pool.
+        A question (with a `label`) reports its progress after each page to its asker."""
         abort = threading.Event()
+        listener = current_listener() if label else None
+        planned = len(walks)
+        done_pages = 0
         running: dict[Future[PageReply], _Walk] = {}
 
         def submit(walk: _Walk, token: str) -> None:
@@ -325,9 +334,14 @@ class CssSource:
                     walk = running.pop(future)
                     reply = future.result()
                     self._advance(walk, reply)
+                    done_pages += 1
                     if reply.token:
                         deadline.plan(1)
+                        planned += 1
                         submit(walk, reply.token)
+                    if listener is not None:
+                        elapsed = time.monotonic() - deadline.started
+                        listener(QueryProgress(label, done_pages, planned, elapsed, self.rate))
         except BaseException:
             abort.set()
             for future in running:
