@@ -29,6 +29,7 @@ from bot.filters import Filters  # noqa: E402
 from bot.index.source import Freshness, IndexSource  # noqa: E402
 from bot.index.store import IndexStore  # noqa: E402
 from bot.index.sync import Kind, Syncer, horizon, hot_start  # noqa: E402
+from bot.tasks import RecordTask  # noqa: E402
 from bot.timephrase.window import Grain, Window  # noqa: E402
 
 TASKS = 10_000
@@ -42,6 +43,30 @@ RECONCILE_S = 86_400.0
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def _freshness(sim: Simulator, index: IndexSource, now: datetime) -> tuple[float, int, bool]:
+    """Seconds until a created task and a stop show in a question about now, and its calls."""
+    server_now = sim.clock()
+    running = next(t for t in sim.tasks if t.start < server_now < t.end and t.stopped is None)
+    created = RecordTask(
+        "bench-created-" + "b" * 42,
+        "d.example.com",
+        "live",
+        "bench",
+        server_now,
+        server_now + timedelta(hours=2),
+        0,
+        None,
+    )
+    began = time.monotonic()
+    sim.add_task(created)
+    sim.stop_task(running.task_id, server_now)
+    around = Window(now - timedelta(hours=24), now + timedelta(hours=24), Grain.HOUR, "now")
+    result = index.fetch_tasks(around, Filters(), now)
+    seen = {t.task_id: t for t in result.tasks}
+    ok = created.task_id in seen and seen[running.task_id].stopped is not None
+    return time.monotonic() - began, result.stats.api_calls, ok
 
 
 def run() -> list[tuple[str, str, str, bool]]:
@@ -102,6 +127,9 @@ def _run(folder: Path) -> list[tuple[str, str, str, bool]]:
             index_calls = sim.request_log.calls - spent
             p50, p99 = statistics.median(times), _percentile(times, 0.99)
 
+            # Freshness: a task created, and one stopped, then a question about now.
+            fresh = _freshness(sim, index, now)
+
             # Steady state: one hot refresh, and the reconcile's share of the day.
             server_now = sim.clock()
             hot = syncer.sync_range(Kind.HOT, hot_start(server_now), horizon(server_now))
@@ -141,6 +169,12 @@ def _run(folder: Path) -> list[tuple[str, str, str, bool]]:
             "answered",
             f"{asked[0]:.1f} s" if asked else "not answered",
             bool(asked),
+        ),
+        (
+            "task created and task stopped → in a question about now (index refreshes first)",
+            "≤ 90 s",
+            f"{fresh[0]:.1f} s, {fresh[1]} calls" + ("" if fresh[2] else ", NOT SEEN"),
+            fresh[2] and fresh[0] <= 90,
         ),
         (
             f"steady-state sync cost: {formula}",
