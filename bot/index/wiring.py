@@ -102,8 +102,9 @@ class RunningIndex:
 
 def start_index(settings: Settings, live: CssSource) -> RunningIndex | None:
     """Start the sync loop (one syncer across replicas: the lease) and return the source that
-    answers from the index; None when RECBOT_INDEX is off."""
-    if not settings.recbot_index:
+    answers from the index; None when RECBOT_INDEX is off, or when the built-in simulator
+    answers (it makes its data again every hour: nothing to keep)."""
+    if not settings.recbot_index or live.simulated:
         return None
     from bot.obs.metrics import set_index_gauges
 
