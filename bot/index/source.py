@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.filters import Filters
 from bot.index.ranges import Synced, covering
 from bot.index.store import IndexStore
@@ -132,6 +134,15 @@ class IndexSource:
         )
 
     def fetch_tasks(self, window: Window, filters: Filters, now: datetime) -> FetchResult:
+        try:
+            from_index = self._from_index(window, filters)
+        except SQLAlchemyError as exc:  # the database is down: the API still answers
+            log.warning("index unreadable, asking live", extra={"error": type(exc).__name__})
+            from_index = None
+        return from_index or self.live.fetch_tasks(window, filters, now)
+
+    def _from_index(self, window: Window, filters: Filters) -> FetchResult | None:
+        """The answer from the index, or None when it cannot be trusted for this window."""
         started = time.monotonic()
         server_now = self.live.server_clock()
         plan = plan_windows(window, server_now)
@@ -141,7 +152,7 @@ class IndexSource:
             calls, pages = self._refresh(plan, server_now)
             reading = self.reading(plan, server_now)
         if reading is None or self.stale(reading, server_now):
-            return self.live.fetch_tasks(window, filters, now)
+            return None
         tasks = tuple(
             t
             for t in self._starting(reading.start, reading.end)

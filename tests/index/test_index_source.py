@@ -206,3 +206,14 @@ def test_index_and_live_give_the_same_tasks_after_churn_while_syncing(
         from_api = ask(question, fresh_live, now)
         assert from_index.result.stats.index_age_s is not None, question
         assert api_view(from_index) == api_view(from_api), question
+
+
+def test_an_unreadable_index_sends_the_question_live(
+    sim: Simulator, store: IndexStore, index: IndexSource, syncer: Syncer
+) -> None:
+    syncer.backfill()
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE index_ranges")
+    result = ask("yesterday", index, sim.clock())
+    assert result.result.stats.api_calls > 0
+    assert result.result.stats.index_age_s is None
