@@ -38,7 +38,7 @@ from bot.digest.scheduler import DigestScheduler  # noqa: E402
 from bot.digest.store import DigestStore, NewSubscription, PostState  # noqa: E402
 from bot.render.message import SlackMessage  # noqa: E402
 from bot.tasks import RecordTask  # noqa: E402
-from tests.servers.slack_api import SlackStandIn  # noqa: E402
+from tests.support.slack_api import SlackStandIn  # noqa: E402
 
 SUBSCRIPTIONS = 1000
 REQUESTS = 50
@@ -195,7 +195,7 @@ def run(database_url: str | None = None) -> list[tuple[str, str, str, bool]]:
 if __name__ == "__main__":
     url = "postgresql://postgres@127.0.0.1:5432/test" if "--postgres" in sys.argv else None
     if url is not None:
-        from tests.digest.pg import fresh_postgres_url
+        from tests.support.pg import fresh_postgres_url
 
         with fresh_postgres_url() as fresh:
             rows = run(fresh)

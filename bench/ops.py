@@ -23,8 +23,8 @@ from bot.config import Settings, load_settings  # noqa: E402
 from bot.css.simulator import Simulator  # noqa: E402
 from bot.db.database import migrate, open_engine  # noqa: E402
 from bot.obs.log import configure_logging, request_context  # noqa: E402
-from tests.conftest import scrubbed_environ  # noqa: E402
-from tests.servers.slack_api import SlackStandIn  # noqa: E402
+from tests.support.environment import scrubbed_environ  # noqa: E402
+from tests.support.slack_api import SlackStandIn  # noqa: E402
 
 DOCTOR_RUNS = 3
 LOG_LINES = 20_000

@@ -24,8 +24,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bot.css.simulator import Simulator  # noqa: E402
-from tests.servers.slack_api import SlackStandIn  # noqa: E402
-from tests.slack.serving import (  # noqa: E402
+from tests.support.serving import (  # noqa: E402
     BOT_TOKEN,
     FORM,
     SIGNING_SECRET,
@@ -34,6 +33,7 @@ from tests.slack.serving import (  # noqa: E402
     signed_headers,
     slash_body,
 )
+from tests.support.slack_api import SlackStandIn  # noqa: E402
 
 CONCURRENT = 20
 ACK_P99_TARGET_MS = 50.0

@@ -340,15 +340,9 @@ class Settings(BaseSettings):
     def http_port(self, default: int) -> int:
         """PORT as a port number (`default` when unset; 0: any free port); ConfigError naming
         it otherwise."""
-        if self.port is None:
-            return default
-        try:
-            value = int(self.port.strip())
-        except ValueError:
-            value = -1
-        if not 0 <= value <= 65535:
-            raise ConfigError(f"PORT {self.port[:20]!r} is not a port number (0-65535)")
-        return value
+        from bot.ports import port_setting
+
+        return default if self.port is None else port_setting("PORT", self.port)
 
     @property
     def has_tencent_credentials(self) -> bool:

@@ -6,25 +6,9 @@ import os
 
 import pytest
 
-_SCRUBBED_PREFIXES = ("TENCENTCLOUD_", "SLACK_", "RECBOT_", "TKE_")
-_SCRUBBED = {
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-}
+from tests.support.environment import is_scrubbed, scrubbed_environ
 
-
-def scrubbed_environ() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if k not in _SCRUBBED and not k.startswith(_SCRUBBED_PREFIXES)
-    }
+__all__ = ["scrubbed_environ"]  # tests and benches import it from here too
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +16,7 @@ def _clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     for key in list(os.environ):
-        if key in _SCRUBBED or key.startswith(_SCRUBBED_PREFIXES):
+        if is_scrubbed(key):
             monkeypatch.delenv(key, raising=False)
     # No profile file of the person running the tests may be read either.
     home = tmp_path_factory.mktemp("home")

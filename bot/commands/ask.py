@@ -17,7 +17,8 @@ from typing import Any
 from bot.answer import Answer, AnswerContext, answer
 from bot.errors import ApiError, ParseError, RecbotError
 from bot.findings import Finding
-from bot.request import Request, Subcommand, parse_request
+from bot.request import Request, parse_request
+from bot.routes import Attachment, Handler, View, route_of
 from bot.tasks import to_unix
 from bot.timephrase.zones import zone_name
 
@@ -130,7 +131,8 @@ def _print_terminal(result: Answer, request: Request) -> None:
     if not console.is_terminal:
         # Piped into a file or a log: no terminal to fit, so keep each task on one line.
         console = Console(highlight=False, width=160)
-    if request.subcommand is Subcommand.STATS:
+    view = route_of(request.subcommand).view
+    if view is View.STATS:
         from bot.render.text import render_stats_terminal
 
         render_stats_terminal(result, console)
@@ -138,7 +140,7 @@ def _print_terminal(result: Answer, request: Request) -> None:
         from bot.render.text import render_terminal
 
         render_terminal(result, console)
-    if request.subcommand is Subcommand.CHART:
+    if view is View.TIMELINE:
         from bot.render.timeline import render_text_timeline
 
         console.print(render_text_timeline(result), markup=False)
@@ -197,7 +199,8 @@ def _run(args: argparse.Namespace) -> int:
         _writable(args.chart, "--chart")
     except RecbotError as error:
         return _fail(error, EXIT_UNREADABLE, as_json)
-    if request.subcommand is Subcommand.HELP:
+    handler = route_of(request.subcommand).handler
+    if handler is Handler.HELP:
         if as_json:
             from bot.render.blocks import render_help
 
@@ -206,7 +209,7 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(_help_text())
         return 0
-    if request.subcommand is Subcommand.DIGEST:
+    if handler is Handler.DIGESTS:
         # The whole request as typed (N18: the filter part, e.g. 'livetest', used to be lost).
         in_slack = ParseError(f"Digests are set up in Slack: '/recordings {request.raw}'")
         return _fail(in_slack, EXIT_UNREADABLE, as_json)
@@ -215,12 +218,11 @@ def _run(args: argparse.Namespace) -> int:
     # the same cache as the serving replicas. The embedded simulator's clock follows --now.
     from bot.commands.terminal_progress import terminal_progress
     from bot.css.progress import reporting
-    from bot.index.wiring import answer_source
-    from bot.replicas.factory import open_shared_source
+    from bot.wiring import answer_source, task_source
 
     try:
         with (
-            open_shared_source(settings, now=None if args.now is None else now) as live,
+            task_source(settings, now=None if args.now is None else now) as live,
             answer_source(settings, live, live_only=args.live) as source,
         ):
             if live.simulated:
@@ -240,7 +242,7 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(error, EXIT_API, as_json)
 
     try:
-        if args.csv or request.subcommand is Subcommand.EXPORT:
+        if args.csv or route_of(request.subcommand).attachment is Attachment.CSV:
             from bot.render.csv import render_csv
 
             data = render_csv(result)

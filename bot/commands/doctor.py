@@ -131,12 +131,12 @@ def _guarded(name: str, check: Callable[[], CheckResult]) -> CheckResult:
 
 
 def check_configuration(settings: Settings) -> CheckResult:
-    from bot.access import load_policy
+    from bot.wiring import access_policy
 
     detail = f"valid; region {settings.tencentcloud_region}, time zone {settings.recbot_default_tz}"
     policy = None
     if settings.recbot_access_file:
-        policy = load_policy(settings.recbot_access_file)  # a ConfigError is this check's ✗
+        policy = access_policy(settings)  # the policy serve loads; a ConfigError is this check's ✗
         detail += (
             f"; access policy: {len(policy.channels) or 'any'} channel(s), "
             f"{len(policy.scopes)} scoped"
@@ -236,8 +236,10 @@ def check_tencent(settings: Settings, now: datetime) -> CheckResult:
 
 
 def check_slack(settings: Settings) -> CheckResult:
-    from slack_sdk import WebClient
+    """auth.test with the client serve builds (`bot.wiring.slack_client`), then the scopes."""
     from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.wiring import slack_client
 
     name = "slack"
     if settings.slack_bot_token is None:
@@ -248,11 +250,7 @@ def check_slack(settings: Settings) -> CheckResult:
             "install the app from manifest.yml and copy its Bot User OAuth Token (xoxb-…)",
         )
     mode_problem = _slack_mode_problem(settings)
-    client = WebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url or WebClient.BASE_URL,
-        timeout=int(_NETWORK_TIMEOUT_S),
-    )
+    client = slack_client(settings)
     try:
         response = client.auth_test()
     except SlackApiError as exc:
@@ -324,25 +322,16 @@ def _slack_mode_problem(settings: Settings) -> tuple[str, str] | None:
 
 
 def check_database(settings: Settings) -> CheckResult:
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
+    """The engine serve opens (`bot.wiring.database_engine`), and its schema against the code's."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.db.database import MIGRATIONS, driver_url
+    from bot.db.database import current_heads, driver_url, schema_heads
+    from bot.wiring import database_engine
 
     name = "database"
     url = driver_url(settings.recbot_database_url)
     shown = url.render_as_string(hide_password=True)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    heads = set(ScriptDirectory.from_config(config).get_heads())
-    connect_args = (
-        {"connect_timeout": int(_NETWORK_TIMEOUT_S)}
-        if url.get_backend_name() == ("postgresql")
-        else {}
-    )
+    heads = schema_heads()
     # Connecting to a missing SQLite file would create it; the doctor only looks.
     database = url.database or ""
     is_file_db = url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
@@ -353,10 +342,9 @@ def check_database(settings: Settings) -> CheckResult:
             f"{shown}: the file does not exist yet",
             "start recbot serve once (it creates the file and applies migrations)",
         )
-    engine = create_engine(url, connect_args=connect_args)
+    engine = database_engine(settings, connect_timeout_s=_NETWORK_TIMEOUT_S)
     try:
-        with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
+        current = current_heads(engine)
     except SQLAlchemyError as exc:
         reason = type(getattr(exc, "orig", None) or exc).__name__
         return CheckResult(
@@ -375,7 +363,9 @@ def check_database(settings: Settings) -> CheckResult:
             f"{shown} is at {have}; the code needs {', '.join(sorted(heads))}",
             "start recbot serve once (it applies migrations at start), then check again",
         )
-    return CheckResult(name, "ok", f"{shown} reachable, migrations current ({', '.join(heads)})")
+    return CheckResult(
+        name, "ok", f"{shown} reachable, migrations current ({', '.join(sorted(heads))})"
+    )
 
 
 _NOT_SYNCED = (
@@ -386,7 +376,7 @@ _NOT_SYNCED = (
 
 def check_index(settings: Settings, now: datetime) -> CheckResult:
     from bot.index.status import index_status
-    from bot.index.wiring import existing_index_store
+    from bot.wiring import existing_index_store
 
     if not settings.recbot_index:
         return CheckResult("index", "skip", "RECBOT_INDEX is off: every question asks the API")

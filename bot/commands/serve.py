@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
+from bot.ports import port_argument
+from bot.wiring import check_bot_token
 
 if TYPE_CHECKING:
-    from slack_sdk import WebClient
-
     from bot.config import Settings
 
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - a server in a container listens on every interface
@@ -21,20 +21,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help="HTTP mode: address")
     parser.add_argument(
         "--port",
-        type=_port_number,
+        type=port_argument,
         default=None,
         help=f"HTTP mode: port (default: PORT, else {DEFAULT_PORT})",
     )
-
-
-def _port_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535, 0: any free)")
-    return value
 
 
 def _port(args: argparse.Namespace, settings: Settings) -> int:
@@ -61,37 +51,11 @@ def require_slack(settings: Settings) -> None:
         raise ConfigError("\n".join(problems))
 
 
-def check_bot_token(settings: Settings) -> tuple[WebClient, dict[str, Any]]:
-    """auth.test with the bot token; ConfigError naming the variable if Slack refuses it.
-    Returns the client and its auth.test response, which the bot then reuses (one each)."""
-    from slack_sdk.errors import SlackApiError, SlackClientError
-
-    from bot.slack.app import DEFAULT_API_URL, web_client
-
-    settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
-    assert settings.slack_bot_token is not None
-    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    try:
-        auth = dict(client.auth_test().data)  # type: ignore[arg-type]
-    except SlackApiError as exc:
-        error = exc.response.get("error", "error")
-        raise ConfigError(
-            f"SLACK_BOT_TOKEN was refused by Slack ({error}); check the token"
-        ) from None
-    except (SlackClientError, OSError):
-        url = settings.slack_api_url or DEFAULT_API_URL
-        raise ConfigError(
-            f"Slack's Web API at {url} could not be reached; check the network, proxy "
-            "settings and SLACK_API_URL"
-        ) from None
-    return client, auth
-
-
 def run(args: argparse.Namespace) -> int:
     from bot.config import load_settings
-    from bot.digest.service import build_bot_with_digests
     from bot.obs.log import configure_logging
     from bot.slack.server import serve_http, serve_socket_mode
+    from bot.wiring import build_server_bot
 
     try:
         settings = load_settings()
@@ -99,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
         port = _port(args, settings)
         require_slack(settings)
         if settings.slack_app_token is not None:
+            # The one WebClient and its one auth.test, shared by everything the bot builds.
             client, auth = check_bot_token(settings)
-            bot = build_bot_with_digests(settings, socket_mode=True, client=client, auth=auth)
+            bot = build_server_bot(settings, socket_mode=True, client=client, auth=auth)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
         # Checked before gunicorn starts, so a missing secret or a refused token is one plain
@@ -108,9 +73,7 @@ def run(args: argparse.Namespace) -> int:
         client, auth = check_bot_token(settings)
         # Digests (commands, App Home list, the scheduler thread) come with the bot. The
         # worker reuses the checked client and auth.test answer (no second call after fork).
-        serve_http(
-            lambda: build_bot_with_digests(settings, client=client, auth=auth), args.host, port
-        )
+        serve_http(lambda: build_server_bot(settings, client=client, auth=auth), args.host, port)
     except ConfigError as error:
         print(f"recbot serve: {error.user_message}", file=sys.stderr)
         return 2

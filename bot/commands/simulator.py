@@ -18,19 +18,13 @@ from bot.config import load_settings
 from bot.css.dataset import load_tasks
 from bot.css.simulator import Faults, Simulator
 from bot.errors import ParseError
+from bot.ports import port_argument
 from bot.tasks import RecordTask
 
 Number = TypeVar("Number", int, float)
 PREFIX = "recbot simulator: "
 EXIT_USAGE = 2
 TASK_FIELDS = ("TaskId", "DomainName", "AppName", "StreamName", "StartTime", "EndTime")
-
-
-def _port(text: str) -> int:
-    value = _number(text, int, "a port")
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port; use 0-65535 (0: any free)")
-    return value
 
 
 def _at_least_one(text: str) -> int:
@@ -62,7 +56,9 @@ def _number(text: str, kind: type[Number], what: str) -> Number:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (0: any free)")
+    parser.add_argument(
+        "--port", type=port_argument, default=0, help="port on 127.0.0.1 (0: any free)"
+    )
     parser.add_argument(
         "--tasks",
         metavar="FILE",

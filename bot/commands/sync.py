@@ -81,22 +81,22 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import Progress as Bar
 
     from bot.config import load_settings
-    from bot.index.wiring import open_index_store, sync_policy
     from bot.obs.log import configure_logging
-    from bot.replicas.factory import open_shared_source
+    from bot.wiring import index_syncer, open_stores, task_source
 
     settings = load_settings()
     configure_logging(settings)
     console = Console(stderr=True, highlight=False)
-    store = open_index_store(settings)
+    stores = open_stores(settings)
+    store = stores.index
     started = time.monotonic()
     try:
-        with open_shared_source(settings) as live:
+        with task_source(settings) as live:
             if live.simulated:
                 console.print(
                     f"{PREFIX}no Tencent Cloud credentials: syncing the built-in CSS simulator"
                 )
-            syncer = Syncer(store, live, sync_policy(settings))
+            syncer = index_syncer(settings, store, live)
             first = syncer.progress(live.server_clock())
             bar = Bar(
                 TextColumn("{task.description}"),
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PREFIX}{error.user_message}", file=sys.stderr)
         return 2
     finally:
-        store.engine.dispose()
+        stores.close()
     elapsed = time.monotonic() - started
     console.print(f"{PREFIX}index up to date: {count} tasks, {spent} API calls, {elapsed:.1f} s")
     return 0

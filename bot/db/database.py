@@ -57,7 +57,14 @@ class RoundTrips:
             self.count += 1
 
 
-def open_engine(operator_url: str, round_trips: RoundTrips | None = None) -> Engine:
+def open_engine(
+    operator_url: str,
+    round_trips: RoundTrips | None = None,
+    *,
+    connect_timeout_s: float | None = None,
+) -> Engine:
+    """The engine for an operator's URL (not migrated: see `migrate`). `connect_timeout_s`
+    bounds a PostgreSQL connect (`recbot doctor` must not hang on an unreachable server)."""
     url = driver_url(operator_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -65,7 +72,12 @@ def open_engine(operator_url: str, round_trips: RoundTrips | None = None) -> Eng
         engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        connect_args = (
+            {} if connect_timeout_s is None else {"connect_timeout": int(connect_timeout_s)}
+        )
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
+        )
     if round_trips is not None:
         event.listen(engine, "before_cursor_execute", round_trips.add)
     return engine
@@ -101,10 +113,8 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe to call from many replicas at once."""
     from alembic import command
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = _alembic_config()
     # Alembic announces its plugins at INFO on every start; only real migrations are news.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if engine.url.get_backend_name() == "postgresql":
@@ -120,3 +130,26 @@ def migrate(engine: Engine) -> None:
     with _sqlite_file_lock(engine), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def schema_heads() -> frozenset[str]:
+    """The revisions the code needs (the heads of bot/db/migrations)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(_alembic_config()).get_heads())
+
+
+def current_heads(engine: Engine) -> frozenset[str]:
+    """The revisions the database is at (empty: no schema yet); connecting may raise."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())

@@ -367,10 +367,11 @@ def render_timeline_message(answer: Answer) -> SlackMessage:
 def render_for_request(answer: Answer, page: int = 0, *, share: bool = False) -> SlackMessage:
     """The message a surface posts for this answer's subcommand (stats get counts, chart a
     text timeline to go with its PNG, everything else the answer itself)."""
-    from bot.request import Subcommand
+    from bot.routes import View, route_of
 
-    if answer.request.subcommand is Subcommand.STATS:
+    view = route_of(answer.request.subcommand).view
+    if view is View.STATS:
         return render_stats(answer)
-    if answer.request.subcommand is Subcommand.CHART:
+    if view is View.TIMELINE:
         return render_timeline_message(answer)
     return render_answer(answer, page, share=share)

@@ -29,6 +29,7 @@ from bot.render.digest_replies import ACTION_DIGEST_OFF, DigestLine
 from bot.render.home import render_home, render_home_refusal
 from bot.render.message import SlackMessage
 from bot.request import Request, Subcommand, parse_request
+from bot.routes import Attachment, Handler, route_of
 from bot.slack.conversation import Asker, Reply
 from bot.slack.delivery import Upload
 from bot.source import TaskSource
@@ -125,9 +126,10 @@ class SlackConversation:
         zone = self.zone_of(asker.user_id)
         now = self.clock()
         request = parse_request(text, now, zone)
-        if request.subcommand is Subcommand.HELP:
+        handler = route_of(request.subcommand).handler
+        if handler is Handler.HELP:
             return Reply(render_help())
-        if request.subcommand is Subcommand.DIGEST:
+        if handler is Handler.DIGESTS:
             if self.digests is None:
                 raise RecbotError(NO_DIGESTS)
             message = self.digests.handle(
@@ -166,11 +168,12 @@ class SlackConversation:
     ) -> Reply:
         scope = self.policy.scope_for(asker.channel_id)
         result = answer(request, AnswerContext(now, zone, self.source, scope))
-        if request.subcommand is Subcommand.EXPORT:
+        attachment = route_of(request.subcommand).attachment
+        if attachment is Attachment.CSV:
             # The answer is the file; the message is only seen when the upload fails.
             return Reply(render_error(RecbotError(UPLOAD_FAILED)), upload=_csv_upload(result))
         message = render_for_request(result, page, share=asker.ephemeral)
-        if request.subcommand is Subcommand.CHART:
+        if attachment is Attachment.CHART:
             # Where the PNG cannot be made or uploaded, the text timeline is the answer.
             return Reply(message, upload=_chart_upload(result))
         return Reply(message)

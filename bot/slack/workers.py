@@ -49,6 +49,8 @@ class WorkPool:
         self._ack_priority_s = ack_priority_s
         self._ack_quiet_s = ack_quiet_s
         self._last_ack = float("-inf")
+        self._holding = 0  # jobs waiting for acks right now
+        self._held = 0  # jobs that ever had to wait for an ack
 
     @contextlib.contextmanager
     def acking(self) -> Iterator[None]:
@@ -67,14 +69,35 @@ class WorkPool:
     def _after_acks(self) -> None:
         deadline = time.monotonic() + self._ack_priority_s
         with self._acks_done:
-            while (now := time.monotonic()) < deadline:
-                if self._acking:
-                    self._acks_done.wait(deadline - now)
-                    continue
-                quiet_left = self._last_ack + self._ack_quiet_s - now
-                if quiet_left <= 0:
-                    return
-                self._acks_done.wait(min(quiet_left, deadline - now))
+            held = False
+            try:
+                while (now := time.monotonic()) < deadline:
+                    if not self._acking and self._last_ack + self._ack_quiet_s <= now:
+                        return
+                    if not held:
+                        held = True
+                        self._holding += 1
+                        self._held += 1
+                        self._acks_done.notify_all()
+                    if self._acking:
+                        self._acks_done.wait(deadline - now)
+                        continue
+                    self._acks_done.wait(
+                        min(self._last_ack + self._ack_quiet_s - now, deadline - now)
+                    )
+            finally:
+                if held:
+                    self._holding -= 1
+
+    def held_back(self) -> tuple[int, int]:
+        """(jobs waiting for acks now, jobs that ever waited): how tests see the priority."""
+        with self._acks_done:
+            return self._holding, self._held
+
+    def wait_held(self, count: int, timeout: float) -> bool:
+        """Wait until `count` jobs are being held back by acks; True if that happened in time."""
+        with self._acks_done:
+            return self._acks_done.wait_for(lambda: self._holding >= count, timeout)
 
     def submit(self, job: Callable[..., Any], *args: Any) -> Future[Any]:
         context = contextvars.copy_context()

@@ -14,7 +14,7 @@ from bot.request import Request, StatusFilter, parse_request
 from bot.source import FetchResult
 from bot.tasks import Status
 from bot.timephrase.window import Window
-from tests.answer.factory import NOW, TOKYO, ListSource, at, make_answer, request, task
+from tests.support.factory import NOW, TOKYO, ListSource, at, make_answer, request, task
 
 
 def test_no_phrase_means_now_plus_minus_a_day() -> None:

@@ -395,7 +395,7 @@ def test_with_redis_ask_uses_the_shared_cache(
     """R22: with RECBOT_REDIS_URL the CLI shares the replicas' rate budget and cache."""
     import redis
 
-    from tests.replicas.redis_keys import REDIS_URL, unique_prefix
+    from tests.support.redis_keys import REDIS_URL, unique_prefix
 
     with unique_prefix() as prefix:
         monkeypatch.setenv("RECBOT_REDIS_URL", REDIS_URL)

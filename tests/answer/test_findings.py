@@ -18,7 +18,7 @@ from bot.findings import (
     stopped_early,
 )
 from bot.tasks import RecordTask, Status
-from tests.answer.factory import NOW, TOKYO, at, task
+from tests.support.factory import NOW, TOKYO, at, task
 
 
 def ids(findings: tuple[object, ...]) -> list[tuple[str, ...]]:

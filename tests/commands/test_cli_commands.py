@@ -73,8 +73,8 @@ def test_a_port_in_use_is_named(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--port", "99999"], "99999 is not a port"),
-        (["--port", "http"], "'http' is not a port"),
+        (["--port", "99999"], "'99999' is not a port number (0-65535, 0: any free port)"),
+        (["--port", "http"], "'http' is not a port number (0-65535"),
         (["--error-rate", "2"], "2.0 is not a share between 0 and 1"),
         (["--count", "-5"], "-5 is less than 1"),
         (["--page-size", "0"], "0 is less than 1"),
@@ -137,5 +137,7 @@ def test_serve_reads_port_through_the_settings(
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     assert main(["serve"]) == 2
-    assert f"PORT '{port}' is not a port number (0-65535)" in capsys.readouterr().err
+    assert (
+        f"PORT '{port}' is not a port number (0-65535, 0: any free port)" in capsys.readouterr().err
+    )
     assert main(["parse", "--tz", "UTC", "today"]) == 0

@@ -27,6 +27,7 @@ SHELL = (
     "bot.replicas",
     "bot.obs",
     "bot.commands",
+    "bot.wiring",
     "bot.cli",
     "bot.config",
     "bot.__main__",

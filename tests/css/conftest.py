@@ -16,7 +16,7 @@ from bot.css.client import open_source
 from bot.css.query import CssSource, RetryPolicy
 from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
-from tests.css.support import FAST_RETRY, NOW, SourceFactory
+from tests.support.css import FAST_RETRY, NOW, SourceFactory
 
 
 @pytest.fixture

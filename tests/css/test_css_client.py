@@ -15,7 +15,7 @@ from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.errors import ConfigError
 from bot.filters import Filters
-from tests.css.support import NOW, days, machine_clock_at, window
+from tests.support.css import NOW, days, machine_clock_at, window
 
 INTL = "live.intl.tencentcloudapi.com"
 

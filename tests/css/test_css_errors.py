@@ -7,7 +7,7 @@ import pytest
 from bot.css.simulator import Simulator
 from bot.errors import ApiError
 from bot.filters import Filters
-from tests.css.support import FAST_RETRY, NOW, SourceFactory, days
+from tests.support.css import FAST_RETRY, NOW, SourceFactory, days
 
 # code, words the user must read (what to fix), whether it was retried first
 CASES: list[tuple[str, str, bool]] = [

@@ -17,7 +17,7 @@ from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.errors import ApiError
 from bot.filters import Filters
-from tests.css.support import NOW, SourceFactory, days, expected, ids
+from tests.support.css import NOW, SourceFactory, days, expected, ids
 
 ASKED = days(-20, 2)
 # Elapsed-time bounds only catch hangs: on two shared cores a sound run can take seconds.

@@ -28,7 +28,7 @@ from bot.filters import Filters
 from bot.plan import ApiWindow, plan_windows
 from bot.tasks import to_unix
 from tests.conftest import scrubbed_environ
-from tests.css.support import window
+from tests.support.css import window
 
 pytestmark = pytest.mark.slow
 

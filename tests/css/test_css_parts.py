@@ -14,7 +14,7 @@ from bot.css.dataset import dump_tasks, generate, load_tasks
 from bot.css.errors import RULES, api_error, is_transient
 from bot.css.ratelimit import SlidingWindowLimiter
 from bot.tasks import Status
-from tests.css.support import NOW
+from tests.support.css import NOW
 
 
 def test_generated_data_is_deterministic_and_holds_the_cases_that_matter() -> None:

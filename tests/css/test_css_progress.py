@@ -9,7 +9,7 @@ from bot.css.progress import QueryProgress, Throttled, reporting, span_label
 from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.plan import ApiWindow
-from tests.css.support import NOW, SourceFactory, days
+from tests.support.css import NOW, SourceFactory, days
 
 
 def test_a_question_reports_every_page_to_its_asker(

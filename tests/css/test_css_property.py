@@ -18,7 +18,7 @@ from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.tasks import RecordTask
-from tests.css.support import FAST_RETRY, NOW, expected, ids, window
+from tests.support.css import FAST_RETRY, NOW, expected, ids, window
 
 MINUTE = 60
 EARLIEST = -(90 * 24 * 60 - 60)  # minutes from NOW: one hour inside the 90-day horizon

@@ -15,7 +15,7 @@ from bot.css.simulator import Simulator
 from bot.filters import Filters
 from bot.plan import plan_windows
 from bot.tasks import RecordTask, from_unix
-from tests.css.support import NOW, SourceFactory, days, expected, ids, window
+from tests.support.css import NOW, SourceFactory, days, expected, ids, window
 
 H = timedelta(hours=1)
 D = timedelta(days=1)

@@ -32,7 +32,7 @@ from bot.errors import ApiError
 from bot.filters import Filters
 from bot.plan import ApiWindow
 from bot.tasks import to_unix
-from tests.css.support import FAST_RETRY, NOW, days, machine_clock_at
+from tests.support.css import FAST_RETRY, NOW, days, machine_clock_at
 
 DAY = 86400
 T0 = to_unix(NOW)
@@ -259,9 +259,18 @@ def test_window_rules_name_the_rule(sim: Simulator, window: ApiWindow, rule: str
 
 
 def test_a_week_exactly_and_ninety_days_exactly_are_allowed(sim: Simulator) -> None:
+    # The limits are inclusive: one second more is refused (test_window_rules_name_the_rule).
     pages = pages_for(sim)
-    pages.fetch(ApiWindow(T0 - 7 * DAY, T0), {}, "")
-    pages.fetch(ApiWindow(T0 - 90 * DAY, T0 - 89 * DAY), {}, "")
+    week = ApiWindow(T0 - 7 * DAY, T0)
+    oldest = ApiWindow(T0 - 90 * DAY, T0 - 89 * DAY)
+    replies = [pages.fetch(week, {}, ""), pages.fetch(oldest, {}, "")]
+    assert [r.code for r in sim.request_log.records()] == ["", ""]  # two pages, no error
+    assert all(reply.request_id for reply in replies)
+    assert replies[0].tasks  # the simulator has recordings in the last week
+    for reply, window in zip(replies, (week, oldest), strict=True):
+        for task in reply.tasks:
+            assert to_unix(task.start) < window.end
+            assert to_unix(task.end) > window.start
 
 
 def test_times_must_be_integers(sim: Simulator) -> None:

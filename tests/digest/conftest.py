@@ -15,9 +15,9 @@ from bot.css.query import CssSource
 from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from bot.digest.store import DigestStore
-from tests.digest.pg import fresh_postgres_url
-from tests.digest.slack_history import HISTORY_SCOPES, enable_history
-from tests.servers.slack_api import SlackStandIn, running
+from tests.support.pg import fresh_postgres_url
+from tests.support.slack_api import SlackStandIn, running
+from tests.support.slack_history import HISTORY_SCOPES, enable_history
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -19,7 +19,7 @@ from bot.digest.delivery import DigestPoster, LocalChannelPacer
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.scheduler import DigestScheduler
 from bot.digest.store import DigestStore, NewSubscription, PostState
-from tests.servers.slack_api import SlackStandIn
+from tests.support.slack_api import SlackStandIn
 
 
 def wait_for_posts(slack: SlackStandIn, store: DigestStore, count: int) -> None:

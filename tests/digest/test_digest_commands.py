@@ -28,7 +28,7 @@ from bot.render.blocks import render_error
 from bot.render.home import render_home
 from bot.render.limits import check_message
 from bot.render.message import SlackMessage
-from tests.servers.slack_api import SlackStandIn
+from tests.support.slack_api import SlackStandIn
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)

@@ -20,12 +20,12 @@ from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore, NewSubscription, PostState
-from tests.digest.pg import fresh_postgres_url
-from tests.digest.served import serve_env
-from tests.digest.slack_history import HISTORY_SCOPES, enable_history
-from tests.replicas.redis_keys import REDIS_URL, unique_prefix
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import JSON, ServedBot, event_body
+from tests.support.pg import fresh_postgres_url
+from tests.support.redis_keys import REDIS_URL, unique_prefix
+from tests.support.served import serve_env
+from tests.support.serving import JSON, ServedBot, event_body
+from tests.support.slack_api import SlackStandIn
+from tests.support.slack_history import HISTORY_SCOPES, enable_history
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

@@ -22,7 +22,7 @@ from bot.digest.store import DigestStore, NewSubscription, PostState, SlotClaim,
 from bot.filters import Filters
 from bot.obs.metrics import REGISTRY
 from bot.render.digest_message import render_digest
-from tests.servers.slack_api import SlackStandIn
+from tests.support.slack_api import SlackStandIn
 
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 

@@ -14,10 +14,10 @@ from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore
-from tests.digest.served import serve_env
-from tests.digest.slack_history import HISTORY_SCOPES, enable_history
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import FORM, ServedBot, slash_body
+from tests.support.served import serve_env
+from tests.support.serving import FORM, ServedBot, slash_body
+from tests.support.slack_api import SlackStandIn
+from tests.support.slack_history import HISTORY_SCOPES, enable_history
 
 pytestmark = pytest.mark.slow
 

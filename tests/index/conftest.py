@@ -22,8 +22,8 @@ from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from bot.index.store import IndexStore
 from bot.index.sync import Syncer, SyncPolicy
-from tests.css.support import FAST_RETRY
-from tests.digest.pg import fresh_postgres_url
+from tests.support.css import FAST_RETRY
+from tests.support.pg import fresh_postgres_url
 
 START = datetime(2026, 7, 27, 12, 30, tzinfo=UTC)
 

@@ -12,16 +12,15 @@ from datetime import timedelta
 
 from bot.config import load_settings
 from bot.index.sync import Syncer, SyncLoop, SyncPolicy
-from bot.index.wiring import open_index_store
-from bot.replicas.factory import open_shared_source
+from bot.wiring import open_stores, task_source
 
 
 def main(name: str) -> None:
     settings = load_settings()
-    store = open_index_store(settings)
+    store = open_stores(settings).index
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with open_shared_source(settings) as live:
+    with task_source(settings) as live:
         policy = SyncPolicy(
             hot_every=timedelta(seconds=1),
             reconcile_every=timedelta(days=1),

@@ -18,8 +18,8 @@ import pytest
 from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from bot.index.store import IndexStore
-from tests.conftest import scrubbed_environ
-from tests.digest.pg import fresh_postgres_url
+from tests.support.environment import scrubbed_environ
+from tests.support.pg import fresh_postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_S = 2.0

@@ -26,8 +26,8 @@ from bot.index.sync import Syncer, SyncLoop, SyncPolicy
 from bot.render.format import footer_parts
 from bot.request import parse_request
 from bot.tasks import RecordTask
-from tests.css.support import FAST_RETRY, window
 from tests.index.conftest import MovingClock
+from tests.support.css import FAST_RETRY, window
 
 
 def ask(text: str, source: Any, now: datetime) -> Answer:

@@ -17,8 +17,8 @@ import pytest
 
 from bot.css.simulator import Simulator
 from tests.conftest import scrubbed_environ
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import ServedBot, clean_env
+from tests.support.serving import ServedBot, clean_env
+from tests.support.slack_api import SlackStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"

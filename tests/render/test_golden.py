@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.render import SlackMessage, check_message, render_answer
-from tests.render.scenarios import SCENARIOS
+from tests.support.scenarios import SCENARIOS
 
 GOLDEN = Path(__file__).parent / "golden"
 

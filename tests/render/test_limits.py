@@ -20,8 +20,8 @@ from bot.render import (
     render_timeline_message,
 )
 from bot.render.blocks import PAGE_SIZE
-from tests.answer.factory import NOW, make_answer, spread, task
-from tests.render.scenarios import SCENARIOS
+from tests.support.factory import NOW, make_answer, spread, task
+from tests.support.scenarios import SCENARIOS
 
 
 def section(text: str) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from bot.render import (
 from bot.render.actions import MAX_VALUE
 from bot.request import MAX_LENGTH, StatusFilter
 from bot.tasks import Status
-from tests.answer.factory import NOW, at, make_answer, request, spread, task
-from tests.render.scenarios import every_finding, hostile_names, shared_stream_names
+from tests.support.factory import NOW, at, make_answer, request, spread, task
+from tests.support.scenarios import every_finding, hostile_names, shared_stream_names
 
 # --- button values ----------------------------------------------------------------------------
 

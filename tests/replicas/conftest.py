@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.replicas.redis_keys import REDIS_URL, unique_prefix
+from tests.support.redis_keys import REDIS_URL, unique_prefix
 
 
 @pytest.fixture

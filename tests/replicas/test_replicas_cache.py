@@ -11,9 +11,9 @@ from bot.config import Settings
 from bot.css.client import open_source
 from bot.css.simulator import Simulator
 from bot.filters import Filters
-from bot.replicas.factory import make_cache
 from bot.timephrase.window import Grain, Window
-from tests.replicas.redis_keys import REDIS_URL
+from bot.wiring import make_cache
+from tests.support.redis_keys import REDIS_URL
 
 pytestmark = pytest.mark.redis
 

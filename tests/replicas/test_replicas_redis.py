@@ -16,10 +16,10 @@ from bot.css.cache import process_cache
 from bot.css.ratelimit import process_limiter
 from bot.replicas.cache import RedisCache
 from bot.replicas.dedup import RedisSeenEvents
-from bot.replicas.factory import make_cache, make_rate_limiter, make_seen_events
 from bot.replicas.ratelimit import RedisRateLimiter
 from bot.slack.dedup import InMemorySeenEvents
-from tests.replicas.redis_keys import REDIS_URL
+from bot.wiring import make_cache, make_rate_limiter, make_seen_events
+from tests.support.redis_keys import REDIS_URL
 
 pytestmark = pytest.mark.redis
 

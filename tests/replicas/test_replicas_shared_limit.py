@@ -12,7 +12,7 @@ import pytest
 
 from bot.css.simulator import RATE_LIMITED, Simulator
 from tests.conftest import scrubbed_environ
-from tests.replicas.redis_keys import REDIS_URL
+from tests.support.redis_keys import REDIS_URL
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def test_three_processes_share_the_20_per_second_limit(redis_prefix: str) -> Non
         # Each question covers 6 h a different day: one API window, one or two pages.
         processes = [
             subprocess.Popen(
-                [sys.executable, "-m", "tests.replicas.hammer", "12", str(i * 8)],
+                [sys.executable, "-m", "tests.support.hammer", "12", str(i * 8)],
                 cwd=REPO,
                 env=env,
                 stdout=subprocess.PIPE,

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import ServedBot
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.serving import ServedBot
+from tests.support.slack_api import SlackStandIn
+from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks
 
 
 @pytest.fixture(scope="module")

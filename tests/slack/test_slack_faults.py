@@ -4,7 +4,6 @@ SIGTERM while answering (answers already accepted are delivered before the serve
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.css.simulator import Faults, Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import FORM, ServedBot, free_port, slash_body
-from tests.slack.world import SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.serving import FORM, ServedBot, free_port, slash_body
+from tests.support.slack_api import SlackStandIn
+from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks
 
 pytestmark = pytest.mark.slow
 
@@ -27,8 +26,9 @@ def _serve(slack: SlackStandIn, css_url: str, tmp: Path, **extra: str) -> Served
     return ServedBot(env, tmp / "serve.log").start()
 
 
-def _ask(bot: ServedBot, slack: SlackStandIn, name: str) -> tuple[str, float]:
-    started = time.monotonic()
+def _ask(bot: ServedBot, slack: SlackStandIn, name: str) -> str:
+    """The answer to one slash command, waited for up to HEARD_WITHIN_S (a deadline on a
+    condition: the order of events, not a duration, is what the tests assert)."""
     body = slash_body(
         "cam1 last 2 days", user="UALICE", channel="CMAIN", response_url=slack.response_url(name)
     )
@@ -36,8 +36,7 @@ def _ask(bot: ServedBot, slack: SlackStandIn, name: str) -> tuple[str, float]:
     [call] = slack.wait_for(
         "response_url", where=lambda c: c.path == f"/response/{name}", timeout=HEARD_WITHIN_S
     )
-    said = json.dumps({k: call.params.get(k) for k in ("text", "blocks")})
-    return said, time.monotonic() - started
+    return json.dumps({k: call.params.get(k) for k in ("text", "blocks")})
 
 
 @pytest.fixture
@@ -51,26 +50,28 @@ def test_css_down_is_reported_plainly_within_seconds(slack: SlackStandIn, tmp_pa
     dead = f"http://127.0.0.1:{free_port()}"
     bot = _serve(slack, dead, tmp_path)
     try:
-        said, took = _ask(bot, slack, "down")
+        said = _ask(bot, slack, "down")
     finally:
         bot.stop()
-    assert took < HEARD_WITHIN_S
     assert ":warning:" in said
     assert "Traceback" not in said
     assert "cam1-now" not in said
 
 
 def test_css_slow_is_reported_plainly_within_seconds(slack: SlackStandIn, tmp_path: Path) -> None:
-    faults = Faults(latency_s=5.0)
+    # The simulator answers nothing for a minute (daemon threads: stopping it does not wait).
+    faults = Faults(latency_s=60.0)
     with Simulator(
         known_tasks(time_now()), secret_id=SIM_ID, secret_key=SIM_KEY, faults=faults
     ) as slow:
         bot = _serve(slack, slow.url, tmp_path)
         try:
-            said, took = _ask(bot, slack, "slow")
+            said = _ask(bot, slack, "slow")
+            # The asker heard before the API answered any call: the bot's own deadline spoke.
+            answered = slow.request_log.calls
         finally:
             bot.stop()
-    assert took < HEARD_WITHIN_S
+    assert answered == 0
     assert ":warning:" in said
 
 

@@ -9,7 +9,7 @@ from bot.slack.conversation import Reply
 from bot.slack.delivery import Delivery
 from bot.slack.interim import Interim
 from bot.slack.parts import Note, Target
-from tests.servers.slack_api import SlackStandIn
+from tests.support.slack_api import SlackStandIn
 
 
 def progress(elapsed: float) -> QueryProgress:

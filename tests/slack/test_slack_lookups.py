@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.slack.timezones import TimeZones
 from bot.slack.usergroups import UserGroups
-from tests.servers.slack_api import SlackStandIn, running
+from tests.support.slack_api import SlackStandIn, running
 
 DEFAULT = ZoneInfo("Europe/Paris")
 

@@ -9,8 +9,7 @@ import time
 import pytest
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackCall, SlackStandIn
-from tests.slack.serving import (
+from tests.support.serving import (
     FORM,
     JSON,
     ServedBot,
@@ -20,6 +19,7 @@ from tests.slack.serving import (
     signed_headers,
     slash_body,
 )
+from tests.support.slack_api import SlackCall, SlackStandIn
 
 pytestmark = pytest.mark.slow
 

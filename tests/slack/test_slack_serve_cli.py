@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import REPO, clean_env, free_port
+from tests.support.serving import REPO, clean_env, free_port
+from tests.support.slack_api import SlackStandIn
 
 
 def run_serve(**env: str) -> subprocess.CompletedProcess[str]:

@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl
 import pytest
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.servers.socket_mode import SocketModeServer
-from tests.slack.serving import ServedBot, slash_body
-from tests.slack.world import bot_env
+from tests.support.serving import ServedBot, slash_body
+from tests.support.slack_api import SlackStandIn
+from tests.support.socket_mode import SocketModeServer
+from tests.support.world import bot_env
 
 pytestmark = pytest.mark.slow
 

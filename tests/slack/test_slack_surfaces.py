@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers.slack_api import SlackCall, SlackStandIn
-from tests.slack.serving import (
+from tests.support.serving import (
     FORM,
     JSON,
     ServedBot,
@@ -18,6 +17,7 @@ from tests.slack.serving import (
     event_body,
     slash_body,
 )
+from tests.support.slack_api import SlackCall, SlackStandIn
 
 pytestmark = pytest.mark.slow
 

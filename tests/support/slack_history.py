@@ -1,7 +1,7 @@
 """conversations.history for the shared Slack stand-in, built from the chat.postMessage calls it
 recorded (with their metadata), so a digest takeover can look for an earlier post.
 
-The stand-in (tests/servers/slack_api.py) is reused as is; this only registers one more method.
+The stand-in (tests/support/slack_api.py) is reused as is; this only registers one more method.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tests.servers import slack_api
-from tests.servers.slack_api import DEFAULT_SCOPES, SlackStandIn
+from tests.support import slack_api
+from tests.support.slack_api import DEFAULT_SCOPES, SlackStandIn
 
 HISTORY_SCOPES = (*DEFAULT_SCOPES, "channels:history", "groups:history")
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.tasks import RecordTask
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import BOT_TOKEN, SIGNING_SECRET, clean_env
+from tests.support.serving import BOT_TOKEN, SIGNING_SECRET, clean_env
+from tests.support.slack_api import SlackStandIn
 
 SIM_ID = "AKIDslacktests0123456789"
 SIM_KEY = "slack-tests-secret-key-0123456789"

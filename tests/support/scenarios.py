@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bot.answer import Answer
 from bot.request import StatusFilter
 from bot.source import FetchStats
-from tests.answer.factory import at, make_answer, request, spread, task
+from tests.support.factory import at, make_answer, request, spread, task
 
 HOSTILE = ("<!channel>", "a&b<@U0123>", "*bold* _it_ `code`", "<https://evil.example|click>")
 

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackCall, SlackStandIn
-from tests.slack.serving import (
+from tests.support.serving import (
     FORM,
     JSON,
     REPO,
@@ -31,6 +30,7 @@ from tests.slack.serving import (
     http,
     slash_body,
 )
+from tests.support.slack_api import SlackCall, SlackStandIn
 
 pytestmark = pytest.mark.slow
 

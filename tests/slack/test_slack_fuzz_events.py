@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import (
+from tests.support.serving import (
     BOT_TOKEN,
     SIGNING_SECRET,
     ServedBot,
@@ -25,6 +24,7 @@ from tests.slack.serving import (
     http,
     signed_headers,
 )
+from tests.support.slack_api import SlackStandIn
 
 pytestmark = pytest.mark.slow
 

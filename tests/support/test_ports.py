@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from tests.slack.serving import _ephemeral_floor, free_port
+from tests.support.serving import _ephemeral_floor, free_port
 
 
 def test_free_ports_lie_below_the_ephemeral_range_and_never_repeat() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.css.simulator import Simulator
-from tests.servers.slack_api import SlackStandIn
-from tests.slack.serving import BOT_TOKEN, SIGNING_SECRET, clean_env
+from tests.support.serving import BOT_TOKEN, SIGNING_SECRET, clean_env
+from tests.support.slack_api import SlackStandIn
 
 
 def serve_env(

@@ -28,8 +28,8 @@ from bot.css.errors import rule_for
 from bot.css.simulator import Simulator
 from bot.db.database import migrate, open_engine
 from tests.conftest import scrubbed_environ
-from tests.digest.pg import fresh_postgres_url
-from tests.servers.slack_api import SlackStandIn
+from tests.support.pg import fresh_postgres_url
+from tests.support.slack_api import SlackStandIn
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """One "replica" for the shared-limit test: many distinct questions as fast as it may ask.
 
-Run as `python -m tests.replicas.hammer N`; settings come from the environment (the CSS
+Run as `python -m tests.support.hammer N`; settings come from the environment (the CSS
 simulator's endpoint and keys, RECBOT_REDIS_URL). Prints one line per answer or error.
 """
 
@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from bot.config import load_settings
 from bot.errors import RecbotError
 from bot.filters import Filters
-from bot.replicas.factory import open_shared_source
 from bot.timephrase.window import Grain, Window
+from bot.wiring import open_shared_source
 
 
 def main(count: int) -> int:

@@ -23,11 +23,13 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from tests.support.environment import clean_env
+
+__all__ = ["clean_env"]  # the served bot's environment, re-exported for its users
+
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-recbot"
 REPO = Path(__file__).resolve().parents[2]
-_SCRUB_PREFIXES = ("TENCENTCLOUD_", "SLACK_", "RECBOT_", "TKE_")
-_SCRUB = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
 
 
 def _ephemeral_floor() -> int:
@@ -68,15 +70,6 @@ def free_port() -> int:
                 continue  # someone listens (or just listened) there
         return port
     raise RuntimeError("no free loopback port below the ephemeral range")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith(_SCRUB_PREFIXES)
-    }
-    env["NO_PROXY"] = "127.0.0.1,localhost"
-    env.update(extra)
-    return env
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from tests.servers.slack_api import SlackStandIn, running
+from tests.support.slack_api import SlackStandIn, running
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ is mocked inside the client: point `WebClient(base_url=stand_in.base_url)` or
 Faults on demand: `fail(method, error, channel=…, token=…, times=…)`, `rate_limit(...)` (429 +
 Retry-After), `delay(method, s)`, `remove_channel`/`remove_user`. Waiting: `wait_for(method,
 count=, where=)` polls with a deadline. Socket Mode: set `socket_mode_url` to a
-`tests.servers.socket_mode.SocketModeServer`'s URL and apps.connections.open hands it out.
+`tests.support.socket_mode.SocketModeServer`'s URL and apps.connections.open hands it out.
 """
 
 from __future__ import annotations
@@ -604,7 +604,7 @@ class SlackStandIn:
 
     def _apps_connections_open(self, token: str) -> dict[str, Any]:
         # Socket Mode: an app-level token gets the WebSocket URL set in `socket_mode_url`
-        # (see tests/servers/socket_mode.py); a bot token is the wrong kind, as in Slack.
+        # (see tests/support/socket_mode.py); a bot token is the wrong kind, as in Slack.
         if not token.startswith("xapp-") or token in self.invalid_tokens:
             return {"ok": False, "error": "not_allowed_token_type"}
         if self.socket_mode_url is None:

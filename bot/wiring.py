@@ -1,0 +1,525 @@
+"""The composition root: every long-lived object of a recbot process is built here, from Settings.
+
+Read this file to see how the app is put together. Each section builds one kind of object;
+`recbot serve` (`build_server_bot`), `recbot ask` (`task_source`), `recbot doctor` (the same
+factories, so it cannot pass while serve fails), the benches and the tests all take theirs from
+here, and nothing below this module (`bot.slack`, `bot.digest`, `bot.css`, …) builds another
+module's objects. The import layering is pinned by tests/core/test_layering.py:
+
+    core → css / render / db / replicas → slack / digest → wiring → commands
+
+Adding a feature: its store goes under "Stores" (a field of `Stores`, built in `open_stores`
+on the one migrated engine), its Slack hook under "The server bot" (`build_server_bot`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    import redis
+    from slack_sdk import WebClient
+    from sqlalchemy.engine import Engine
+
+    from bot.access import AccessPolicy
+    from bot.config import Settings
+    from bot.css.cache import Cache
+    from bot.css.query import CssSource
+    from bot.css.ratelimit import RateLimiter
+    from bot.digest.delivery import ChannelPacer
+    from bot.digest.scheduler import DigestScheduler
+    from bot.digest.store import DigestStore
+    from bot.index.source import Freshness, IndexSource
+    from bot.index.store import IndexStore
+    from bot.index.sync import Syncer, SyncLoop, SyncPolicy
+    from bot.slack.answers import DigestCommands
+    from bot.slack.dedup import SeenEvents
+    from bot.slack.server import Bot
+    from bot.slack.workers import WorkPool
+    from bot.source import TaskSource
+
+# Redis keys, under RECBOT_REDIS_PREFIX. Tencent Cloud's DescribeRecordTask limit is one budget
+# for the whole account, so every replica uses the same key.
+CSS_RATE_KEY = "css:describe_record_task:rate"
+SLACK_CHANNEL_RATE_KEY = "slack:post:"
+CACHE_KEY = "cache:"
+EVENTS_KEY = "events:"
+
+
+# --- Slack: the one WebClient and its one auth.test ----------------------------------------
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """The process's WebClient (bot token, SLACK_API_URL, retries on 429 and dropped links)."""
+    from bot.slack.app import web_client
+
+    settings.require("slack_bot_token", why="answering in Slack (Bot User OAuth Token)")
+    assert settings.slack_bot_token is not None
+    return web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+
+
+def check_bot_token(settings: Settings) -> tuple[WebClient, dict[str, Any]]:
+    """The client and its auth.test answer (the only auth.test a process makes); ConfigError
+    naming the variable if Slack refuses the token or cannot be reached."""
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    from bot.slack.app import DEFAULT_API_URL
+
+    client = slack_client(settings)
+    try:
+        auth = dict(client.auth_test().data)  # type: ignore[arg-type]
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({error}); check the token"
+        ) from None
+    except (SlackClientError, OSError):
+        url = settings.slack_api_url or DEFAULT_API_URL
+        raise ConfigError(
+            f"Slack's Web API at {url} could not be reached; check the network, proxy "
+            "settings and SLACK_API_URL"
+        ) from None
+    return client, auth
+
+
+# --- Access -------------------------------------------------------------------------------
+
+
+def access_policy(settings: Settings) -> AccessPolicy:
+    """The operator's access policy (RECBOT_ACCESS_FILE; none: everyone, unscoped)."""
+    from bot.access import load_policy
+
+    return load_policy(settings.recbot_access_file)
+
+
+# --- Task source: CSS with the shared (Redis) or in-process limiter and cache --------------
+
+_redis_clients: dict[str, redis.Redis] = {}
+
+
+def redis_client(settings: Settings) -> redis.Redis | None:
+    """One connection pool per URL and process, or None when RECBOT_REDIS_URL is unset.
+
+    redis is imported only when it is set, so `recbot ask` without Redis does not load it."""
+    url = settings.recbot_redis_url
+    if not url:
+        return None
+    client = _redis_clients.get(url)
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+        )
+        _redis_clients[url] = client
+    return client
+
+
+def make_rate_limiter(settings: Settings) -> RateLimiter:
+    """The DescribeRecordTask limiter: shared by every replica with Redis, else per process."""
+    client = redis_client(settings)
+    if client is not None:
+        from bot.replicas.ratelimit import RedisRateLimiter
+
+        return RedisRateLimiter(
+            client, settings.recbot_redis_prefix + CSS_RATE_KEY, settings.recbot_rate_limit
+        )
+    from bot.css.ratelimit import process_limiter
+
+    return process_limiter(settings.recbot_rate_limit)
+
+
+def make_cache(settings: Settings) -> Cache:
+    """The answer cache (`bot.css.cache`): in Redis when set, else per process."""
+    client = redis_client(settings)
+    if client is not None:
+        from bot.replicas.cache import RedisCache
+
+        return RedisCache(client, settings.recbot_redis_prefix + CACHE_KEY)
+    from bot.css.cache import process_cache
+
+    return process_cache()
+
+
+def task_source(settings: Settings, *, now: datetime | None = None) -> CssSource:
+    """The CSS task source with the limiter and cache these settings call for (`now`: the
+    embedded simulator's fixed clock, as `recbot ask --now` asks). Close it when done."""
+    from bot.css.client import open_source
+
+    return open_source(
+        settings, now=now, limiter=make_rate_limiter(settings), cache=make_cache(settings)
+    )
+
+
+# The name other code has used for `task_source`.
+open_shared_source = task_source
+
+
+def make_seen_events(settings: Settings) -> SeenEvents:
+    """Which Slack event ids were answered already: in Redis when set, else per process."""
+    client = redis_client(settings)
+    if client is not None:
+        from bot.replicas.dedup import RedisSeenEvents
+
+        return RedisSeenEvents(client, settings.recbot_redis_prefix + EVENTS_KEY)
+    from bot.slack.dedup import InMemorySeenEvents
+
+    return InMemorySeenEvents()
+
+
+# --- Stores: one migrated engine, one store per feature -------------------------------------
+
+
+def database_engine(settings: Settings, *, connect_timeout_s: float | None = None) -> Engine:
+    """The engine for RECBOT_DATABASE_URL, not migrated (`open_stores` migrates)."""
+    from bot.db.database import open_engine
+
+    return open_engine(settings.recbot_database_url, connect_timeout_s=connect_timeout_s)
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Every store of the process, over one engine. A feature with a table adds its field here
+    and builds it in `open_stores`."""
+
+    engine: Engine
+    digests: DigestStore
+    index: IndexStore
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_stores(settings: Settings) -> Stores:
+    """The database migrated to the newest schema, and every store on it."""
+    from bot.db.database import migrate
+    from bot.digest.store import DigestStore
+    from bot.index.store import IndexStore
+
+    engine = database_engine(settings)
+    migrate(engine)
+    return Stores(engine=engine, digests=DigestStore(engine), index=IndexStore(engine))
+
+
+def open_store(settings: Settings) -> DigestStore:
+    """The digest store alone, migrated (its engine is disposed with `store.engine.dispose()`)."""
+    return open_stores(settings).digests
+
+
+# --- Index: the synced index of tasks (docs/index.md) --------------------------------------
+
+INDEX_SYNC_TICK_S = 2.0
+
+
+def sync_policy(settings: Settings) -> SyncPolicy:
+    from bot.index.sync import SyncPolicy
+
+    return SyncPolicy(
+        hot_every=timedelta(seconds=settings.recbot_index_hot_s),
+        reconcile_every=timedelta(seconds=settings.recbot_index_reconcile_s),
+        lease=timedelta(seconds=settings.recbot_index_lease_s),
+    )
+
+
+def index_freshness(settings: Settings) -> Freshness:
+    from bot.index.source import Freshness
+
+    return Freshness(
+        max_age=timedelta(seconds=settings.recbot_index_max_age_s),
+        now_age=timedelta(seconds=settings.recbot_index_now_age_s),
+        settled_age=2 * timedelta(seconds=settings.recbot_index_reconcile_s),
+    )
+
+
+def index_syncer(settings: Settings, store: IndexStore, live: CssSource) -> Syncer:
+    """The syncer of `live`'s account (`recbot sync`, serve's loop, questions about now)."""
+    from bot.index.sync import Syncer
+
+    return Syncer(store, live, sync_policy(settings))
+
+
+def existing_index_store(settings: Settings) -> IndexStore | None:
+    """The index store if a synced index exists already, else None: `recbot ask` and doctor
+    read an index but never create a database just to find it empty."""
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from bot.index.store import IndexStore
+
+    engine = database_engine(settings)
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and (
+        not database or database == ":memory:" or not Path(database).exists()
+    ):
+        engine.dispose()
+        return None
+    try:
+        present = inspect(engine).has_table("index_ranges")
+    except Exception:  # an unreachable database: answer live, doctor says why
+        present = False
+    if not present:
+        engine.dispose()
+        return None
+    return IndexStore(engine)
+
+
+@contextmanager
+def answer_source(
+    settings: Settings, live: CssSource, *, live_only: bool = False
+) -> Iterator[TaskSource]:
+    """What `recbot ask` answers from: the index when there is one (and `--live` was not
+    asked for; never over the built-in simulator), else `live`, which its owner closes."""
+    from bot.index.source import IndexSource
+
+    store = None
+    if settings.recbot_index and not live_only and not live.simulated:
+        store = existing_index_store(settings)
+    if store is None:
+        yield live
+        return
+    try:
+        syncer = index_syncer(settings, store, live)
+        yield IndexSource(store, live, index_freshness(settings), syncer=syncer)
+    finally:
+        store.engine.dispose()
+
+
+@dataclass
+class RunningIndex:
+    """The index beside a serving bot: the source to answer from and the sync loop."""
+
+    source: IndexSource
+    loop: SyncLoop
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+
+def start_index(settings: Settings, live: CssSource, store: IndexStore) -> RunningIndex | None:
+    """Start the sync loop (one syncer across replicas: the lease in the database) and return
+    the source that answers from the index; None when RECBOT_INDEX is off or the built-in
+    simulator answers (it makes its data again every hour: nothing to keep)."""
+    if not settings.recbot_index or live.simulated:
+        return None
+    from bot.index.source import IndexSource
+    from bot.index.status import index_status
+    from bot.index.sync import SyncLoop
+    from bot.obs.metrics import set_index_gauges
+
+    syncer = index_syncer(settings, store, live)
+    source = IndexSource(store, live, index_freshness(settings), syncer=syncer)
+
+    def tick() -> None:
+        source.warm()
+        status = index_status(store, syncer.account, live.server_clock(), syncer.wall_clock())
+        set_index_gauges(status.gauges())
+
+    return RunningIndex(source, SyncLoop(syncer, INDEX_SYNC_TICK_S, on_tick=tick).start())
+
+
+# --- Scheduler: digests posted to Slack ----------------------------------------------------
+
+
+def channel_pacer(settings: Settings) -> ChannelPacer:
+    """Slack's per-channel posting rate: shared through Redis when set, else per process."""
+    from bot.digest.delivery import (
+        CHANNEL_HEADROOM,
+        CHANNEL_RATE,
+        LocalChannelPacer,
+        SharedChannelPacer,
+    )
+    from bot.replicas.ratelimit import RedisRateLimiter
+
+    client = redis_client(settings)
+    if client is None:
+        return LocalChannelPacer()
+    prefix = settings.recbot_redis_prefix + SLACK_CHANNEL_RATE_KEY
+    return SharedChannelPacer(
+        lambda channel: RedisRateLimiter(
+            client, prefix + channel, CHANNEL_RATE, headroom=CHANNEL_HEADROOM
+        )
+    )
+
+
+def digest_scheduler(
+    settings: Settings,
+    *,
+    source: TaskSource,
+    client: WebClient,
+    store: DigestStore,
+    policy: AccessPolicy,
+    on_stop: Callable[[], None] | None = None,
+) -> DigestScheduler:
+    """The digest loop (not started): posts through `client`, paced per channel."""
+    from bot.digest.delivery import DigestPoster
+    from bot.digest.scheduler import DigestScheduler
+
+    return DigestScheduler(
+        store,
+        source,
+        DigestPoster(client, channel_pacer(settings)),
+        lease=timedelta(seconds=settings.recbot_digest_lease_s),
+        tick_s=settings.recbot_digest_tick_s,
+        scope_for=policy.scope_for,
+        on_stop=on_stop,
+    )
+
+
+# --- Work pool ----------------------------------------------------------------------------
+
+
+def work_pool() -> WorkPool:
+    """The threads answers run on (acks come first; see `bot.slack.workers`)."""
+    from bot.slack.workers import WorkPool
+
+    return WorkPool()
+
+
+# --- The Bolt app -------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_bot(
+    settings: Settings,
+    *,
+    socket_mode: bool = False,
+    source: TaskSource | None = None,
+    digests: DigestCommands | None = None,
+    clock: Callable[[], datetime] = _now,
+    client: WebClient | None = None,
+    policy: AccessPolicy | None = None,
+    auth: Mapping[str, Any] | None = None,
+    members_of: Callable[[str], frozenset[str]] | None = None,
+) -> Bot:
+    """The Bolt app and its parts. `source` defaults to the CSS source (closed on stop);
+    `client`, `policy`, `auth` (an auth.test response) and `members_of` (user groups) are made
+    here when not given, so a caller that already has them shares one of each."""
+    from bot.slack.answers import SlackConversation
+    from bot.slack.app import build_app
+    from bot.slack.delivery import Delivery
+    from bot.slack.parts import BotParts
+    from bot.slack.server import Bot
+    from bot.slack.timezones import TimeZones
+    from bot.slack.usergroups import UserGroups
+
+    if not socket_mode:
+        settings.require("slack_signing_secret", why="checking that requests come from Slack")
+    if client is None:
+        client = slack_client(settings)
+    if policy is None:
+        policy = access_policy(settings)
+    on_stop: Callable[[], None] = lambda: None  # noqa: E731
+    if source is None:
+        from bot.css.client import open_source
+
+        css = open_source(settings)
+        source, on_stop = css, css.close
+    conversation = SlackConversation(
+        source=source,
+        policy=policy,
+        zone_of=TimeZones(client, ZoneInfo(settings.recbot_default_tz)).zone_of,
+        members_of=members_of or UserGroups(client).members_of,
+        clock=clock,
+        digests=digests,
+    )
+    parts = BotParts(conversation, Delivery(client), work_pool(), make_seen_events(settings))
+    secret = settings.slack_signing_secret
+    app = build_app(
+        client,
+        secret.get_secret_value() if secret else None,
+        parts,
+        socket_mode=socket_mode,
+        auth=auth,
+    )
+    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)
+
+
+# --- The server bot: what `recbot serve` runs ----------------------------------------------
+
+
+def build_server_bot(
+    settings: Settings,
+    *,
+    socket_mode: bool = False,
+    client: WebClient | None = None,
+    auth: Mapping[str, Any] | None = None,
+) -> Bot:
+    """The bot with digests (the `digest …` commands, the App Home list, the scheduler thread),
+    all over one task source with the shared limiter and cache.
+
+    One WebClient, one auth.test and one access policy serve the whole process: pass the
+    `client` and its `auth` response when the caller has them (`recbot serve` checks the token
+    before starting), else they are made here. `Bot.stop()` releases everything built here.
+    """
+    from bot.digest.commands import SlackDigests
+    from bot.slack.usergroups import UserGroups
+
+    if client is None:
+        client = slack_client(settings)
+    policy = access_policy(settings)
+    live = task_source(settings)
+    source: TaskSource = live
+    stores: Stores | None = None
+    index: RunningIndex | None = None
+    try:
+        if auth is None:
+            auth = dict(client.auth_test().data)  # type: ignore[arg-type]
+        stores = open_stores(settings)
+        # The sync loop runs in every replica (one syncs, the lease says which); answers and
+        # digests read the index when it can be trusted.
+        index = start_index(settings, live, stores.index)
+        if index is not None:
+            source = index.source
+        scheduler = digest_scheduler(
+            settings,
+            source=source,
+            client=client,
+            store=stores.digests,
+            policy=policy,
+            on_stop=stores.close,
+        )
+    except Exception:
+        if index is not None:
+            index.stop()
+        if stores is not None:
+            stores.close()
+        live.close()
+        raise
+    members_of = UserGroups(client).members_of
+    digests = SlackDigests(
+        stores.digests,
+        str(auth.get("team_id") or ""),
+        policy=policy,
+        members_of=members_of,
+        scheduler=scheduler,
+    )
+    bot = build_bot(
+        settings,
+        socket_mode=socket_mode,
+        source=source,
+        digests=digests,
+        client=client,
+        policy=policy,
+        auth=auth,
+        members_of=members_of,
+    )
+    scheduler.start()
+
+    def stop() -> None:
+        if index is not None:
+            index.stop()  # before the scheduler's stop disposes the engine
+        scheduler.stop()
+        live.close()
+
+    return replace(bot, on_stop=stop)
