@@ -1,4 +1,4 @@
-"""20 concurrent signed `/recordings` commands against `recbot serve` (gunicorn) on loopback.
+"""20 concurrent signed `/recordings` commands against `recbot serve` (waitress) on loopback.
 
 Figures: ack latency p50/p99 (target p99 ≤ 50 ms; Slack allows 3 s), answer latency p50/p99
 (request sent → answer received at the response_url), every answer delivered, server RSS.
@@ -47,7 +47,7 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def _rss_mib(pid: int) -> float:
-    """RSS of the gunicorn master and its worker(s), from /proc."""
+    """RSS of the server process (and any children), from /proc."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
@@ -206,7 +206,7 @@ def run() -> list[tuple[str, str, str, bool]]:
             True,
         ),
         (
-            "slack: server RSS (gunicorn master + worker)",
+            "slack: server RSS",
             "reported",
             f"{m['rss_mib']:.0f} MiB",
             True,

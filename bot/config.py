@@ -165,6 +165,8 @@ class Settings(BaseSettings):
     recbot_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     recbot_log_format: Literal["auto", "json", "text"] = "auto"
     recbot_max_body_bytes: int = Field(default=1_000_000, ge=1_024, le=50_000_000)
+    # Seconds `recbot serve` waits on SIGTERM for answers in flight (then tells their askers).
+    recbot_drain_timeout: float = Field(default=25.0, gt=0, le=3600)
 
     @classmethod
     def settings_customise_sources(

@@ -31,6 +31,8 @@ class ApiError(RecbotError):
     """A DescribeRecordTask failure, turned into plain language.
 
     `transient` says whether retrying could help (it was already retried when raised).
+    `detail` is the operator's version (endpoint, transport error) for the log and doctor;
+    askers read `user_message`, which names neither when they are no use to them.
     """
 
     def __init__(
@@ -40,6 +42,7 @@ class ApiError(RecbotError):
         request_id: str | None = None,
         *,
         transient: bool = False,
+        detail: str = "",
     ) -> None:
         text = user_message
         if request_id:
@@ -48,6 +51,7 @@ class ApiError(RecbotError):
         self.code = code
         self.request_id = request_id
         self.transient = transient
+        self.detail = detail or user_message
 
 
 class ConfigError(RecbotError):

@@ -435,14 +435,17 @@ def build_bot(
     )
     parts = BotParts(conversation, Delivery(client), work_pool(), make_seen_events(settings))
     secret = settings.slack_signing_secret
-    app = build_app(
-        client,
-        secret.get_secret_value() if secret else None,
+    signing_secret = secret.get_secret_value() if secret else None
+    app = build_app(client, signing_secret, parts, socket_mode=socket_mode, auth=auth)
+    return Bot(
+        app,
         parts,
-        socket_mode=socket_mode,
-        auth=auth,
+        settings.recbot_max_body_bytes,
+        on_stop,
+        # HTTP mode checks the signature before any parsing (bot/slack/wsgi.py).
+        signing_secret=signing_secret,
+        drain_timeout_s=settings.recbot_drain_timeout,
     )
-    return Bot(app, parts, settings.recbot_max_body_bytes, on_stop)
 
 
 # --- The server bot: what `recbot serve` runs ----------------------------------------------

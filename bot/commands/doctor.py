@@ -221,7 +221,7 @@ def check_tencent(settings: Settings, now: datetime) -> CheckResult:
             region=settings.tencentcloud_region,
             endpoint=endpoint.url,
         )
-        return CheckResult(name, "fail", error.user_message, rule_for(failed.code).fix)
+        return CheckResult(name, "fail", error.detail, rule_for(failed.code).fix)
     finally:
         pages.close()
     return CheckResult(

@@ -1,4 +1,4 @@
-"""`recbot serve`: the Slack bot — Socket Mode with SLACK_APP_TOKEN, else HTTP on gunicorn."""
+"""`recbot serve`: the Slack bot — Socket Mode with SLACK_APP_TOKEN, else HTTP on waitress."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             bot = build_server_bot(settings, socket_mode=True, client=client, auth=auth)
             serve_socket_mode(bot, settings.slack_app_token.get_secret_value())
             return 0
-        # Checked before gunicorn starts, so a missing secret or a refused token is one plain
+        # Checked before the server starts, so a missing secret or a refused token is one plain
         # line (in its worker it would be a failed boot and a traceback).
         client, auth = check_bot_token(settings)
         # Digests (commands, App Home list, the scheduler thread) come with the bot. The

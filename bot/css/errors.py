@@ -5,11 +5,22 @@ Rules are data: the first rule whose code equals the error code, or is its dotte
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from bot.errors import ApiError
 
+log = logging.getLogger(__name__)
+
 _FALLBACK_FIX = "see the message; quote the RequestId to Tencent Cloud support"
+
+
+# What an asker reads when Tencent Cloud could not be reached or did not answer properly: the
+# transport error and the endpoint are for the operator (the log, `recbot doctor`) only.
+CSS_DID_NOT_ANSWER = "Tencent Cloud did not answer; try again in a minute."
+CSS_TOO_SLOW = (
+    "Tencent Cloud did not answer in time; try again in a minute, or ask for a shorter time range."
+)
 
 
 @dataclass(frozen=True)
@@ -18,6 +29,8 @@ class ErrorRule:
     transient: bool
     message: str  # str.format fields: detail, region, endpoint, attempts, code
     fix: str = _FALLBACK_FIX  # what an operator does about it (`recbot doctor` prints it)
+    # What askers read instead of `message`, when `message` is for the operator only.
+    plain: str | None = None
 
 
 _ASK_SUPPORT = "contact Tencent Cloud support or check the CSS console"
@@ -217,6 +230,7 @@ RULES: tuple[ErrorRule, ...] = (
         "({detail}): check the network, RECBOT_CSS_ENDPOINT and proxy settings.",
         fix="check that this host can reach the endpoint (firewall, DNS, "
         "HTTPS_PROXY) and RECBOT_CSS_ENDPOINT if set",
+        plain=CSS_DID_NOT_ANSWER,
     ),
     ErrorRule(
         "ServerNetworkError",
@@ -225,6 +239,7 @@ RULES: tuple[ErrorRule, ...] = (
         "{attempts} attempts ({detail}): a gateway or proxy is failing; check "
         "RECBOT_CSS_ENDPOINT or try again later.",
         fix=_CHECK_ENDPOINT,
+        plain=CSS_DID_NOT_ANSWER,
     ),
     ErrorRule(
         "MalformedResponse",
@@ -233,6 +248,7 @@ RULES: tuple[ErrorRule, ...] = (
         "{attempts} attempts ({detail}): check RECBOT_CSS_ENDPOINT and any proxy; "
         "no tasks are shown rather than a wrong, empty list.",
         fix="check RECBOT_CSS_ENDPOINT: it does not answer like Tencent Cloud",
+        plain=CSS_DID_NOT_ANSWER,
     ),
     ErrorRule(
         "RepeatingScrollToken",
@@ -246,6 +262,7 @@ RULES: tuple[ErrorRule, ...] = (
         "The query did not finish within its deadline ({detail}; at least "
         "RECBOT_QUERY_DEADLINE, more for many pages): Tencent Cloud at {endpoint} is "
         "slow or unreachable; try again or ask for a shorter time range.",
+        plain=CSS_TOO_SLOW,
     ),
 )
 
@@ -289,4 +306,18 @@ def api_error(
         code=code,
         bug=_BUG,
     )
-    return ApiError(code, message, request_id or None, transient=rule.transient)
+    return ApiError(
+        code,
+        rule.plain or message,
+        request_id or None,
+        transient=rule.transient,
+        detail=message,
+    )
+
+
+def log_api_failure(error: ApiError) -> None:
+    """The operator's detail (endpoint, transport error) goes to the log, once per failure."""
+    log.warning(
+        "Tencent Cloud query failed",
+        extra={"code": error.code, "detail": error.detail, "css_request_id": error.request_id},
+    )

@@ -17,10 +17,11 @@ from types import TracebackType
 from typing import Protocol
 
 from bot.css.cache import Cache
-from bot.css.errors import api_error, is_transient
+from bot.css.errors import api_error, is_transient, log_api_failure
 from bot.css.page import CallFailed, PageReply
 from bot.css.progress import QueryProgress, current_listener, span_label
 from bot.css.ratelimit import RateLimiter
+from bot.errors import ApiError
 from bot.filters import Filters
 from bot.obs.log import ContextThreadPoolExecutor
 from bot.obs.metrics import count_api_call, count_cache_lookup, count_rate_limit_wait, count_retry
@@ -227,7 +228,12 @@ class CssSource:
             found.update((t.task_id, t) for t in tasks)
         deadline = _Deadline(started, self.deadline_s, self.rate)
         label = span_label((plan.end - plan.start).total_seconds())
-        for walk in self._walk_all(walks, server, deadline, counters, label=label):
+        try:
+            walked = self._walk_all(walks, server, deadline, counters, label=label)
+        except ApiError as error:
+            log_api_failure(error)
+            raise
+        for walk in walked:
             found.update((t.task_id, t) for t in walk.tasks)
             if self.cache is not None:
                 self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, server_now))

@@ -58,6 +58,12 @@ def new_request_id() -> str:
     return rid
 
 
+def request_id_or_new() -> str:
+    """The current request id, or a fresh one set as current when there is none."""
+    rid = _REQUEST_ID.get()
+    return rid if rid != NO_REQUEST else new_request_id()
+
+
 def set_request_id(rid: str) -> contextvars.Token[str]:
     return _REQUEST_ID.set(rid)
 

@@ -13,7 +13,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.obs.metrics import REQUESTS
 from bot.slack.conversation import Asker
-from bot.slack.parts import BotParts, Target, acked, answer_and_deliver
+from bot.slack.parts import BotParts, Target, acked, answer_and_deliver, tell_interrupted
 
 # Every recbot action id starts with this (bot.render.actions); one listener serves them all.
 ACTION_PATTERN = re.compile(r"^recbot_[a-z_]+$")
@@ -53,6 +53,10 @@ def register(app: App, parts: BotParts) -> None:
             target,
             started,
             lambda: parts.conversation.click(action_id, value, asker),
+            # A press interrupted by a shutdown gets a button that presses it again.
+            on_interrupt=lambda: tell_interrupted(
+                parts, asker, target, action_id, value, question=""
+            ),
         )
 
 

@@ -27,6 +27,7 @@ from bot.render.actions import (
 from bot.render.blocks import fallback_text, render_error, render_for_request, render_help
 from bot.render.digest_replies import ACTION_DIGEST_OFF, DigestLine
 from bot.render.home import render_home, render_home_refusal
+from bot.render.interrupted import ACTION_ASK_AGAIN
 from bot.render.message import SlackMessage
 from bot.request import Request, Subcommand, parse_request
 from bot.routes import Attachment, Handler, route_of
@@ -142,6 +143,10 @@ class SlackConversation:
         # The value came back from a Slack client: decode strictly, then re-check everything
         # for the person clicking, in the channel they click in.
         self._guard(asker)
+        if action_id == ACTION_ASK_AGAIN:
+            # "Ask again" after an interrupted answer: the value is the question's text, no
+            # more trusted than if the clicker had typed it (and parsed the same way).
+            return self._reply(value, asker)
         if action_id == ACTION_DIGEST_OFF and self.digests is not None:
             # App Home's Off button: the value is a digest number, parsed like typed text;
             # only its creator may press it, and only while allowed in its channel.

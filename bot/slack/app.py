@@ -12,7 +12,10 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.logger.messages import warning_token_skipped
+from slack_bolt.logger.messages import (
+    warning_client_prioritized_and_token_skipped,
+    warning_token_skipped,
+)
 from slack_sdk import WebClient
 
 from bot.slack import actions, commands, home, mentions
@@ -36,13 +39,13 @@ def web_client(token: str, api_url: str | None) -> WebClient:
     )
 
 
-class _DropLine(logging.Filter):
-    def __init__(self, message: str) -> None:
+class _DropLines(logging.Filter):
+    def __init__(self, *messages: str) -> None:
         super().__init__()
-        self.message = message
+        self.messages = frozenset(messages)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != self.message
+        return record.getMessage() not in self.messages
 
 
 def _bolt_app(
@@ -89,9 +92,10 @@ def build_app(
             return known
 
     bolt_log = logging.getLogger("slack_bolt")
-    # Given `authorize`, Bolt warns that the client's token "will be ignored"; it is the very
-    # token `authorize` returns, so that one warning would only mislead an operator.
-    quiet = _DropLine(warning_token_skipped())
+    # Given `authorize`, Bolt warns that the client's token "will be ignored"; given `client`
+    # while SLACK_BOT_TOKEN is set (Bolt reads it itself), that the token "will be unused".
+    # Both are the very token the client carries, so the warnings would only mislead.
+    quiet = _DropLines(warning_token_skipped(), warning_client_prioritized_and_token_skipped())
     bolt_log.addFilter(quiet)
     try:
         app = _bolt_app(client, authorize, signing_secret, socket_mode, bolt_log)

@@ -9,12 +9,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.obs.log import new_request_id
+from bot.obs.log import request_id_or_new
 from bot.obs.metrics import ACK_LATENCY, ANSWER_LATENCY, REQUESTS
+from bot.render.interrupted import ACTION_ASK_AGAIN, render_interrupted
 from bot.slack.conversation import Asker, Conversation, Reply
 from bot.slack.dedup import SeenEvents
 from bot.slack.delivery import Delivery
-from bot.slack.workers import WorkPool
+from bot.slack.workers import WorkPool, may_deliver
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,10 @@ def received_at(context: Mapping[str, Any]) -> float:
 
 
 def acked(surface: str, context: Mapping[str, Any]) -> float:
-    """Record the ack latency; start a request id for the work that follows. Returns arrival."""
+    """Record the ack latency; the work that follows keeps the request's id. Returns arrival."""
     start = received_at(context)
     ACK_LATENCY.labels(surface=surface).observe(time.monotonic() - start)
-    new_request_id()
+    request_id_or_new()
     return start
 
 
@@ -106,6 +107,10 @@ def answer_and_deliver(
     interim = Interim(parts.delivery, target)
     with reporting(interim.listener):
         reply = make()
+    if not may_deliver():
+        # The shutdown already told the asker this answer was interrupted (with a button).
+        log.info("answer ready after its interruption notice; not sent")
+        return
     delivered = interim.deliver(reply)
     outcome = reply.outcome if delivered else "error"
     REQUESTS.labels(surface=asker.surface, outcome=outcome).inc()
@@ -114,6 +119,16 @@ def answer_and_deliver(
         "answered",
         extra={"surface": asker.surface, "outcome": outcome, "delivered": delivered},
     )
+
+
+def tell_interrupted(
+    parts: BotParts, asker: Asker, target: Target, action_id: str, value: str, *, question: str
+) -> None:
+    """The shutdown could not wait for this answer: say so, with a button to ask again."""
+    message = render_interrupted(action_id, value, question)
+    delivered = deliver(parts.delivery, Reply(message), target)
+    REQUESTS.labels(surface=asker.surface, outcome="interrupted").inc()
+    log.info("told the asker the answer was interrupted", extra={"delivered": delivered})
 
 
 def reply_later(parts: BotParts, text: str, asker: Asker, target: Target, started: float) -> None:
@@ -125,4 +140,7 @@ def reply_later(parts: BotParts, text: str, asker: Asker, target: Target, starte
         target,
         started,
         lambda: parts.conversation.reply(text, asker),
+        on_interrupt=lambda: tell_interrupted(
+            parts, asker, target, ACTION_ASK_AGAIN, text, question=text
+        ),
     )

@@ -1,4 +1,4 @@
-"""Running the bot: gunicorn (gthread, one worker) for HTTP, or Bolt's Socket Mode handler.
+"""Running the bot: waitress for HTTP (bot/slack/http_server.py), or Bolt's Socket Mode handler.
 
 Both drain the worker pool on shutdown, so answers already accepted are still delivered.
 """
@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
 
+from bot.errors import ConfigError
+from bot.obs.log import request_context
+from bot.slack.http_server import make_server
 from bot.slack.parts import BotParts
 from bot.slack.wsgi import SlackWsgi
 
 log = logging.getLogger(__name__)
 
-# Threads serving HTTP: each request only verifies, acks and hands off, so a few dozen
-# threads take far more than Slack ever sends to one workspace's bot.
-HTTP_THREADS = 32
 DRAIN_TIMEOUT_S = 25.0
 SWITCH_INTERVAL_S = 0.0005
 
@@ -37,66 +37,60 @@ class Bot:
     parts: BotParts
     max_body_bytes: int
     on_stop: Callable[[], None] = lambda: None
+    # HTTP mode: requests are verified with it before anything parses them.
+    signing_secret: str | None = None
+    drain_timeout_s: float = DRAIN_TIMEOUT_S
 
     def stop(self) -> None:
-        """Finish accepted answers, then release what the bot holds."""
-        self.parts.pool.drain(DRAIN_TIMEOUT_S)
+        """Finish accepted answers (askers of those not finished in time are told), then
+        release what the bot holds."""
+        self.parts.pool.drain(self.drain_timeout_s)
         self.on_stop()
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    """gunicorn embedded: no config file, no command line of its own."""
-
-    def __init__(self, build: Callable[[], Bot], options: dict[str, Any]) -> None:
-        self._build = build
-        self._options = options
-        self._bot: Bot | None = None
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-        self.cfg.set("worker_exit", self._worker_exit)
-
-    def load(self) -> SlackWsgi:
-        # Built in the worker, after the fork: threads, sockets and the pool belong to it.
-        # Answers are CPU work on the same GIL as the acks; a short switch interval keeps a
-        # request thread from waiting 5 ms (the default) for each GIL hand-over.
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        self._bot = self._build()
-        return SlackWsgi(self._bot.app, self._bot.max_body_bytes, self._bot.parts.pool)
-
-    def _worker_exit(self, _server: Any, _worker: Any) -> None:
-        if self._bot is not None:
-            log.info("worker stopping: finishing answers in flight")
-            self._bot.stop()
+def _stop_serving(_signum: int, _frame: FrameType | None) -> None:
+    # Raised in the main thread, inside waitress's event loop, which stops on SystemExit.
+    raise SystemExit(0)
 
 
 def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
-    """Serve until SIGTERM/SIGINT; gunicorn stops accepting, then the pool drains."""
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": 1,
-        "worker_class": "gthread",
-        "threads": HTTP_THREADS,
-        "timeout": 60,
-        "graceful_timeout": int(DRAIN_TIMEOUT_S) + 5,
-        "keepalive": 5,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "proc_name": "recbot",
-        # Slack sends small requests; refuse huge header sections early.
-        "limit_request_field_size": 16_384,
-    }
-    _Gunicorn(build, options).run()
+    """Serve until SIGTERM/SIGINT: stop taking requests, then drain the answers in flight."""
+    # Answers are CPU work on the same GIL as the acks; a short switch interval keeps a
+    # request thread from waiting 5 ms (the default) for each GIL hand-over.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    bot = build()
+    try:
+        server = make_server(
+            SlackWsgi(bot.app, bot.max_body_bytes, bot.parts.pool, bot.signing_secret),
+            host,
+            port,
+            bot.max_body_bytes,
+        )
+    except ConfigError:
+        bot.stop()  # the scheduler and clients it started
+        raise
+    previous = {s: signal.signal(s, _stop_serving) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        log.info("serving HTTP", extra={"host": host, "port": port})
+        server.run()
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        log.info("stopping: finishing answers in flight")
+        bot.stop()
+
+
+class _OneIdPerRequest(SocketModeHandler):
+    """Socket Mode's handler, each request under its own request id (cleared after it)."""
+
+    def handle(self, client: Any, req: Any) -> None:
+        with request_context():
+            super().handle(client, req)
 
 
 def serve_socket_mode(bot: Bot, app_token: str) -> None:
     """Connect over Socket Mode (built-in backend) and block until SIGTERM/SIGINT."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    handler = SocketModeHandler(bot.app, app_token)
+    handler = _OneIdPerRequest(bot.app, app_token)
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:

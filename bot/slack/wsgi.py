@@ -1,23 +1,28 @@
-"""The WSGI application gunicorn serves: POST /slack/events, GET /healthz, GET /metrics.
+"""The WSGI application waitress serves: POST /slack/events, GET /healthz, GET /metrics.
 
-Bolt's own WSGI adapter is not used because two things must happen before Bolt parses a
-body: a size limit (413 before reading more), and `slack_request`, which fixes Bolt's
-parsing of a slash command whose text contains the word "payload".
+Bolt's own WSGI adapter is not used because four things must happen before Bolt dispatches
+a body: a size limit (413 before reading more), the signature check (nothing unsigned is
+parsed), `slack_request`, which fixes Bolt's parsing of a slash command whose text contains
+the word "payload", and the shape check (bot/slack/payload_shape.py: a malformed signed
+payload is a 400 with one log line, never a listener crash).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.request.internals import build_context
+from slack_sdk.signature import SignatureVerifier
 
+from bot.obs.log import request_context
 from bot.obs.metrics import render_metrics
 from bot.slack.parts import RECEIVED_AT
+from bot.slack.payload_shape import shape_problem
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -30,6 +35,7 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 FORM = "application/x-www-form-urlencoded"
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def slack_request(
@@ -63,15 +69,47 @@ def _headers(environ: WSGIEnvironment) -> dict[str, str | Sequence[str]]:
 
 
 class SlackWsgi:
-    """Routes the three paths; everything else is 404. /healthz says the worker is serving:
-    it is built only once the bot is (gunicorn loads it after build), so it is always ready."""
+    """Routes the three paths; everything else is 404. /healthz says the bot is serving: the
+    server listens only once the bot is built, so it is always ready.
 
-    def __init__(self, app: App, max_body_bytes: int, pool: WorkPool | None = None):
+    Each request runs under a request id of its own (every log line it causes carries it, and
+    the response names it in `X-Request-Id`); the id is cleared when the request is answered,
+    so the server's thread carries none into its next request."""
+
+    def __init__(
+        self,
+        app: App,
+        max_body_bytes: int,
+        pool: WorkPool | None = None,
+        signing_secret: str | None = None,
+    ):
         self.app = app
         self.max_body = max_body_bytes
         self.pool = pool
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    def _signed(self, body: str, headers: Mapping[str, str | Sequence[str]]) -> bool:
+        """Slack's signature (slack_sdk's check: HMAC of the body, timestamp within 5 min)."""
+        if self.verifier is None:
+            return True
+        stamp, signature = (
+            headers.get("x-slack-request-timestamp"),
+            headers.get("x-slack-signature"),
+        )
+        if not (isinstance(stamp, str) and stamp.isdigit() and isinstance(signature, str)):
+            # slack_sdk's verifier raises on a non-numeric timestamp; no such request is genuine.
+            return False
+        return self.verifier.is_valid(body=body, timestamp=stamp, signature=signature)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with request_context() as rid:
+
+            def with_id(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+                return start_response(status, [*headers, (REQUEST_ID_HEADER, rid)], *exc)
+
+            return self._route(environ, with_id)
+
+    def _route(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         received = time.monotonic()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
@@ -107,17 +145,21 @@ class SlackWsgi:
         except UnicodeDecodeError:
             return _reply(start_response, "400 Bad Request", b"body is not UTF-8\n")
         request_headers = _headers(environ)
-        if not str(request_headers.get("x-slack-request-timestamp", "0")).isdigit():
-            # slack_sdk's verifier raises on a non-numeric timestamp, which Bolt turns into a
-            # 500; such a request cannot be genuine, so it is refused as forged.
+        if not self._signed(body, request_headers):
+            # Checked here, before any parsing: an unsigned body never reaches a parser.
+            log.warning("request refused: no valid Slack signature")
             return _reply(start_response, "401 Unauthorized", b'{"error": "invalid request"}')
         try:
             request = slack_request(
                 body, environ.get("QUERY_STRING", ""), request_headers, received
             )
-        except (ValueError, TypeError, AttributeError, KeyError):
-            # Bolt parses the body before the signature is checked; a body it cannot parse
-            # (not JSON, `null`, a payload that is no object) is a bad request, not a 500.
+            problem = shape_problem(request.body)
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as error:
+            # A signed body Bolt cannot parse (not JSON, `null`, nested past Python's limit,
+            # a payload that is no object) is a bad request, not a 500.
+            problem = f"it cannot be parsed ({type(error).__name__})"
+        if problem is not None:
+            log.warning("malformed Slack request refused", extra={"problem": problem})
             return _reply(start_response, "400 Bad Request", b"malformed body\n")
         response = self.app.dispatch(request)
         status = f"{response.status} {_REASONS.get(response.status, 'Status')}"

@@ -82,7 +82,7 @@ def test_a_body_that_never_parses_is_an_error(
     with pytest.raises(ApiError) as caught:
         make_source(sim).fetch_tasks(ASKED, Filters(), NOW)
     assert caught.value.code == code
-    assert sim.url in caught.value.user_message
+    assert sim.url in caught.value.detail
 
 
 def test_an_error_under_a_charset_content_type_is_still_an_error(
@@ -172,8 +172,9 @@ def test_a_dead_endpoint_is_a_clear_error_within_the_deadline(dead_port: int) ->
     error, elapsed = query_endpoint(dead_port, deadline_s=2.0, timeout_s=1.0)
     assert elapsed < HANG_S
     assert error.code == "ClientNetworkError"
-    assert f"Could not reach Tencent Cloud at http://127.0.0.1:{dead_port}" in error.user_message
-    assert "RECBOT_CSS_ENDPOINT" in error.user_message
+    # The operator's detail; askers read a plain sentence (test_slack_css_unreachable.py).
+    assert f"Could not reach Tencent Cloud at http://127.0.0.1:{dead_port}" in error.detail
+    assert "RECBOT_CSS_ENDPOINT" in error.detail
     assert error.transient
 
 
@@ -181,7 +182,7 @@ def test_an_endpoint_that_never_answers_fails_at_the_deadline(black_hole: int) -
     error, elapsed = query_endpoint(black_hole, deadline_s=1.0, timeout_s=0.4)
     assert elapsed < HANG_S
     assert error.code in {"ClientNetworkError", "QueryDeadline"}
-    assert str(black_hole) in error.user_message
+    assert str(black_hole) in error.detail
 
 
 def test_latency_is_waited_out_and_timed(sim: Simulator, make_source: SourceFactory) -> None:
@@ -200,4 +201,4 @@ def test_latency_beyond_the_call_timeout_is_a_timeout_error(
     with pytest.raises(ApiError) as caught:
         make_source(sim, timeout_s=0.1, deadline_s=5.0).fetch_tasks(days(-2, 0), Filters(), NOW)
     assert caught.value.code == "ClientNetworkError"
-    assert "timed out" in caught.value.user_message.lower()
+    assert "timed out" in caught.value.detail.lower()

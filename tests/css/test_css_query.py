@@ -284,4 +284,4 @@ def test_a_silent_server_still_meets_a_deadline_scaled_to_its_calls(
             days(-2, 0), Filters(), NOW
         )
     assert caught.value.code == "QueryDeadline"
-    assert "0.3 s for 1 call" in caught.value.user_message
+    assert "0.3 s for 1 call" in caught.value.detail

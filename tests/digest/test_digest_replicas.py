@@ -90,7 +90,7 @@ def children(pid: int) -> list[int]:
 
 
 def sigkill(replica: ServedBot) -> None:
-    """SIGKILL the gunicorn worker (where the scheduler runs), then its master."""
+    """SIGKILL the server (and any child process)."""
     assert replica.process is not None
     for pid in children(replica.process.pid):
         os.kill(pid, signal.SIGKILL)

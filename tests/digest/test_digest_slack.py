@@ -1,4 +1,4 @@
-"""A channel subscribes from Slack: signed slash commands to `recbot serve` (gunicorn) with the
+"""A channel subscribes from Slack: signed slash commands to `recbot serve` (waitress) with the
 Slack stand-in and the CSS simulator; the digest lands in the channel with its metadata."""
 
 from __future__ import annotations

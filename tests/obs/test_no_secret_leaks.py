@@ -1,7 +1,7 @@
 """Known secret values go in; none comes out in a log line, a metric, a Slack message or an
 error text. The same flows prove the bot only ever sends DescribeRecordTask.
 
-One served bot (`recbot serve`, gunicorn, DEBUG logs in JSON) answers every surface (slash,
+One served bot (`recbot serve`, waitress, DEBUG logs in JSON) answers every surface (slash,
 mention, DM, buttons, export, chart, App Home, digests, errors); then `recbot ask` and
 `recbot doctor` run with right and wrong secrets. Everything they emit is searched.
 """

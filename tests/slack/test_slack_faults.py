@@ -93,7 +93,7 @@ def test_sigterm_lets_answers_in_flight_finish(slack: SlackStandIn, tmp_path: Pa
     assert code == 0
     assert len(calls) == 1
     assert "cam1" in json.dumps(calls[0].params)
-    # One auth.test for the whole `recbot serve`: the token check before gunicorn starts; the
+    # One auth.test for the whole `recbot serve`: the token check before the server starts; the
     # worker's bot, its digests and Bolt reuse that answer (R20).
     assert len(slack.calls("auth.test")) == 1
     assert "will be ignored" not in bot.log()  # Bolt's token warning would only mislead

@@ -1,4 +1,4 @@
-"""Fuzzing `POST /slack/events` on the real server (`recbot serve`, gunicorn, a subprocess)
+"""Fuzzing `POST /slack/events` on the real server (`recbot serve`, waitress, a subprocess)
 with hypothesis: any body with any headers, signed, unsigned or stale, gets an answer below
 500 without hanging, and the server is healthy afterwards."""
 

@@ -1,4 +1,4 @@
-"""Every surface end to end: signed HTTP into `recbot serve` (gunicorn), answers out to the
+"""Every surface end to end: signed HTTP into `recbot serve` (waitress), answers out to the
 Slack stand-in, tasks from the CSS simulator over the SDK's signed HTTP."""
 
 from __future__ import annotations

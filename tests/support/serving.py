@@ -76,7 +76,7 @@ def free_port() -> int:
 class HttpResult:
     status: int
     body: bytes
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # names in lower case: HTTP header names ignore case
     elapsed_s: float
 
 
@@ -93,11 +93,15 @@ def http(
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
             return HttpResult(
-                response.status, body, dict(response.headers), time.perf_counter() - started
+                response.status, body, _lower(response.headers), time.perf_counter() - started
             )
     except urllib.error.HTTPError as error:
         body = error.read()
-        return HttpResult(error.code, body, dict(error.headers), time.perf_counter() - started)
+        return HttpResult(error.code, body, _lower(error.headers), time.perf_counter() - started)
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 def signed_headers(
