@@ -151,7 +151,7 @@ class Settings(BaseSettings):
     recbot_digest_lease_s: float = Field(default=120.0, gt=0)
 
     # The synced index of tasks (docs/index.md)
-    recbot_index: bool = True
+    recbot_index: bool = False
     recbot_index_hot_s: float = Field(default=60.0, gt=0)
     recbot_index_reconcile_s: float = Field(default=86400.0, gt=0)
     recbot_index_lease_s: float = Field(default=30.0, gt=0)

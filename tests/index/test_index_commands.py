@@ -22,6 +22,7 @@ def account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Simulat
         monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", sim.secret_key)
         monkeypatch.setenv("RECBOT_CSS_ENDPOINT", sim.url)
         monkeypatch.setenv("RECBOT_DATABASE_URL", f"sqlite:///{tmp_path}/recbot.sqlite3")
+        monkeypatch.setenv("RECBOT_INDEX", "true")
         yield sim
 
 
