@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "manifest": "print the Slack app manifest (Socket Mode, or HTTP with --http URL)",
     "completion": "print a shell completion script (bash, zsh or fish)",
     "audit": "show who asked recbot what, where, and how it was answered",
+    "sync": "bring the synced index of tasks up to date (backfill, hot refresh, reconcile)",
 }
 
 

@@ -155,6 +155,13 @@ class Settings(BaseSettings):
     # CSS recording callbacks (docs/evidence.md): the callback template's key; unset = off.
     recbot_css_callback_key: SecretStr | None = None
     recbot_alert_lease_s: float = Field(default=30.0, gt=0, le=600)
+    # The synced index of tasks (docs/index.md)
+    recbot_index: bool = False
+    recbot_index_hot_s: float = Field(default=60.0, gt=0)
+    recbot_index_reconcile_s: float = Field(default=86400.0, gt=0)
+    recbot_index_lease_s: float = Field(default=30.0, gt=0)
+    recbot_index_max_age_s: float = Field(default=120.0, gt=0)
+    recbot_index_now_age_s: float = Field(default=15.0, gt=0)
 
     # Access
     recbot_access_file: str | None = None

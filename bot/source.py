@@ -27,6 +27,7 @@ class FetchStats:
     elapsed_s: float = 0.0
     cache_age_s: float | None = None  # age of the oldest cached page used, if any
     simulated: bool = False
+    index_age_s: float | None = None  # answered from the synced index, synced this long ago
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ on the one migrated engine), its Slack hook under "The server bot" (`build_serve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
     from bot.evidence.receiver import CallbackReceiver
     from bot.evidence.state import EvidenceSource
     from bot.evidence.store import EvidenceStore
+    from bot.index.source import Freshness, IndexSource
+    from bot.index.store import IndexStore
+    from bot.index.sync import Syncer, SyncLoop, SyncPolicy
     from bot.memory.audit_writer import AuditWriter
     from bot.replicas.seen_events import SeenEvents
     from bot.slack.answers import AlertCommands, DigestCommands, SlackConversation
@@ -217,6 +221,7 @@ class Stores:
     alerts: AlertStore
     names: MemoryStore  # team memory: names and saved questions
     audit: AuditStore  # team memory: the audit trail
+    index: IndexStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -230,6 +235,7 @@ def open_stores(settings: Settings) -> Stores:
     from bot.db.memory_store import MemoryStore
     from bot.digest.store import DigestStore
     from bot.evidence.store import EvidenceStore
+    from bot.index.store import IndexStore
 
     engine = database_engine(settings)
     migrate(engine)
@@ -240,12 +246,125 @@ def open_stores(settings: Settings) -> Stores:
         alerts=AlertStore(engine),
         names=MemoryStore(engine),
         audit=AuditStore(engine),
+        index=IndexStore(engine),
     )
 
 
 def open_store(settings: Settings) -> DigestStore:
     """The digest store alone, migrated (its engine is disposed with `store.engine.dispose()`)."""
     return open_stores(settings).digests
+
+
+# --- Index: the synced index of tasks (docs/index.md) --------------------------------------
+
+INDEX_SYNC_TICK_S = 2.0
+
+
+def sync_policy(settings: Settings) -> SyncPolicy:
+    from bot.index.sync import SyncPolicy
+
+    return SyncPolicy(
+        hot_every=timedelta(seconds=settings.recbot_index_hot_s),
+        reconcile_every=timedelta(seconds=settings.recbot_index_reconcile_s),
+        lease=timedelta(seconds=settings.recbot_index_lease_s),
+    )
+
+
+def index_freshness(settings: Settings) -> Freshness:
+    from bot.index.source import Freshness
+
+    return Freshness(
+        max_age=timedelta(seconds=settings.recbot_index_max_age_s),
+        now_age=timedelta(seconds=settings.recbot_index_now_age_s),
+        settled_age=2 * timedelta(seconds=settings.recbot_index_reconcile_s),
+    )
+
+
+def index_syncer(settings: Settings, store: IndexStore, live: CssSource) -> Syncer:
+    """The syncer of `live`'s account (`recbot sync`, serve's loop, questions about now)."""
+    from bot.index.sync import Syncer
+
+    return Syncer(store, live, sync_policy(settings))
+
+
+def existing_index_store(settings: Settings) -> IndexStore | None:
+    """The index store if a synced index exists already, else None: `recbot ask` and doctor
+    read an index but never create a database just to find it empty."""
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from bot.index.store import IndexStore
+
+    engine = database_engine(settings)
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and (
+        not database or database == ":memory:" or not Path(database).exists()
+    ):
+        engine.dispose()
+        return None
+    try:
+        present = inspect(engine).has_table("index_ranges")
+    except Exception:  # an unreachable database: answer live, doctor says why
+        present = False
+    if not present:
+        engine.dispose()
+        return None
+    return IndexStore(engine)
+
+
+@contextmanager
+def answer_source(
+    settings: Settings, live: CssSource, *, live_only: bool = False
+) -> Iterator[TaskSource]:
+    """What `recbot ask` answers from: the index when there is one (and `--live` was not
+    asked for; never over the built-in simulator), else `live`, which its owner closes."""
+    from bot.index.source import IndexSource
+
+    store = None
+    if settings.recbot_index and not live_only and not live.simulated:
+        store = existing_index_store(settings)
+    if store is None:
+        yield live
+        return
+    try:
+        syncer = index_syncer(settings, store, live)
+        yield IndexSource(store, live, index_freshness(settings), syncer=syncer)
+    finally:
+        store.engine.dispose()
+
+
+@dataclass
+class RunningIndex:
+    """The index beside a serving bot: the source to answer from and the sync loop."""
+
+    source: IndexSource
+    loop: SyncLoop
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+
+def start_index(settings: Settings, live: CssSource, store: IndexStore) -> RunningIndex | None:
+    """Start the sync loop (one syncer across replicas: the lease in the database) and return
+    the source that answers from the index; None when RECBOT_INDEX is off or the built-in
+    simulator answers (it makes its data again every hour: nothing to keep)."""
+    if not settings.recbot_index or live.simulated:
+        return None
+    from bot.index.source import IndexSource
+    from bot.index.status import index_status
+    from bot.index.sync import SyncLoop
+    from bot.obs.metrics import set_index_gauges
+
+    syncer = index_syncer(settings, store, live)
+    source = IndexSource(store, live, index_freshness(settings), syncer=syncer)
+
+    def tick() -> None:
+        source.warm()
+        status = index_status(store, syncer.account, live.server_clock(), syncer.wall_clock())
+        set_index_gauges(status.gauges())
+
+    return RunningIndex(source, SyncLoop(syncer, INDEX_SYNC_TICK_S, on_tick=tick).start())
 
 
 # --- Scheduler: digests posted to Slack ----------------------------------------------------
@@ -461,12 +580,19 @@ def build_server_bot(
     if client is None:
         client = slack_client(settings)
     policy = access_policy(settings)
-    source = task_source(settings)
+    live = task_source(settings)
+    source: TaskSource = live
     stores: Stores | None = None
+    index: RunningIndex | None = None
     try:
         if auth is None:
             auth = dict(client.auth_test().data)  # type: ignore[arg-type]
         stores = open_stores(settings)
+        # The sync loop runs in every replica (one syncs, the lease says which); answers and
+        # digests read the index when it can be trusted.
+        index = start_index(settings, live, stores.index)
+        if index is not None:
+            source = index.source
         scheduler = digest_scheduler(
             settings,
             source=source,
@@ -476,9 +602,11 @@ def build_server_bot(
             on_stop=stores.close,
         )
     except Exception:
+        if index is not None:
+            index.stop()
         if stores is not None:
             stores.close()
-        source.close()
+        live.close()
         raise
     team_id = str(auth.get("team_id") or "")
     writer = audit_writer(settings, stores, _now)
@@ -522,8 +650,10 @@ def build_server_bot(
         if recording is not None:
             recording.dispatcher.stop()
         writer.stop()  # before the scheduler closes the stores
+        if index is not None:
+            index.stop()  # before the scheduler's stop disposes the engine
         scheduler.stop()
-        source.close()
+        live.close()
 
     routes = recording.routes if recording is not None else {}
     return replace(bot, on_stop=stop, routes=routes)

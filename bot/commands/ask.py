@@ -43,6 +43,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="answer as if it were this time (default: the real clock); the built-in "
         "simulator's clock follows it; with Tencent Cloud at most 90 days back",
     )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="ask the API, not the synced index (docs/index.md)",
+    )
     parser.add_argument("--csv", metavar="FILE", type=Path, help="also write every task as CSV")
     parser.add_argument("--chart", metavar="FILE", type=Path, help="also write a PNG timeline")
     from bot.commands.ask_memory import configure as configure_memory
@@ -246,11 +251,16 @@ def _run(args: argparse.Namespace) -> int:
 
     # The shared source: with RECBOT_REDIS_URL this CLI spends the same 20/s budget and reads
     # the same cache as the serving replicas. The embedded simulator's clock follows --now.
-    from bot.wiring import evidence_source, task_source
+    from bot.commands.terminal_progress import terminal_progress
+    from bot.css.progress import reporting
+    from bot.wiring import answer_source, evidence_source, task_source
 
     try:
-        with task_source(settings, now=None if args.now is None else now) as source:
-            if source.simulated:
+        with (
+            task_source(settings, now=None if args.now is None else now) as live,
+            answer_source(settings, live, live_only=args.live) as source,
+        ):
+            if live.simulated:
                 # A notice, not an error: on stderr even with --json (stdout stays one object).
                 print(
                     f"{PREFIX}no Tencent Cloud credentials, answering from the built-in "
@@ -259,12 +269,13 @@ def _run(args: argparse.Namespace) -> int:
                 )
             else:
                 _refuse_old_now(now, real_now)
-            evidence, close = evidence_source(settings, simulated=source.simulated, now=now)
+            evidence, close = evidence_source(settings, simulated=live.simulated, now=now)
             try:
                 context = AnswerContext(
                     now, zone, TrailingSource(source), memory.scope, evidence=evidence
                 )
-                result = answer(request, context)
+                with terminal_progress(enabled=not as_json) as shown, reporting(shown):
+                    result = answer(request, context)
             finally:
                 close()
     # AccessDenied: outside --channel's scope

@@ -93,6 +93,7 @@ def run_checks(settings: Settings, now: datetime) -> list[CheckResult]:
         ("database", lambda: check_database(settings)),
         ("redis", lambda: check_redis(settings)),
         ("css callbacks", lambda: check_callbacks(settings, now)),
+        ("index", lambda: check_index(settings, now)),
     )
     return [_guarded(name, check) for name, check in checks]
 
@@ -379,6 +380,31 @@ def check_callbacks(settings: Settings, now: datetime) -> CheckResult:
     finally:
         engine.dispose()
     return CheckResult("css callbacks", "ok" if on else "skip", detail)
+
+
+_NOT_SYNCED = (
+    "nothing synced yet: questions ask the API until recbot serve (in the background) or "
+    "recbot sync --backfill fills the index"
+)
+
+
+def check_index(settings: Settings, now: datetime) -> CheckResult:
+    from bot.index.status import index_status
+    from bot.wiring import existing_index_store
+
+    if not settings.recbot_index:
+        return CheckResult("index", "skip", "RECBOT_INDEX is off: every question asks the API")
+    store = existing_index_store(settings)
+    if store is None:
+        return CheckResult("index", "skip", _NOT_SYNCED)
+    try:
+        accounts = store.accounts()
+        if not accounts:
+            return CheckResult("index", "skip", _NOT_SYNCED)
+        lines = [index_status(store, a, now, now).describe(now) for a in accounts]
+    finally:
+        store.engine.dispose()
+    return CheckResult("index", "ok", "; ".join(lines))
 
 
 # --- Redis --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.css.cache import Cache
 from bot.css.errors import api_error, is_transient, log_api_failure
 from bot.css.page import CallFailed, PageReply
+from bot.css.progress import QueryProgress, current_listener, span_label
 from bot.css.ratelimit import RateLimiter
 from bot.errors import ApiError
 from bot.filters import Filters
@@ -70,6 +71,7 @@ class _Deadline:
     """
 
     def __init__(self, started: float, floor_s: float, rate: float) -> None:
+        self.started = started
         self._started = started
         self._floor_s = floor_s
         self._rate = rate
@@ -225,8 +227,9 @@ class CssSource:
             oldest = age if oldest is None else max(oldest, age)
             found.update((t.task_id, t) for t in tasks)
         deadline = _Deadline(started, self.deadline_s, self.rate)
+        label = span_label((plan.end - plan.start).total_seconds())
         try:
-            walked = self._walk_all(walks, server, deadline, counters)
+            walked = self._walk_all(walks, server, deadline, counters, label=label)
         except ApiError as error:
             log_api_failure(error)
             raise
@@ -249,6 +252,28 @@ class CssSource:
             simulated=self.simulated,
         )
         return FetchResult(tuple(tasks), stats, plan, plan.notes)
+
+    def list_windows(
+        self, windows: Sequence[ApiWindow], server: Mapping[str, str]
+    ) -> tuple[list[RecordTask], FetchStats]:
+        """Every task each API window lists, straight from the API (no cache): the index's
+        sync uses it, so sync calls share this source's limiter, retries and deadline."""
+        started = time.monotonic()
+        counters = _Counters()
+        deadline = _Deadline(started, self.deadline_s, self.rate)
+        walks = [_Walk(w, "") for w in windows]
+        found: dict[str, RecordTask] = {}
+        for walk in self._walk_all(walks, server, deadline, counters):
+            found.update((t.task_id, t) for t in walk.tasks)
+        stats = FetchStats(
+            region=self.region,
+            api_calls=counters.calls,
+            pages=counters.pages,
+            retries=counters.retries,
+            elapsed_s=time.monotonic() - started,
+            simulated=self.simulated,
+        )
+        return list(found.values()), stats
 
     def _key(self, window: ApiWindow, server: Mapping[str, str]) -> str:
         filters = json.dumps(sorted(server.items()))
@@ -273,9 +298,15 @@ class CssSource:
         server: Mapping[str, str],
         deadline: _Deadline,
         counters: _Counters,
+        *,
+        label: str = "",
     ) -> list[_Walk]:
-        """Page through every window; page calls of all windows interleave in the pool."""
+        """Page through every window; page calls of all windows interleave in the pool.
+        A question (with a `label`) reports its progress after each page to its asker."""
         abort = threading.Event()
+        listener = current_listener() if label else None
+        planned = len(walks)
+        done_pages = 0
         running: dict[Future[PageReply], _Walk] = {}
 
         def submit(walk: _Walk, token: str) -> None:
@@ -309,9 +340,14 @@ class CssSource:
                     walk = running.pop(future)
                     reply = future.result()
                     self._advance(walk, reply)
+                    done_pages += 1
                     if reply.token:
                         deadline.plan(1)
+                        planned += 1
                         submit(walk, reply.token)
+                    if listener is not None:
+                        elapsed = time.monotonic() - deadline.started
+                        listener(QueryProgress(label, done_pages, planned, elapsed, self.rate))
         except BaseException:
             abort.set()
             for future in running:

@@ -184,6 +184,7 @@ class Simulator:
         self._token_key = secrets.token_bytes(16)
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
+        self._admin_lock = threading.Lock()
         self._host = host
         self._port = port
         self._server: _Server | None = None
@@ -255,6 +256,30 @@ class Simulator:
     def replace_tasks(self, tasks: Sequence[RecordTask]) -> None:
         """Serve another dataset from now on (property tests reuse one server)."""
         self._index = TaskIndex(tasks)
+
+    # -- admin: the account changing under a reader (CreateRecordTask, Stop, Delete) ---------
+
+    def add_task(self, task: RecordTask) -> None:
+        """As CreateRecordTask: the task is listed from the next request on."""
+        with self._admin_lock:
+            self._index = TaskIndex([*self._index_now().tasks, task])
+
+    def stop_task(self, task_id: str, at: datetime) -> RecordTask:
+        """As StopRecordTask: `Stopped` becomes `at`. KeyError for an unknown task."""
+        with self._admin_lock:
+            tasks = list(self._index_now().tasks)
+            ids = [t.task_id for t in tasks]
+            if task_id not in ids:
+                raise KeyError(task_id)
+            found = ids.index(task_id)
+            tasks[found] = replace(tasks[found], stopped=at)
+            self._index = TaskIndex(tasks)
+            return tasks[found]
+
+    def delete_task(self, task_id: str) -> None:
+        """As DeleteRecordTask: the task is no longer listed."""
+        with self._admin_lock:
+            self._index = TaskIndex([t for t in self._index_now().tasks if t.task_id != task_id])
 
     def set_faults(self, **changes: Any) -> None:
         """Change some fault knobs, e.g. `sim.set_faults(error_rate=0.1)`."""

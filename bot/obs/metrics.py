@@ -159,6 +159,25 @@ for _alert_outcome in ALERT_OUTCOMES:
 for _audit_result in AUDIT_RESULTS:
     AUDIT_WRITES.labels(result=_audit_result)
 
+# The synced index (docs/index.md): set by every replica's sync loop from the database, so
+# any replica's /metrics shows the same index whichever replica syncs.
+INDEX_GAUGES = {
+    name: Gauge(f"recbot_index_{name}", text, registry=REGISTRY)
+    for name, text in (
+        ("tasks", "Tasks in the synced index."),
+        ("coverage_ratio", "Share of the 90 days and 7 ahead the index has synced."),
+        ("last_hot_refresh_timestamp_seconds", "When the hot part was last refreshed."),
+        ("last_reconcile_timestamp_seconds", "Every older range was listed again since then."),
+        ("sync_calls_last_hour", "API calls spent on sync in the last hour, all replicas."),
+        ("lag_seconds", "Age of the oldest hot part of the index."),
+    )
+}
+
+
+def set_index_gauges(values: dict[str, float]) -> None:
+    for name, value in values.items():
+        INDEX_GAUGES[name].set(value)
+
 
 API_ACTION = "DescribeRecordTask"
 

@@ -217,6 +217,15 @@ def elapsed_text(seconds: float) -> str:
     return f"{seconds:.1f} s"
 
 
+def _ago(seconds: float) -> str:
+    """`40 s`, `3 min`, `2 h`: how long ago the index was synced."""
+    if seconds < 90:
+        return f"{max(0, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{round(seconds / 3600)} h"
+
+
 def footer_parts(stats: FetchStats, escape: Callable[[str], str] = str) -> list[str]:
     """The footer every answer and digest ends with: where the data came from, what it cost."""
     parts = [
@@ -224,6 +233,8 @@ def footer_parts(stats: FetchStats, escape: Callable[[str], str] = str) -> list[
         f"{plural(stats.api_calls, 'API call')}, {plural(stats.pages, 'page')}",
         elapsed_text(stats.elapsed_s),
     ]
+    if stats.index_age_s is not None:
+        parts.append(f"index, synced {_ago(stats.index_age_s)} ago")
     if stats.cache_age_s is not None:
         parts.append(f"from cache, {duration(timedelta(seconds=stats.cache_age_s))} old")
     if stats.retries:

@@ -99,13 +99,19 @@ def deliver(delivery: Delivery, reply: Reply, target: Target) -> bool:
 def answer_and_deliver(
     parts: BotParts, asker: Asker, target: Target, started: float, make: Callable[[], Reply]
 ) -> None:
-    """Run on the worker pool: make the reply, deliver it, count it."""
-    reply = make()
+    """Run on the worker pool: make the reply, deliver it, count it. A long live question
+    shows an interim message meanwhile, which the answer replaces (`bot.slack.interim`)."""
+    from bot.css.progress import reporting
+    from bot.slack.interim import Interim
+
+    interim = Interim(parts.delivery, target)
+    with reporting(interim.listener):
+        reply = make()
     if not may_deliver():
         # The shutdown already told the asker this answer was interrupted (with a button).
         log.info("answer ready after its interruption notice; not sent")
         return
-    delivered = deliver(parts.delivery, reply, target)
+    delivered = interim.deliver(reply)
     outcome = reply.outcome if delivered else "error"
     REQUESTS.labels(surface=asker.surface, outcome=outcome).inc()
     ANSWER_LATENCY.labels(surface=asker.surface).observe(time.monotonic() - started)

@@ -28,6 +28,7 @@ SHELL = (
     "bot.evidence.receiver",
     "bot.evidence.service",
     "bot.evidence.sender",
+    "bot.index",
     "bot.replicas",
     "bot.obs",
     "bot.commands",
@@ -40,7 +41,12 @@ FORBIDDEN = ("slack_bolt", "slack_sdk", "tencentcloud")
 
 
 # Pure parts of shell packages: what a digest holds and when it is due.
-PURE_IN_SHELL = ("bot.digest.schedule", "bot.digest.content", "bot.digest.message")
+PURE_IN_SHELL = (
+    "bot.digest.schedule",
+    "bot.digest.content",
+    "bot.digest.message",
+    "bot.index.ranges",
+)
 
 
 def core_modules() -> list[str]:

@@ -18,7 +18,7 @@ import bot
 # Lowest first. A package not named here is core (the pure pipeline and its values).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.css", "bot.render", "bot.db", "bot.replicas"),
-    ("bot.slack", "bot.digest", "bot.evidence"),
+    ("bot.slack", "bot.digest", "bot.evidence", "bot.index"),
     # Recording alerts read the evidence store and post through delivery handed in.
     ("bot.alerts",),
     ("bot.wiring",),

@@ -1,0 +1,329 @@
+"""Keeping the index true: backfill, hot refresh, reconcile and one-stream refreshes.
+
+Every listing goes through the live query engine (`CssSource.list_windows`), so sync calls
+share the account's rate limiter with questions. One replica syncs at a time (a lease in the
+database); the writes themselves are safe from any number of replicas (see `store`).
+
+- backfill: the 90 days and 7 ahead, newest first, a few API windows per step, each step
+  committed, so it resumes where it stopped;
+- hot refresh: tasks starting from 24 h ago (every task not yet ended) to 7 days ahead
+  (where new tasks appear), every `hot_every`;
+- reconcile: every older range again once it is `reconcile_every` old, which drops deleted
+  tasks and picks up late stops; what falls below the 90-day floor is pruned.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from bot.errors import ApiError
+from bot.index.ranges import CHUNK, Synced, gaps, grid_down, grid_up, windows_for
+from bot.index.store import IndexStore, Run, StreamKey
+from bot.plan import MAX_AHEAD, MAX_TASK, ApiWindow, oldest_allowed
+from bot.source import FetchStats
+from bot.tasks import RecordTask
+
+log = logging.getLogger(__name__)
+
+# Windows listed at once in one step: walked concurrently, so a slow network still keeps the
+# rate limit busy, and few enough that a question's calls wait behind only these.
+WINDOWS_PER_STEP = 4
+RUNS_KEPT = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What one listing returned, before it is written down."""
+
+    kind: Kind
+    start: datetime
+    end: datetime
+    stream: StreamKey | None
+    tasks: list[RecordTask]
+    stats: FetchStats
+    read_at: datetime
+
+
+class Lister(Protocol):
+    """What sync needs of the query engine (`bot.css.query.CssSource`)."""
+
+    cache_scope: str
+
+    def server_clock(self) -> datetime: ...
+
+    def list_windows(
+        self, windows: Sequence[ApiWindow], server: Mapping[str, str]
+    ) -> tuple[list[RecordTask], FetchStats]: ...
+
+
+class Kind(StrEnum):
+    BACKFILL = "backfill"
+    HOT = "hot"
+    RECONCILE = "reconcile"
+    NOW = "now"  # a question about now refreshed the part it reads
+    STREAM = "stream"  # a recording callback refreshed one stream
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    hot_every: timedelta = timedelta(seconds=60)
+    reconcile_every: timedelta = timedelta(days=1)
+    lease: timedelta = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of the range the index keeps is synced: for `recbot sync`'s progress bar."""
+
+    covered_s: float
+    total_s: float
+    calls: int
+
+
+def replica_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def hot_start(now: datetime) -> datetime:
+    """Tasks starting before this have all ended: only a stop or a delete can change them."""
+    return grid_down(now.astimezone(UTC) - MAX_TASK)
+
+
+def horizon(now: datetime) -> datetime:
+    """No task can start after this (tasks are created at most 7 days ahead)."""
+    return grid_up(now.astimezone(UTC) + MAX_AHEAD)
+
+
+def lease_name(account: str) -> str:
+    return f"index-sync:{account}"
+
+
+class Syncer:
+    def __init__(
+        self,
+        store: IndexStore,
+        lister: Lister,
+        policy: SyncPolicy | None = None,
+        *,
+        holder: str | None = None,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.lister = lister
+        self.policy = policy or SyncPolicy()
+        self.account = lister.cache_scope
+        self.holder = holder or replica_name()
+        self.wall_clock = wall_clock
+
+    # -- single listings --------------------------------------------------------------------
+
+    def sync_range(
+        self, kind: Kind, start: datetime, end: datetime, stream: StreamKey | None = None
+    ) -> Run:
+        """List every task starting in `[start, end)` (of one stream) and write it down."""
+        return self._write(self._list(kind, start, end, stream))
+
+    def _list(
+        self, kind: Kind, start: datetime, end: datetime, stream: StreamKey | None = None
+    ) -> _Listing:
+        windows = [ApiWindow(a, b) for a, b in windows_for(start, end)]
+        server: dict[str, str] = {}
+        if stream is not None:
+            server = {
+                "DomainName": stream.domain,
+                "AppName": stream.app,
+                "StreamName": stream.stream,
+            }
+        read_at = self.lister.server_clock()
+        try:
+            tasks, stats = self.lister.list_windows(windows, server)
+        except ApiError as error:
+            failed = Run(kind.value, read_at, self.lister.server_clock(), 0, 0, False, error.code)
+            self.store.record_run(self.account, failed)
+            raise
+        return _Listing(kind, start, end, stream, tasks, stats, read_at)
+
+    def _write(self, listing: _Listing) -> Run:
+        self.store.apply(
+            self.account,
+            listing.start,
+            listing.end,
+            listing.tasks,
+            listing.read_at,
+            stream=listing.stream,
+        )
+        run = Run(
+            listing.kind.value,
+            listing.read_at,
+            self.lister.server_clock(),
+            listing.stats.api_calls,
+            len(listing.tasks),
+            True,
+            pages=listing.stats.pages,
+        )
+        self.store.record_run(self.account, run)
+        return run
+
+    def refresh_stream(self, domain: str, app: str, stream: str) -> Run:
+        """Refresh one stream's tasks that may still change, at once (recording callbacks)."""
+        now = self.lister.server_clock()
+        key = StreamKey(domain, app, stream)
+        return self.sync_range(Kind.STREAM, hot_start(now), horizon(now), key)
+
+    # -- what is due ------------------------------------------------------------------------
+
+    def missing(self, now: datetime) -> list[tuple[datetime, datetime]]:
+        return gaps(self.store.pieces(self.account), oldest_allowed(now), horizon(now))
+
+    def progress(self, now: datetime) -> Progress:
+        floor, top = oldest_allowed(now), horizon(now)
+        total = (top - floor).total_seconds()
+        missing = sum((b - a).total_seconds() for a, b in self.missing(now))
+        return Progress(total - missing, total, 0)
+
+    def backfill_step(self, now: datetime) -> Run | None:
+        """Sync the newest part still missing (a few windows); None when nothing is missing."""
+        missing = self.missing(now)
+        if not missing:
+            return None
+        start, end = missing[-1]
+        start = max(start, end - CHUNK * WINDOWS_PER_STEP)
+        return self.sync_range(Kind.BACKFILL, start, end)
+
+    def hot_due(self, now: datetime, pieces: Sequence[Synced]) -> bool:
+        low, top = hot_start(now), horizon(now)
+        ages = [p.at for p in pieces if p.start < top and p.end > low]
+        return not ages or min(ages) <= now - self.policy.hot_every
+
+    def reconcile_step(self, now: datetime) -> Run | None:
+        """Re-list the stalest settled range if it is older than the reconcile period."""
+        floor, low = oldest_allowed(now), hot_start(now)
+        stale = [
+            p
+            for p in self.store.pieces(self.account)
+            if p.start < low and p.end > floor and p.at <= now - self.policy.reconcile_every
+        ]
+        if not stale:
+            return None
+        oldest = min(stale, key=lambda p: (p.at, p.start))
+        start = max(oldest.start, floor)
+        end = min(oldest.end, low, start + CHUNK * WINDOWS_PER_STEP)
+        run = self.sync_range(Kind.RECONCILE, start, end)
+        self.store.prune(self.account, floor)
+        self.store.forget_runs(self.account, now - RUNS_KEPT)
+        return run
+
+    def take_lease(self) -> bool:
+        """Take or renew the sync lease; False while another replica holds it."""
+        return self.store.acquire_lease(
+            lease_name(self.account), self.holder, self.wall_clock(), self.policy.lease
+        )
+
+    def lease_holder(self) -> str | None:
+        return self.store.lease_holder(lease_name(self.account), self.wall_clock())
+
+    def step(self) -> Run | None:
+        """One unit of work if this replica holds the lease; None when idle or standing by."""
+        if not self.take_lease():
+            return None
+        now = self.lister.server_clock()
+        if self.missing(now):
+            return self.backfill_step(now)
+        if self.hot_due(now, self.store.pieces(self.account)):
+            return self.sync_range(Kind.HOT, hot_start(now), horizon(now))
+        return self.reconcile_step(now)
+
+    def backfill(self, on_step: Callable[[Progress], None] | None = None) -> int:
+        """Sync until the whole range is covered; returns the API calls spent.
+
+        The next listing runs while the last one is written, so the rate limit, not the
+        database, sets the pace."""
+        calls = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-write") as writer:
+            while True:
+                now = self.lister.server_clock()
+                parts = self._backfill_parts(now)
+                if not parts:
+                    return calls
+                writing: Future[Run] | None = None
+                for start, end in parts:
+                    listing = self._list(Kind.BACKFILL, start, end)
+                    if writing is not None:
+                        calls += self._written(writing, on_step, calls)
+                    writing = writer.submit(self._write, listing)
+                if writing is not None:
+                    calls += self._written(writing, on_step, calls)
+
+    def _backfill_parts(self, now: datetime) -> list[tuple[datetime, datetime]]:
+        """What is missing, newest first, a step's worth of windows each."""
+        parts = []
+        for start, end in reversed(self.missing(now)):
+            cursor = end
+            while cursor > start:
+                parts.append((max(start, cursor - CHUNK * WINDOWS_PER_STEP), cursor))
+                cursor = parts[-1][0]
+        return parts
+
+    def _written(
+        self, writing: Future[Run], on_step: Callable[[Progress], None] | None, before: int
+    ) -> int:
+        run = writing.result()
+        self.take_lease()  # a long backfill keeps the lease step by step
+        if on_step is not None:
+            done = self.progress(self.lister.server_clock())
+            on_step(Progress(done.covered_s, done.total_s, before + run.calls))
+        return run.calls
+
+    def release(self) -> None:
+        self.store.release_lease(lease_name(self.account), self.holder)
+
+
+class SyncLoop:
+    """`Syncer.step()` on a daemon thread: back to back while there is work, else every tick."""
+
+    def __init__(
+        self,
+        syncer: Syncer,
+        tick_s: float = 2.0,
+        on_tick: Callable[[], None] | None = None,
+    ) -> None:
+        self.syncer = syncer
+        self.tick_s = tick_s
+        self.on_tick = on_tick  # e.g. the /metrics gauges, from the database
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> SyncLoop:
+        self._thread = threading.Thread(target=self._run, name="index-sync", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self.syncer.step() is not None
+            except Exception as exc:  # an API or database hiccup: try again next tick
+                log.warning("index sync step failed", extra={"error": type(exc).__name__})
+                worked = False
+            if self.on_tick is not None:
+                try:
+                    self.on_tick()
+                except Exception as exc:
+                    log.warning("index status failed", extra={"error": type(exc).__name__})
+            if not worked:
+                self._stop.wait(self.tick_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.syncer.release()
