@@ -156,7 +156,7 @@ class Settings(BaseSettings):
     recbot_css_callback_key: SecretStr | None = None
     recbot_alert_lease_s: float = Field(default=30.0, gt=0, le=600)
     # The synced index of tasks (docs/index.md)
-    recbot_index: bool = False
+    recbot_index: bool = True
     recbot_index_hot_s: float = Field(default=60.0, gt=0)
     recbot_index_reconcile_s: float = Field(default=86400.0, gt=0)
     recbot_index_lease_s: float = Field(default=30.0, gt=0)

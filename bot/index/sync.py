@@ -28,6 +28,7 @@ from typing import Protocol
 from bot.errors import ApiError
 from bot.index.ranges import CHUNK, Synced, gaps, grid_down, grid_up, windows_for
 from bot.index.store import IndexStore, Run, StreamKey
+from bot.obs.log import request_context
 from bot.plan import MAX_AHEAD, MAX_TASK, ApiWindow, oldest_allowed
 from bot.source import FetchStats
 from bot.tasks import RecordTask
@@ -287,8 +288,22 @@ class Syncer:
         self.store.release_lease(lease_name(self.account), self.holder)
 
 
+BACKOFF_MAX_S = 300.0
+
+
+def backoff_s(tick_s: float, failures: int, most: float = BACKOFF_MAX_S) -> float:
+    """How long the loop waits after `failures` failed steps in a row: the tick, doubled for
+    each failure after the first, at most `most` (a wrong key is not hammered every tick)."""
+    if failures <= 0:
+        return tick_s
+    return min(most, tick_s * 2 ** (failures - 1))
+
+
 class SyncLoop:
-    """`Syncer.step()` on a daemon thread: back to back while there is work, else every tick."""
+    """`Syncer.step()` on a daemon thread: back to back while there is work, else every tick,
+    and backing off while steps fail. Each step runs under its own request id (logged with
+    "index synced" or "index sync step failed"), so its API calls are never mistaken for a
+    question's; a failing step only records a failed run, it never changes an answer."""
 
     def __init__(
         self,
@@ -299,6 +314,7 @@ class SyncLoop:
         self.syncer = syncer
         self.tick_s = tick_s
         self.on_tick = on_tick  # e.g. the /metrics gauges, from the database
+        self.failures = 0  # steps failed in a row
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -307,20 +323,33 @@ class SyncLoop:
         self._thread.start()
         return self
 
+    def _step(self) -> bool:
+        """One step under its own request id; whether it did any work."""
+        with request_context():
+            try:
+                run = self.syncer.step()
+            except Exception as exc:  # an API or database hiccup: try again after a pause
+                self.failures += 1
+                log.warning(
+                    "index sync step failed",
+                    extra={"error": type(exc).__name__, "failures": self.failures},
+                )
+                return False
+            self.failures = 0
+            if run is not None:
+                log.debug("index synced", extra={"kind": run.kind, "calls": run.calls})
+            return run is not None
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                worked = self.syncer.step() is not None
-            except Exception as exc:  # an API or database hiccup: try again next tick
-                log.warning("index sync step failed", extra={"error": type(exc).__name__})
-                worked = False
+            worked = self._step()
             if self.on_tick is not None:
                 try:
                     self.on_tick()
                 except Exception as exc:
                     log.warning("index status failed", extra={"error": type(exc).__name__})
             if not worked:
-                self._stop.wait(self.tick_s)
+                self._stop.wait(backoff_s(self.tick_s, self.failures))
 
     def stop(self) -> None:
         self._stop.set()
