@@ -296,7 +296,7 @@ def backoff_s(tick_s: float, failures: int, most: float = BACKOFF_MAX_S) -> floa
     each failure after the first, at most `most` (a wrong key is not hammered every tick)."""
     if failures <= 0:
         return tick_s
-    return min(most, tick_s * 2 ** (failures - 1))
+    return min(most, tick_s * 2.0 ** (failures - 1))
 
 
 class SyncLoop:
