@@ -41,9 +41,11 @@ if TYPE_CHECKING:
     from bot.digest.delivery import ChannelPacer
     from bot.digest.scheduler import DigestScheduler
     from bot.digest.store import DigestStore
+    from bot.evidence.events import RecordingEvent
     from bot.evidence.receiver import CallbackReceiver
     from bot.evidence.state import EvidenceSource
     from bot.evidence.store import EvidenceStore
+    from bot.index.refresh import StreamRefresher
     from bot.index.source import Freshness, IndexSource
     from bot.index.store import IndexStore
     from bot.index.sync import Syncer, SyncLoop, SyncPolicy
@@ -340,8 +342,13 @@ class RunningIndex:
 
     source: IndexSource
     loop: SyncLoop
+    streams: StreamRefresher  # recording callbacks refresh their stream at once
+
+    def on_callback(self, event: RecordingEvent) -> None:
+        self.streams.refresh(event.domain, event.app, event.stream)
 
     def stop(self) -> None:
+        self.streams.stop()
         self.loop.stop()
 
 
@@ -351,6 +358,7 @@ def start_index(settings: Settings, live: CssSource, store: IndexStore) -> Runni
     simulator answers (it makes its data again every hour: nothing to keep)."""
     if not settings.recbot_index or live.simulated:
         return None
+    from bot.index.refresh import StreamRefresher
     from bot.index.source import IndexSource
     from bot.index.status import index_status
     from bot.index.sync import SyncLoop
@@ -364,7 +372,8 @@ def start_index(settings: Settings, live: CssSource, store: IndexStore) -> Runni
         status = index_status(store, syncer.account, live.server_clock(), syncer.wall_clock())
         set_index_gauges(status.gauges())
 
-    return RunningIndex(source, SyncLoop(syncer, INDEX_SYNC_TICK_S, on_tick=tick).start())
+    loop = SyncLoop(syncer, INDEX_SYNC_TICK_S, on_tick=tick).start()
+    return RunningIndex(source, loop, StreamRefresher(syncer))
 
 
 # --- Scheduler: digests posted to Slack ----------------------------------------------------
@@ -620,7 +629,13 @@ def build_server_bot(
     members_of = UserGroups(client).members_of
     team_id = str(auth.get("team_id") or "")
     recording = recording_evidence(
-        settings, stores, client=client, team_id=team_id, policy=policy, replica=scheduler.replica
+        settings,
+        stores,
+        client=client,
+        team_id=team_id,
+        policy=policy,
+        replica=scheduler.replica,
+        on_event=index.on_callback if index is not None else None,
     )
     digests = SlackDigests(
         stores.digests,
@@ -688,8 +703,10 @@ def recording_evidence(
     policy: AccessPolicy,
     replica: str,
     clock: Callable[[], datetime] = _now,
+    on_event: Callable[[RecordingEvent], None] | None = None,
 ) -> RecordingEvidence | None:
-    """None when callbacks are off (no key): /css/callbacks is then 404."""
+    """None when callbacks are off (no key): /css/callbacks is then 404. `on_event` is given
+    each newly stored callback (the index refreshes that stream)."""
     from bot.alerts.commands import SlackAlerts
     from bot.alerts.delivery import SlackAlertPoster
     from bot.alerts.dispatcher import AlertDispatcher
@@ -708,7 +725,9 @@ def recording_evidence(
         scope_for=policy.scope_for,
         lease=timedelta(seconds=settings.recbot_alert_lease_s),
     )
-    receiver = CallbackReceiver(stores.evidence, key, clock, on_stored=dispatcher.nudge)
+    receiver = CallbackReceiver(
+        stores.evidence, key, clock, on_stored=dispatcher.nudge, on_event=on_event
+    )
     commands = SlackAlerts(stores.alerts, team_id, policy.scope_for, clock)
     return RecordingEvidence(stores.evidence, receiver, dispatcher, commands)
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.evidence.callback import MAX_BODY_BYTES, CallbackRefused, parse_callback
+from bot.evidence.events import RecordingEvent
 from bot.evidence.store import EvidenceStore
 from bot.obs.metrics import CALLBACKS
 
@@ -29,7 +30,9 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not
 
 class CallbackReceiver:
     """Turns one callback body into a stored event (or a refusal). `on_stored(row_id)` is told
-    of each newly stored event (the alert loop's nudge); it must not block."""
+    of each newly stored event (the alert loop's nudge), and `on_event(event)` is given it
+    (the index refreshes that stream); neither may block, and a failing `on_event` is logged,
+    never a reason to refuse the callback."""
 
     def __init__(
         self,
@@ -37,11 +40,13 @@ class CallbackReceiver:
         key: str,
         clock: Callable[[], datetime],
         on_stored: Callable[[int], None] | None = None,
+        on_event: Callable[[RecordingEvent], None] | None = None,
     ) -> None:
         self.store = store
         self._key = key
         self._clock = clock
         self._on_stored = on_stored
+        self._on_event = on_event
 
     def handle(self, raw: bytes) -> tuple[int, bytes]:
         now = self._clock()
@@ -66,6 +71,11 @@ class CallbackReceiver:
         )
         if self._on_stored is not None:
             self._on_stored(row_id)
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception as exc:  # the event is stored: CSS must not send it again
+                log.warning("css callback hook failed", extra={"error": type(exc).__name__})
         return 200, ACCEPTED
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
