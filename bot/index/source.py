@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.errors import ApiError
 from bot.filters import Filters
 from bot.index.ranges import Synced, covering
 from bot.index.store import IndexStore
@@ -149,7 +150,11 @@ class IndexSource:
         reading = self.reading(plan, server_now)
         calls = pages = 0
         if reading is not None and self.stale(reading, server_now) and reading.about_now:
-            calls, pages = self._refresh(plan, server_now)
+            try:
+                calls, pages = self._refresh(plan, server_now)
+            except ApiError as error:  # a failed refresh never decides the answer: go live
+                log.warning("index refresh failed, asking live", extra={"error": error.code})
+                return None
             reading = self.reading(plan, server_now)
         if reading is None or self.stale(reading, server_now):
             return None
