@@ -272,7 +272,12 @@ def _run(args: argparse.Namespace) -> int:
             evidence, close = evidence_source(settings, simulated=live.simulated, now=now)
             try:
                 context = AnswerContext(
-                    now, zone, TrailingSource(source), memory.scope, evidence=evidence
+                    now,
+                    zone,
+                    TrailingSource(source),
+                    memory.scope,
+                    evidence=evidence,
+                    evidence_files=as_json,
                 )
                 with terminal_progress(enabled=not as_json) as shown, reporting(shown):
                     result = answer(request, context)
