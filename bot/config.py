@@ -133,6 +133,7 @@ class Settings(BaseSettings):
 
     # Answers
     recbot_default_tz: str = "UTC"
+    recbot_date_order: Literal["MDY", "DMY"] = "MDY"  # numeric dates "3/8" (docs/time-phrases.md)
 
     # HTTP mode: PORT as hosting platforms set it. Kept as text and read by `http_port()`, so a
     # stray PORT in a shell breaks only `recbot serve`, never `recbot ask` or `parse`.
