@@ -499,6 +499,7 @@ def build_bot(
     from bot.slack.server import Bot
     from bot.slack.timezones import TimeZones
     from bot.slack.usergroups import UserGroups
+    from bot.timephrase import DateOrder
 
     if not socket_mode:
         settings.require("slack_signing_secret", why="checking that requests come from Slack")
@@ -521,6 +522,7 @@ def build_bot(
         digests=digests,
         evidence=evidence,
         alerts=alerts,
+        date_order=DateOrder(settings.recbot_date_order),
     )
     answering: Conversation = conversation if wrap is None else wrap(conversation)
     parts = BotParts(answering, Delivery(client), work_pool(), make_seen_events(settings))
