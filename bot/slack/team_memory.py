@@ -247,7 +247,12 @@ class RememberingConversation:
         if not asked:
             return ""
         try:
-            request = parse_request(asked, self.inner.clock(), self.inner.zone_of(asker.user_id))
+            request = parse_request(
+                asked,
+                self.inner.clock(),
+                self.inner.zone_of(asker.user_id),
+                order=self.inner.date_order,
+            )
         except RecbotError:
             return "unreadable"
         if request.subcommand is Subcommand.HELP:
