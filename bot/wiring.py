@@ -624,6 +624,12 @@ def build_server_bot(
     recording = recording_evidence(
         settings, stores, client=client, team_id=team_id, policy=policy, replica=scheduler.replica
     )
+    if recording is not None:
+        from bot.alerts.audit import audit_alerts
+
+        audit_alerts(  # each alert posted is one audit record
+            recording.dispatcher, writer.submit, team_id=team_id, mask=masker(settings), clock=_now
+        )
     digests = SlackDigests(
         stores.digests,
         str(auth.get("team_id") or ""),
