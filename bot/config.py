@@ -250,6 +250,11 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("recbot_date_order", mode="before")
+    @classmethod
+    def _date_order(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value  # "dmy" -> "DMY"
+
     @field_validator("recbot_default_tz", mode="after")
     @classmethod
     def _time_zone(cls, value: str) -> str:

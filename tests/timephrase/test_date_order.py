@@ -72,3 +72,13 @@ def test_recbot_parse_reads_the_workspace_order(monkeypatch: pytest.MonkeyPatch)
     assert command.show("3/8/2026", now, zone, as_json=False, out=out, order=order) == 0
     assert "Aug 3" in out.getvalue()
     assert "dates read day/month" in out.getvalue()
+
+
+def test_the_setting_takes_any_case_and_refuses_other_orders() -> None:
+    from bot.config import load_settings
+    from bot.errors import ConfigError
+
+    assert load_settings(recbot_date_order=" dmy").recbot_date_order == "DMY"
+    assert load_settings().recbot_date_order == "MDY"
+    with pytest.raises(ConfigError, match="RECBOT_DATE_ORDER"):
+        load_settings(recbot_date_order="YMD")
