@@ -41,6 +41,9 @@ class AnswerContext:
     scope: Filters | None = None
     # CSS recording callbacks (bot/evidence); None when callbacks are off.
     evidence: EvidenceSource | None = None
+    # Whether the answer lists each recording's files (`recbot ask --json`); without, files
+    # are only counted and totalled, which a store does in SQL.
+    evidence_files: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,12 @@ def answer(request: Request, ctx: AnswerContext) -> Answer:
     evidence = None
     if ctx.evidence is not None:
         evidence = fetch_evidence(
-            ctx.evidence, fetched, result.plan.start, result.plan.end, ctx.now
+            ctx.evidence,
+            fetched,
+            result.plan.start,
+            result.plan.end,
+            ctx.now,
+            files=ctx.evidence_files,
         )
         failed, silent = evidence_findings(fetched, evidence, ctx.now)
         findings = replace(findings, failed_to_record=failed, nothing_received=silent)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.errors import ParseError
 from bot.request import MAX_LENGTH, Request, StatusFilter, Subcommand, parse_request
-from bot.timephrase import parse_phrase
+from bot.timephrase import DateOrder, parse_phrase
 
 Field = Literal["stream", "app", "domain", "status", "when", "text", "where", "channel"]
 Where = Literal["dm", "channel"]
@@ -52,32 +52,34 @@ def request_text(form: AskForm) -> str:
     return " ".join(w for w in words if w)
 
 
-def time_preview(when: str, now: datetime, zone: tzinfo) -> str:
+def time_preview(when: str, now: datetime, zone: tzinfo, order: DateOrder = DateOrder.MDY) -> str:
     """How the time field reads right now, in the asker's zone, or why it cannot be read."""
     phrase = " ".join(when.split())
     if not phrase:
         return "No time given: I'll look at recent tasks (see help for the default window)."
     try:
-        window = parse_phrase(phrase, now, zone)
+        window = parse_phrase(phrase, now, zone, order)
     except ParseError as error:
         return f"⚠ {error.user_message}"
     return f"{window.description} (your time)".replace(f"{phrase}, ", f"{phrase} → ", 1)
 
 
-def check_form(form: AskForm, now: datetime, zone: tzinfo) -> Request | FormError:
+def check_form(
+    form: AskForm, now: datetime, zone: tzinfo, order: DateOrder = DateOrder.MDY
+) -> Request | FormError:
     """The parsed request, or the first field that is wrong and why."""
     if form.where == "channel" and not form.channel:
         return FormError("channel", PICK_A_CHANNEL)
     if form.when.strip():
         try:
-            parse_phrase(" ".join(form.when.split()), now, zone)
+            parse_phrase(" ".join(form.when.split()), now, zone, order)
         except ParseError as error:
             return FormError("when", error.user_message)
     text = request_text(form)
     if len(text) > MAX_LENGTH:
         return FormError("text", f"That is too long; keep it under {MAX_LENGTH} characters.")
     try:
-        request = parse_request(text, now, zone)
+        request = parse_request(text, now, zone, order=order)
     except ParseError as error:
         return FormError("text", error.user_message)
     if request.subcommand in (Subcommand.HELP, Subcommand.DIGEST):

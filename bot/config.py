@@ -133,6 +133,7 @@ class Settings(BaseSettings):
 
     # Answers
     recbot_default_tz: str = "UTC"
+    recbot_date_order: Literal["MDY", "DMY"] = "MDY"  # numeric dates "3/8" (docs/time-phrases.md)
 
     # HTTP mode: PORT as hosting platforms set it. Kept as text and read by `http_port()`, so a
     # stray PORT in a shell breaks only `recbot serve`, never `recbot ask` or `parse`.
@@ -248,6 +249,11 @@ class Settings(BaseSettings):
                 "live.intl.tencentcloudapi.com, or http://127.0.0.1:PORT for a simulator"
             )
         return value
+
+    @field_validator("recbot_date_order", mode="before")
+    @classmethod
+    def _date_order(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value  # "dmy" -> "DMY"
 
     @field_validator("recbot_default_tz", mode="after")
     @classmethod

@@ -19,7 +19,7 @@ from functools import cache
 from bot.errors import ParseError
 from bot.filters import Filters
 from bot.tasks import Status
-from bot.timephrase import TIME_WORDS, Window, looks_temporal, parse_phrase
+from bot.timephrase import TIME_WORDS, DateOrder, Window, looks_temporal, parse_phrase
 
 MAX_LENGTH = 500
 # Slack markup makes mention text longer than what was typed; anything far beyond the limit
@@ -433,13 +433,13 @@ def _classify(tokens: Sequence[_Token], temporal: Temporal) -> list[Kind]:
 Readable = Callable[[str], bool]
 
 
-def _reader(now: datetime, zone: tzinfo) -> Readable:
+def _reader(now: datetime, zone: tzinfo, order: DateOrder) -> Readable:
     """Whether a phrase reads as a time at the asker's `now` in their zone (a date can read
     today and not next year, so no fixed reference day)."""
 
     def readable(phrase: str) -> bool:
         try:
-            parse_phrase(phrase, now, zone)
+            parse_phrase(phrase, now, zone, order)
         except ParseError:
             return False
         return True
@@ -525,13 +525,17 @@ def _phrase(tokens: Sequence[_Token], kinds: Sequence[Kind]) -> str | None:
 
 
 def parse_request(
-    text: str, now: datetime, zone: tzinfo, temporal: Temporal | None = None
+    text: str,
+    now: datetime,
+    zone: tzinfo,
+    temporal: Temporal | None = None,
+    order: DateOrder = DateOrder.MDY,
 ) -> Request:
     """Read a request at `now` (aware) in the asker's `zone`; the time phrase is read too.
     Raises ParseError naming the part not understood, with examples.
 
     `temporal` tells whether a word can be part of a time phrase (the time-phrase engine's
-    `looks_temporal` by default).
+    `looks_temporal` by default). `order` reads numeric dates (RECBOT_DATE_ORDER).
     """
     temporal = temporal or looks_temporal
     cleaned = clean_text(text)
@@ -583,7 +587,7 @@ def parse_request(
         i += 1
 
     kinds = _classify(rest, temporal)
-    readable = _reader(now, zone)
+    readable = _reader(now, zone, order)
     _release_leading(rest, kinds, readable)
     _absorb_unknown(rest, kinds, readable)
     for token, kind in zip(rest, kinds, strict=True):
@@ -610,5 +614,5 @@ def parse_request(
         status=builder.status(),
         phrase=phrase,
         question=question,
-        window=None if phrase is None else parse_phrase(phrase, now, zone),
+        window=None if phrase is None else parse_phrase(phrase, now, zone, order),
     )

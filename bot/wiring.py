@@ -508,6 +508,7 @@ def build_bot(
     from bot.slack.server import Bot
     from bot.slack.timezones import TimeZones
     from bot.slack.usergroups import UserGroups
+    from bot.timephrase import DateOrder
 
     if not socket_mode:
         settings.require("slack_signing_secret", why="checking that requests come from Slack")
@@ -530,6 +531,7 @@ def build_bot(
         digests=digests,
         evidence=evidence,
         alerts=alerts,
+        date_order=DateOrder(settings.recbot_date_order),
     )
     answering: Conversation = conversation if wrap is None else wrap(conversation)
     parts = BotParts(answering, Delivery(client), work_pool(), make_seen_events(settings))
@@ -637,6 +639,12 @@ def build_server_bot(
         replica=scheduler.replica,
         on_event=index.on_callback if index is not None else None,
     )
+    if recording is not None:
+        from bot.alerts.audit import audit_alerts
+
+        audit_alerts(  # each alert posted is one audit record
+            recording.dispatcher, writer.submit, team_id=team_id, mask=masker(settings), clock=_now
+        )
     digests = SlackDigests(
         stores.digests,
         str(auth.get("team_id") or ""),

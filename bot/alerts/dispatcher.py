@@ -117,6 +117,8 @@ class AlertDispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pruned: datetime | None = None
+        # Told of each alert this replica posted (the audit trail records it once).
+        self.on_posted: Callable[[AlertSubscription, RecordingEvent], None] | None = None
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -238,6 +240,11 @@ class AlertDispatcher:
         self.store.finish(claim.id, self.replica, "posted", ts)
         ALERTS.labels(outcome="posted").inc()
         log.info("alert posted", extra=extra)
+        if self.on_posted is not None:
+            try:
+                self.on_posted(sub, event)
+            except Exception:  # the alert went out; a lost audit record must not undo that
+                log.exception("alert audit record failed", extra=extra)
         return 1
 
     def _maybe_prune(self, now: datetime) -> None:

@@ -21,6 +21,7 @@ from bot.render.evidence import recording_json, untasked_json
 from bot.request import Request, parse_request
 from bot.routes import Attachment, Handler, View, route_of
 from bot.tasks import RecordTask, to_unix
+from bot.timephrase import DateOrder
 from bot.timephrase.zones import zone_name
 
 EXIT_API = 1
@@ -225,7 +226,9 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         rewritten = memory.rewrite(" ".join(args.request))
         # Everything typed is read before any work (no simulator started for a bad phrase).
-        request = parse_request(rewritten.text, now, zone)
+        request = parse_request(
+            rewritten.text, now, zone, order=DateOrder(settings.recbot_date_order)
+        )
         note_request(request)
         _writable(args.csv, "--csv")
         _writable(args.chart, "--chart")
@@ -272,7 +275,12 @@ def _run(args: argparse.Namespace) -> int:
             evidence, close = evidence_source(settings, simulated=live.simulated, now=now)
             try:
                 context = AnswerContext(
-                    now, zone, TrailingSource(source), memory.scope, evidence=evidence
+                    now,
+                    zone,
+                    TrailingSource(source),
+                    memory.scope,
+                    evidence=evidence,
+                    evidence_files=as_json,
                 )
                 with terminal_progress(enabled=not as_json) as shown, reporting(shown):
                     result = answer(request, context)

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.commands.when import choose
     from bot.config import load_settings
     from bot.db.audit_store import AuditFilter
-    from bot.timephrase import parse_phrase
+    from bot.timephrase import DateOrder, parse_phrase
     from bot.wiring import team_memory_stores
 
     fmt = Format.JSON if args.json else Format.CSV if args.csv else Format.TEXT
@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
         now, zone = choose(None, args.tz, settings.recbot_default_tz, datetime.now(UTC))
-        since = parse_phrase(query.since, now, zone).start if query.since else None
+        order = DateOrder(settings.recbot_date_order)
+        since = parse_phrase(query.since, now, zone, order).start if query.since else None
         stores = team_memory_stores(settings)
     except RecbotError as error:
         print(f"{PREFIX}{error.user_message}", file=sys.stderr)

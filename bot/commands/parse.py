@@ -16,7 +16,7 @@ from bot.commands.when import choose
 from bot.errors import ParseError
 from bot.plan import Plan, plan_windows
 from bot.tasks import to_unix
-from bot.timephrase import parse_phrase
+from bot.timephrase import DateOrder, parse_phrase
 from bot.timephrase.window import Window
 from bot.timephrase.zones import zone_name
 
@@ -48,10 +48,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def choose_zone(args: argparse.Namespace) -> tuple[datetime, tzinfo]:
     """--tz wins; else the offset --now carries; else RECBOT_DEFAULT_TZ; else UTC."""
+    now, zone, _ = _choose(args)
+    return now, zone
+
+
+def _choose(args: argparse.Namespace) -> tuple[datetime, tzinfo, DateOrder]:
+    """The clock, the zone (see choose_zone) and RECBOT_DATE_ORDER, from one settings read."""
     from bot.config import load_settings
 
-    default = load_settings().recbot_default_tz
-    return choose(args.now, args.tz, default, datetime.now(UTC))
+    settings = load_settings()
+    now, zone = choose(args.now, args.tz, settings.recbot_default_tz, datetime.now(UTC))
+    return now, zone, DateOrder(settings.recbot_date_order)
 
 
 def _unix(moment: datetime | None) -> int | None:
@@ -62,7 +69,9 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def batch(lines: TextIO, out: TextIO, now: datetime, zone: tzinfo) -> int:
+def batch(
+    lines: TextIO, out: TextIO, now: datetime, zone: tzinfo, order: DateOrder = DateOrder.MDY
+) -> int:
     """One JSON object per input line; nothing is clipped here."""
     code = EXIT_OK
     for line in lines:
@@ -70,7 +79,7 @@ def batch(lines: TextIO, out: TextIO, now: datetime, zone: tzinfo) -> int:
         if not phrase.strip():
             continue
         try:
-            window = parse_phrase(phrase, now, zone)
+            window = parse_phrase(phrase, now, zone, order)
         except ParseError as error:
             code = EXIT_REJECTED
             out.write(json.dumps({"phrase": phrase, "error": error.user_message}) + "\n")
@@ -85,9 +94,17 @@ def batch(lines: TextIO, out: TextIO, now: datetime, zone: tzinfo) -> int:
     return code
 
 
-def show(phrase: str, now: datetime, zone: tzinfo, *, as_json: bool, out: TextIO) -> int:
+def show(
+    phrase: str,
+    now: datetime,
+    zone: tzinfo,
+    *,
+    as_json: bool,
+    out: TextIO,
+    order: DateOrder = DateOrder.MDY,
+) -> int:
     try:
-        window = parse_phrase(phrase, now, zone)
+        window = parse_phrase(phrase, now, zone, order)
     except ParseError as error:
         if as_json:
             out.write(json.dumps({"phrase": phrase, "error": error.user_message}) + "\n")
@@ -146,7 +163,7 @@ def _text(window: Window, plan: list[str], now: datetime, zone: tzinfo) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        now, zone = choose_zone(args)
+        now, zone, order = _choose(args)
     except ParseError as error:
         if args.json:
             print(json.dumps({"error": error.user_message}, ensure_ascii=False))
@@ -154,5 +171,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"recbot parse: {error.user_message}", file=sys.stderr)
         return EXIT_REJECTED
     if args.phrase is None:
-        return batch(sys.stdin, sys.stdout, now, zone)
-    return show(args.phrase, now, zone, as_json=args.json, out=sys.stdout)
+        return batch(sys.stdin, sys.stdout, now, zone, order)
+    return show(args.phrase, now, zone, as_json=args.json, out=sys.stdout, order=order)

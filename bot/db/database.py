@@ -112,11 +112,12 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe to call from many replicas at once."""
+    # Alembic narrates every start at INFO (plugins, dialect, each step); a `recbot ask` on a
+    # fresh machine would open with a dozen such lines. Its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
 
     config = _alembic_config()
-    # Alembic announces its plugins at INFO on every start; only real migrations are news.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if engine.url.get_backend_name() == "postgresql":
         with engine.begin() as connection:
             # Held until this transaction ends; PostgreSQL DDL is transactional, so a replica

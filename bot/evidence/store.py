@@ -33,6 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.base import Base, UTCDateTime
 from bot.evidence.events import RecordedFile, RecordEvent, RecordingEvent
+from bot.evidence.state import FileGroup, FileTotals
 from bot.findings import StreamKey
 from bot.tasks import RecordTask
 
@@ -174,15 +175,57 @@ class EvidenceStore:
             {t.task_id for t in tasks}, {StreamKey.of(t) for t in tasks}, start, end
         )
 
-    def events_of(
+    def summary_for(
+        self, tasks: Sequence[RecordTask], start: datetime, end: datetime
+    ) -> tuple[list[RecordingEvent], list[FileGroup]]:
+        """What `events_for` selects, with files totalled in SQL per TaskId and stream
+        (count, duration, size, last end) instead of read one by one; status events as rows.
+        (`bot.evidence.state.SummarySource`)"""
+        where = self._selecting(
+            {t.task_id for t in tasks}, {StreamKey.of(t) for t in tasks}, start, end
+        )
+        if where is None:
+            return [], []
+        is_file = and_(EventRow.file_id.is_not(None), EventRow.file_start.is_not(None))
+        status = select(*_COLUMNS).where(where, ~is_file).order_by(EventRow.event_time, EventRow.id)
+        totals = (
+            select(
+                EventRow.task_id,
+                EventRow.domain,
+                EventRow.app,
+                EventRow.stream,
+                func.count(),
+                func.coalesce(func.sum(EventRow.duration_s), 0),
+                func.coalesce(func.sum(EventRow.size_bytes), 0),
+                func.max(EventRow.event_time),
+            )
+            .where(where, is_file)
+            .group_by(EventRow.task_id, EventRow.domain, EventRow.app, EventRow.stream)
+        )
+        with Session(self.engine) as session:
+            events = [_event(r) for r in session.execute(status)]
+            groups = [
+                FileGroup(
+                    task_id,
+                    StreamKey(stream, app, domain),
+                    FileTotals(int(count), int(duration or 0), int(size or 0), last),
+                )
+                for task_id, domain, app, stream, count, duration, size, last in session.execute(
+                    totals
+                )
+            ]
+        return events, groups
+
+    def _selecting(
         self,
         task_ids: Collection[str],
         streams: Collection[StreamKey],
         start: datetime,
         end: datetime,
-    ) -> list[RecordingEvent]:
+    ) -> ColumnElement[bool] | None:
+        """The rows an answer about these tasks and streams reads; None for none."""
         if not task_ids and not streams:
-            return []
+            return None
         conditions: list[ColumnElement[bool]] = []
         if task_ids:
             conditions.append(EventRow.task_id.in_(sorted(task_ids)))
@@ -195,7 +238,19 @@ class EvidenceStore:
                     EventRow.event_time <= end + SLACK_AROUND,
                 )
             )
-        query = select(*_COLUMNS).where(or_(*conditions)).order_by(EventRow.event_time, EventRow.id)
+        return or_(*conditions)
+
+    def events_of(
+        self,
+        task_ids: Collection[str],
+        streams: Collection[StreamKey],
+        start: datetime,
+        end: datetime,
+    ) -> list[RecordingEvent]:
+        where = self._selecting(task_ids, streams, start, end)
+        if where is None:
+            return []
+        query = select(*_COLUMNS).where(where).order_by(EventRow.event_time, EventRow.id)
         with Session(self.engine) as session:
             return [_event(r) for r in session.execute(query)]
 

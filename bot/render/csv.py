@@ -44,7 +44,7 @@ def _recording_cells(answer: Answer, task_id: str) -> tuple[str | int, ...]:
     recording = answer.evidence.of(task_id)
     return (
         recording.state.value,
-        len(recording.files),
+        recording.file_count,
         recording.total_duration_s,
         recording.total_bytes,
     )

@@ -40,10 +40,10 @@ def recording_note(recording: Recording, fmt: TimeFormat, *, plain: bool = False
     if failure is not None:
         what = _FAILURE_SHORT.get(failure.event.value, "failed")
         return f"{cross} {what} {fmt(failure.time, False)}"
-    if recording.files:
+    if recording.file_count:
         return " · ".join(
             (
-                plural(len(recording.files), "file"),
+                plural(recording.file_count, "file"),
                 duration(_seconds(recording.total_duration_s)),
                 size_text(recording.total_bytes),
             )

@@ -35,6 +35,7 @@ from bot.routes import Attachment, Handler, route_of
 from bot.slack.conversation import Asker, Reply
 from bot.slack.delivery import Upload
 from bot.source import TaskSource
+from bot.timephrase import DateOrder
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class SlackConversation:
     digests: DigestCommands | None = None
     evidence: EvidenceSource | None = None  # recording callbacks; None when they are off
     alerts: AlertCommands | None = None
+    date_order: DateOrder = DateOrder.MDY  # RECBOT_DATE_ORDER: numeric dates "3/8"
 
     # --- the Conversation protocol ------------------------------------------------------
 
@@ -145,7 +147,7 @@ class SlackConversation:
         self._guard(asker)
         zone = self.zone_of(asker.user_id)
         now = self.clock()
-        request = parse_request(text, now, zone)
+        request = parse_request(text, now, zone, order=self.date_order)
         handler = route_of(request.subcommand).handler
         if handler is Handler.HELP:
             return Reply(render_help())
@@ -178,7 +180,7 @@ class SlackConversation:
             return Reply(self.digests.home_off(value, asker.user_id))
         decoded = decode_action_value(value)
         zone = ZoneInfo(decoded.zone) if decoded.zone else self.zone_of(asker.user_id)
-        request = parse_request(decoded.request, decoded.now, zone)
+        request = parse_request(decoded.request, decoded.now, zone, order=self.date_order)
         if action_id in (ACTION_NEXT, ACTION_PREV):
             return self._answered(request, decoded.now, zone, asker, page=decoded.page)
         if action_id == ACTION_SHARE:

@@ -17,6 +17,7 @@ from bot.slack.modals import Views
 from bot.slack.parts import BotParts
 from bot.slack.pickers import RecentNames
 from bot.source import TaskSource
+from bot.timephrase import DateOrder
 from bot.timephrase.zones import read_zone
 
 
@@ -31,6 +32,7 @@ class NativeParts:
     source: TaskSource
     default_zone: ZoneInfo  # the workflow step's: it carries no person
     digests: DigestCommands | None = None
+    date_order: DateOrder = DateOrder.MDY  # RECBOT_DATE_ORDER
 
     def zone_named(self, name: str, user_id: str) -> tzinfo:
         """A zone carried in a modal's metadata (untrusted), else the user's own."""

@@ -37,4 +37,5 @@ def build_native(
         source=source,
         default_zone=ZoneInfo(settings.recbot_default_tz),
         digests=digests,
+        date_order=conversation.date_order,
     )

@@ -202,7 +202,7 @@ class RememberingConversation:
         query = read_audit_args(args)
         since = None
         if query.since:
-            since = parse_phrase(query.since, now, zone).start
+            since = parse_phrase(query.since, now, zone, self.inner.date_order).start
         events = self.audit.store.read(
             AuditFilter(since=since, user_id=query.user, channel_id=query.channel, limit=100)
         )
@@ -247,7 +247,12 @@ class RememberingConversation:
         if not asked:
             return ""
         try:
-            request = parse_request(asked, self.inner.clock(), self.inner.zone_of(asker.user_id))
+            request = parse_request(
+                asked,
+                self.inner.clock(),
+                self.inner.zone_of(asker.user_id),
+                order=self.inner.date_order,
+            )
         except RecbotError:
             return "unreadable"
         if request.subcommand is Subcommand.HELP:

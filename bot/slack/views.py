@@ -72,7 +72,10 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
         user = _user(body)
         meta = ModalContext.decode(view.get("private_metadata"), "UTC")
         preview = time_preview(
-            str(action.get("value") or ""), native.clock(), native.zone_named(meta.zone, user)
+            str(action.get("value") or ""),
+            native.clock(),
+            native.zone_named(meta.zone, user),
+            native.date_order,
         )
         parts.pool.submit(
             native.views.update,
@@ -89,7 +92,7 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
         meta = ModalContext.decode(view.get("private_metadata"), "UTC")
         zone = native.zone_named(meta.zone, user)
         form = read_ask_form((view.get("state") or {}).get("values") or {})
-        checked = check_form(form, native.clock(), zone)
+        checked = check_form(form, native.clock(), zone, native.date_order)
         if isinstance(checked, FormError):
             ack(response_action="errors", errors={checked.field: checked.message})
             return

@@ -91,7 +91,10 @@ def _check(native: NativeParts, inputs: dict[str, Any], client: WebClient) -> di
     text = " ".join(str(inputs.get(k) or "") for k in ("request", "time_phrase")).strip()
     now = native.clock()
     zone: ZoneInfo = native.zone_of(user) if user else native.default_zone
-    result = answer(parse_request(text, now, zone), AnswerContext(now, zone, native.source, scope))
+    result = answer(
+        parse_request(text, now, zone, order=native.date_order),
+        AnswerContext(now, zone, native.source, scope),
+    )
     link = _share_csv(client, channel, render_csv(result)) if result.result.tasks else ""
     return {
         "found": bool(result.tasks),

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bot.timephrase import pieces as p
 from bot.timephrase.lexer import Kind, Token
 from bot.timephrase.lexicon import MONTHS, ORDINAL_SUFFIXES, WEEKDAYS
+from bot.timephrase.order import DateOrder
 from bot.timephrase.window import Grain
 
 _CLOCK = re.compile(r"\d:\d\d(:\d\d)?|\d ?[ap]m\b")
@@ -21,7 +22,6 @@ _SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": False,
     "STRICT_PARSING": True,
     "REQUIRE_PARTS": ["day", "month", "year"],
-    "DATE_ORDER": "MDY",
     "PARSERS": ["absolute-time"],
 }
 # Words a date in some format may carry; anything relative ("last", "ago") is the grammar's.
@@ -40,12 +40,16 @@ def _worth_asking(tokens: Sequence[Token]) -> bool:
     return any(t.kind is Kind.NUM and len(t.text) in (2, 4) for t in tokens)
 
 
-def read_absolute(text: str, tokens: Sequence[Token]) -> tuple[p.Piece, ...] | None:
+def read_absolute(
+    text: str, tokens: Sequence[Token], order: DateOrder = DateOrder.MDY
+) -> tuple[p.Piece, ...] | None:
     if not _worth_asking(tokens):
         return None
     import dateparser
 
-    moment = dateparser.parse(text, languages=["en"], settings=_SETTINGS)
+    moment = dateparser.parse(
+        text, languages=["en"], settings={**_SETTINGS, "DATE_ORDER": str(order)}
+    )
     if moment is None:
         return None
     day = p.CalendarDate(moment.month, moment.day, moment.year)

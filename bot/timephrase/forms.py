@@ -18,6 +18,7 @@ from bot.timephrase import pieces as p
 from bot.timephrase.absolute import read_absolute
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
 from bot.timephrase.limits import YEARS
+from bot.timephrase.order import DateOrder
 from bot.timephrase.points import PointReader, count_of, count_token
 from bot.timephrase.resolve import Bias, Context, Span, resolve_point
 from bot.timephrase.window import Grain
@@ -108,11 +109,14 @@ def _fail(reason: str) -> ParseError:
 class Reader:
     """Matches form patterns against one phrase's tokens, reading each span at most once."""
 
-    def __init__(self, tokens: Sequence[Token], text: str = "") -> None:
+    def __init__(
+        self, tokens: Sequence[Token], text: str = "", order: DateOrder = DateOrder.MDY
+    ) -> None:
         self.tokens = tokens
         self.text = text
+        self.order = order
         self._points: dict[tuple[int, int], tuple[p.Piece, ...] | None] = {}
-        self._reader = PointReader(tokens)
+        self._reader = PointReader(tokens, order)
 
     def point(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
         key = (start, end)
@@ -153,7 +157,7 @@ class Reader:
                 yield from self.match(rest, start)
         elif isinstance(head, AbsoluteSlot):
             if start == 0 and not rest:
-                pieces = read_absolute(self.text, self.tokens)
+                pieces = read_absolute(self.text, self.tokens, self.order)
                 if pieces is not None:
                     yield [pieces]
         elif isinstance(head, FillerSlot):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from bot.errors import ParseError
@@ -11,15 +13,19 @@ from bot.timephrase.lexer import EXAMPLES, Kind, Token, normalize, tokenize
 from bot.timephrase.lexicon import ORDINAL_SUFFIXES, TIME_WORDS
 from bot.timephrase.limits import check_now, out_of_years, within_years
 from bot.timephrase.near import near_reading
+from bot.timephrase.order import DateOrder
 from bot.timephrase.resolve import Context
 from bot.timephrase.window import Window
 from bot.timephrase.zones import before
 
 
-def parse_phrase(phrase: str, now: datetime, zone: tzinfo) -> Window:
+def parse_phrase(
+    phrase: str, now: datetime, zone: tzinfo, order: DateOrder = DateOrder.MDY
+) -> Window:
     """The window `phrase` means at `now` in `zone`, or ParseError saying what was not read.
 
-    `now` must be aware; the window's ends are in `zone` (None = open end).
+    `now` must be aware; the window's ends are in `zone` (None = open end). `order` reads
+    numeric dates ("3/8"); under DMY a phrase with one says "dates read day/month".
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
@@ -29,19 +35,37 @@ def parse_phrase(phrase: str, now: datetime, zone: tzinfo) -> Window:
     tokens = tokenize(text)
     ctx = Context(now.astimezone(zone), zone)
     try:
-        return _first_reading(tokens, text, ctx, label)
+        window = _first_reading(tokens, text, ctx, label, order)
     except ParseError as error:
         reason = f"I couldn't read '{label}' as a time: {error.reason}"
-        near = near_reading(label, tokens, lambda guess: _reads(guess, ctx))
+        near = near_reading(label, tokens, lambda guess: _reads(guess, ctx, order))
         if near is not None:
             reason += f"; did you mean '{near}'?"
         raise ParseError(reason, EXAMPLES) from None
+    if order is DateOrder.DMY and _has_numeric_date(tokens, text):
+        window = replace(window, description=f"{window.description} · {DAY_MONTH_NOTE}")
+    return window
 
 
-def _reads(phrase: str, ctx: Context) -> bool:
+DAY_MONTH_NOTE = "dates read day/month"
+
+
+_DASHED_DATE = re.compile(r"(?<![\d-])\d{1,2}-\d{1,2}-\d{2,4}(?![\d-])")
+
+
+def _has_numeric_date(tokens: tuple[Token, ...], text: str) -> bool:
+    """A date the order decides: "3/8", "8/10/2012", "8-10-2012" (not "2013/02/12" or
+    "12.02.2013")."""
+    return _DASHED_DATE.search(text) is not None or any(
+        t.kind is Kind.SLASHDATE and "/" in t.text and len(t.text.split("/")[0]) <= 2
+        for t in tokens
+    )
+
+
+def _reads(phrase: str, ctx: Context, order: DateOrder) -> bool:
     try:
         text = normalize(phrase)
-        _first_reading(tokenize(text), text, ctx, phrase)
+        _first_reading(tokenize(text), text, ctx, phrase, order)
     except ParseError:
         return False
     return True
@@ -51,8 +75,10 @@ def _reads(phrase: str, ctx: Context) -> bool:
 _FORMS = [(form, form.required) for form in FORMS]
 
 
-def _first_reading(tokens: tuple[Token, ...], text: str, ctx: Context, label: str) -> Window:
-    reader = Reader(tokens, text)
+def _first_reading(
+    tokens: tuple[Token, ...], text: str, ctx: Context, label: str, order: DateOrder
+) -> Window:
+    reader = Reader(tokens, text, order)
     first_error: ParseError | None = None
     present = frozenset(t.text for t in tokens)
     for form, required in _FORMS:

@@ -13,6 +13,7 @@ from bot.errors import ParseError
 from bot.timephrase import lexicon as lx
 from bot.timephrase import pieces as p
 from bot.timephrase.lexer import EXAMPLES, Kind, Token
+from bot.timephrase.order import DateOrder
 from bot.timephrase.window import Grain
 from bot.timephrase.zones import fixed_offset_zone, iana_zone, real_offset
 
@@ -386,7 +387,7 @@ def _iso(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
     return (day, clock)
 
 
-def _slash_date(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
+def _slash_date(tokens: Sequence[Token], order: DateOrder = DateOrder.MDY) -> tuple[p.Piece, ...]:
     text = tokens[0].text
     separator = "." if "." in text else "/"
     parts = text.split(separator)
@@ -396,8 +397,9 @@ def _slash_date(tokens: Sequence[Token]) -> tuple[p.Piece, ...]:
     if separator == ".":  # 12.02.2013: day.month.year, the order this form is used in
         return (_checked_date(fields[2], fields[1], fields[0], text),)
     first, second = fields[0], fields[1]
-    # US month/day, unless the first number cannot be a month (25/12).
-    month, day = (second, first) if first > 12 >= second else (first, second)
+    # Month/day (MDY), unless the first number cannot be a month (25/12); DMY: day/month.
+    day_first = order is DateOrder.DMY or first > 12 >= second
+    month, day = (second, first) if day_first else (first, second)
     full_year: int | None = None
     if len(fields) == 3:
         full_year = fields[2] + 2000 if fields[2] < 100 else fields[2]
@@ -441,6 +443,9 @@ CAL_UNITS = (
     "min",
 )
 
+NUMERIC_DATE = PieceRule(
+    "numeric date", (kind(Kind.SLASHDATE),), _slash_date, ("2/12", "12.02.2013")
+)
 RULES: tuple[PieceRule, ...] = (
     PieceRule(
         "day before yesterday",
@@ -758,7 +763,7 @@ RULES: tuple[PieceRule, ...] = (
         ("Asia/Tokyo",),
     ),
     PieceRule("iso 8601", (kind(Kind.ISO),), _iso, ("2013-02-12", "2013-02-12T04:30:00Z")),
-    PieceRule("numeric date", (kind(Kind.SLASHDATE),), _slash_date, ("2/12", "12.02.2013")),
+    NUMERIC_DATE,
     PieceRule("unix seconds", (kind(Kind.UNIX),), _unix, ("1360643400",)),
     PieceRule("now", (Opt(word("right", "just")), word("now")), lambda _: (p.Now(),), ("now",)),
     PieceRule(
@@ -849,8 +854,9 @@ class PointReader:
     out once per position of the whole phrase, then shared by every run read: a rule matches
     a run when one of its lengths fits in it."""
 
-    def __init__(self, tokens: Sequence[Token]) -> None:
+    def __init__(self, tokens: Sequence[Token], order: DateOrder = DateOrder.MDY) -> None:
         self.tokens = tokens
+        self.order = order
         self._at: dict[int, list[tuple[PieceRule, tuple[int, ...]]]] = {}
 
     def _rules_at(self, position: int) -> list[tuple[PieceRule, tuple[int, ...]]]:
@@ -883,12 +889,18 @@ class PointReader:
                     position += 1
                     continue
                 return None
-            found.extend(best_rule.build(self.tokens[position : position + best]))
+            run = self.tokens[position : position + best]
+            if best_rule is NUMERIC_DATE:  # the one rule whose reading depends on the order
+                found.extend(_slash_date(run, self.order))
+            else:
+                found.extend(best_rule.build(run))
             position += best
         folded = _fold_shifts(found)
         return tuple(folded) if folded else None
 
 
-def read_point(tokens: Sequence[Token]) -> tuple[p.Piece, ...] | None:
+def read_point(
+    tokens: Sequence[Token], order: DateOrder = DateOrder.MDY
+) -> tuple[p.Piece, ...] | None:
     """The pieces of `tokens` (see PointReader.read)."""
-    return PointReader(tokens).read(0, len(tokens))
+    return PointReader(tokens, order).read(0, len(tokens))

@@ -151,7 +151,8 @@ def test_100_digests_in_one_minute_exactly_once_through_a_sigkill(
         # left to take over.
         victim = replicas[0]
         assert victim.process is not None
-        workers = {str(pid) for pid in children(victim.process.pid)}
+        # Claims name the serving process (waitress serves in the process recbot started).
+        workers = {str(victim.process.pid)} | {str(pid) for pid in children(victim.process.pid)}
         wait_until(
             lambda: any(
                 p.state is PostState.CLAIMED and p.claimed_by.split(":")[1] in workers

@@ -238,3 +238,28 @@ def test_without_a_key_the_path_is_404(tmp_path: Path) -> None:
             assert post_callback(bot.url, b"{}").status == 404
         finally:
             bot.stop()
+
+
+def test_each_posted_alert_is_one_audit_record(served: Served) -> None:
+    from bot.db.audit_store import AuditFilter, AuditStore
+
+    task = past_task(served.sim, 4)
+    event = status_event(task, RecordEvent.START_FAILED, datetime.now(UTC), seq="audit-9002")
+    raw = body_of(event)
+    assert post_callback(served.bot.url, raw).status == 200
+    assert post_callback(served.bot.url, raw).status == 200  # a CSS retry: no second alert
+    trail = AuditStore(served.store.engine)
+
+    def records(task_id: str) -> list[str]:
+        return [
+            e.understood
+            for e in trail.read(AuditFilter(channel_id=CHANNEL))
+            if e.surface == "alert" and task_id in e.understood
+        ]
+
+    wait_until(lambda: records(task.task_id), 10, "the alert's audit record")
+    # A later alert's record shows the writer went on; the first alert is still one record.
+    sentinel_alerted(served, "audit")
+    wait_until(lambda: records(past_task(served.sim, 0).task_id), 10, "the sentinel's record")
+    stream = f"{task.domain}/{task.app}/{task.stream}"
+    assert records(task.task_id) == [f"alert all record_start_failed {stream} {task.task_id}"]
