@@ -296,15 +296,18 @@ def existing_index_store(settings: Settings) -> IndexStore | None:
 
     from sqlalchemy import inspect
 
+    from bot.db.database import driver_url
     from bot.index.store import IndexStore
 
-    engine = database_engine(settings)
-    database = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and (
-        not database or database == ":memory:" or not Path(database).exists()
+    # Looked at before an engine exists: opening a SQLite engine creates its folder, and a
+    # path that cannot be a folder must mean "no index, answer live", not an error.
+    url = driver_url(settings.recbot_database_url)
+    database = url.database
+    if url.get_backend_name() == "sqlite" and (
+        not database or database == ":memory:" or not Path(database).is_file()
     ):
-        engine.dispose()
         return None
+    engine = database_engine(settings)
     try:
         present = inspect(engine).has_table("index_ranges")
     except Exception:  # an unreachable database: answer live, doctor says why

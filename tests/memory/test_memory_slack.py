@@ -41,7 +41,8 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def served(slack_api: SlackStandIn, database: Path) -> Iterator[ServedBot]:
     with Simulator(known_tasks(datetime.now(UTC)), secret_id=SIM_ID, secret_key=SIM_KEY) as css:
-        env = bot_env(slack_api, css.url, database, RECBOT_ADMINS=ADMIN)
+        # Live answers (no index), so an audit record's API calls are its question's own.
+        env = bot_env(slack_api, css.url, database, RECBOT_ADMINS=ADMIN, RECBOT_INDEX="false")
         bot = ServedBot(env, database / "serve.log").start(timeout=90)
         yield bot
         bot.stop()
