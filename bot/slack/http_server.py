@@ -60,7 +60,10 @@ class _TimedChannel(HTTPChannel):  # type: ignore[misc]
     lingering = False
 
     def handle_close(self) -> None:
-        if self.lingering or not self.connected or not self._unread_input():
+        # Always linger, not only when input is waiting: a client refused mid-body may simply
+        # not have sent its next bytes yet (a peek then sees nothing, and a full close resets
+        # it before it reads the 413).
+        if self.lingering or not self.connected:
             super().handle_close()
             return
         try:
@@ -71,12 +74,6 @@ class _TimedChannel(HTTPChannel):  # type: ignore[misc]
         self.lingering = True
         self.will_close = False
         self.last_activity = time.time()  # the sweep closes it once silent that long
-
-    def _unread_input(self) -> bool:
-        try:
-            return bool(self.socket.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
-        except OSError:
-            return False
 
     def readable(self) -> bool:
         return True if self.lingering else bool(super().readable())
