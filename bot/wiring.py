@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from bot.db.memory_store import MemoryStore
     from bot.db.team_memory import MemoryStores
     from bot.digest.delivery import ChannelPacer
+    from bot.digest.now import DigestNowThrottle
     from bot.digest.scheduler import DigestScheduler
     from bot.digest.store import DigestStore
     from bot.evidence.events import RecordingEvent
@@ -64,6 +65,7 @@ CSS_RATE_KEY = "css:describe_record_task:rate"
 SLACK_CHANNEL_RATE_KEY = "slack:post:"
 CACHE_KEY = "cache:"
 EVENTS_KEY = "events:"
+DIGEST_NOW_KEY = "digest-now:"
 
 
 # --- Slack: the one WebClient and its one auth.test ----------------------------------------
@@ -403,6 +405,29 @@ def channel_pacer(settings: Settings) -> ChannelPacer:
     )
 
 
+def digest_now_throttle(settings: Settings) -> DigestNowThrottle:
+    """The `digest now` throttle: counted across replicas through Redis when set."""
+    from bot.digest.now import (
+        CHANNEL_EVERY_S,
+        PER_PERSON,
+        PERSON_WINDOW_S,
+        DigestNowThrottle,
+    )
+    from bot.replicas.throttle import SharedThrottle
+
+    client = redis_client(settings)
+    if client is None:
+        return DigestNowThrottle()
+    shared = SharedThrottle(
+        client,
+        settings.recbot_redis_prefix + DIGEST_NOW_KEY,
+        channel_every_s=CHANNEL_EVERY_S,
+        per_person=PER_PERSON,
+        person_window_s=PERSON_WINDOW_S,
+    )
+    return DigestNowThrottle(shared=shared)
+
+
 def digest_scheduler(
     settings: Settings,
     *,
@@ -654,6 +679,7 @@ def build_server_bot(
         policy=policy,
         members_of=members_of,
         scheduler=scheduler,
+        now_throttle=digest_now_throttle(settings),
     )
     bot = build_bot(
         settings,

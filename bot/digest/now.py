@@ -1,5 +1,8 @@
 """`digest now`, kept from crowding out questions: a throttle per channel and per person, and
 a small work queue of its own, so posts never take the answer workers (`bot.slack.workers`).
+
+With Redis set, the throttle is counted across replicas (`bot.replicas.throttle`); while Redis
+cannot be reached, each replica counts what it receives.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.errors import AccessDenied
+
+if TYPE_CHECKING:
+    from bot.replicas.throttle import SharedThrottle
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +38,7 @@ class Throttled(AccessDenied):
 
 
 class DigestNowThrottle:
-    """In-process and thread-safe; each replica throttles what it receives."""
+    """Thread-safe; counted in Redis across replicas when `shared` is given, else in-process."""
 
     def __init__(
         self,
@@ -40,7 +47,9 @@ class DigestNowThrottle:
         per_person: int = PER_PERSON,
         person_window_s: float = PERSON_WINDOW_S,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedThrottle | None = None,
     ) -> None:
+        self._shared = shared
         self._channel_every_s = channel_every_s
         self._per_person = per_person
         self._person_window_s = person_window_s
@@ -51,30 +60,48 @@ class DigestNowThrottle:
 
     def admit(self, channel_id: str, user_id: str) -> None:
         """Count this `digest now`, or raise Throttled (and count nothing)."""
+        if self._shared is not None:
+            from redis import RedisError
+
+            try:
+                refusal = self._shared.admit(channel_id, user_id)
+            except RedisError as exc:
+                log.warning(
+                    "shared digest-now throttle unavailable, counting locally",
+                    extra={"error": type(exc).__name__},
+                )
+            else:
+                if refusal is not None:
+                    self._refuse(refusal.reason, refusal.wait_s)
+                return
         now = self._clock()
         with self._lock:
             last = self._channel_last.get(channel_id)
             if last is not None and now - last < self._channel_every_s:
-                wait = math.ceil(self._channel_every_s - (now - last))
-                raise Throttled(
-                    f"A digest for this channel was asked for less than "
-                    f"{_duration(self._channel_every_s)} ago; try again in {wait} s"
-                )
+                self._refuse("channel", self._channel_every_s - (now - last))
             times = self._person_times.setdefault(user_id, deque())
             while times and now - times[0] >= self._person_window_s:
                 times.popleft()
             if len(times) >= self._per_person:
-                wait = math.ceil(self._person_window_s - (now - times[0]))
-                raise Throttled(
-                    f"You asked for {self._per_person} digests in the last "
-                    f"{_duration(self._person_window_s)}; try again in {wait} s"
-                )
+                self._refuse("person", self._person_window_s - (now - times[0]))
             times.append(now)
             self._channel_last[channel_id] = now
             if len(self._channel_last) > 10_000:  # forget channels idle past their cooldown
                 self._channel_last = {
                     c: t for c, t in self._channel_last.items() if now - t < self._channel_every_s
                 }
+
+    def _refuse(self, reason: str, wait_s: float) -> NoReturn:
+        wait = math.ceil(wait_s)
+        if reason == "channel":
+            raise Throttled(
+                f"A digest for this channel was asked for less than "
+                f"{_duration(self._channel_every_s)} ago; try again in {wait} s"
+            )
+        raise Throttled(
+            f"You asked for {self._per_person} digests in the last "
+            f"{_duration(self._person_window_s)}; try again in {wait} s"
+        )
 
 
 def _duration(seconds: float) -> str:
