@@ -265,8 +265,9 @@ class AlertDispatcher:
         self._task_alerts = {a.key: a for a in found}
 
     def _task_alert(self, key: str, now: datetime) -> TaskAlert | None:
-        """A task alert by claim key, for a takeover: from the last check, else a new one."""
-        if key not in self._task_alerts:
+        """A task alert by claim key, for a takeover: from the last check, else a new one
+        (at most one per tick, however many claims are taken over)."""
+        if key not in self._task_alerts and self._task_checked != now:
             self._check_tasks(now)
         return self._task_alerts.get(key)
 

@@ -59,7 +59,7 @@ def world() -> Iterator[World]:
         engine.dispose()
 
 
-def replicas_of(world: World, tmp: Path, count: int) -> list[ServedBot]:
+def replicas_of(world: World, tmp: Path, count: int, **extra: str) -> list[ServedBot]:
     env = serve_env(
         world.slack,
         world.sim,
@@ -67,6 +67,7 @@ def replicas_of(world: World, tmp: Path, count: int) -> list[ServedBot]:
         tmp,
         RECBOT_CSS_CALLBACK_KEY=KEY,
         RECBOT_ALERT_LEASE_S=str(LEASE_S),
+        **extra,
     )
     replicas = [ServedBot(env, tmp / f"replica{i}.log") for i in range(count)]
     try:
