@@ -120,6 +120,21 @@ _IS_PAUSED = exists().where(
 )
 
 
+def _record(
+    subscription_id: int, key: str, state: str, replica: str, *, now: datetime, until: datetime
+) -> dict[str, Any]:
+    """An `alert_posts` row: a claim (until its lease runs out) or a pause."""
+    return {
+        "subscription_id": subscription_id,
+        "event_key": key,
+        "state": state,
+        "claimed_by": replica,
+        "lease_until": until,
+        "attempts": 1,
+        "created_at": now,
+    }
+
+
 def _post(row: AlertPostRow) -> AlertPost:
     return AlertPost(
         row.id,
@@ -215,21 +230,8 @@ class AlertStore:
     def pause(self, subscription_id: int, replica: str, now: datetime, why: str) -> bool:
         """Pause an alert Slack will not let us post; True only for the one replica whose
         record made the pause (it tells the creator), False when it was paused already."""
-        statement = (
-            self._insert(AlertPostRow)
-            .values(
-                subscription_id=subscription_id,
-                event_key=PAUSED,
-                state=PAUSED,
-                claimed_by=replica,
-                lease_until=now,
-                attempts=1,
-                created_at=now,
-                message_ts=why[:32],
-            )
-            .on_conflict_do_nothing(index_elements=["subscription_id", "event_key"])
-            .returning(AlertPostRow.id)
-        )
+        record = _record(subscription_id, PAUSED, PAUSED, replica, now=now, until=now)
+        statement = self._first_wins([{**record, "message_ts": why[:32]}], AlertPostRow.id)
         with Session(self.engine) as session, session.begin():
             return session.scalar(statement) is not None
 
@@ -264,25 +266,20 @@ class AlertStore:
         if not wanted:
             return []
         values = [
-            {
-                "subscription_id": sub,
-                "event_key": key,
-                "state": "claimed",
-                "claimed_by": replica,
-                "lease_until": now + lease,
-                "attempts": 1,
-                "created_at": now,
-            }
-            for sub, key in wanted
+            _record(sub, key, "claimed", replica, now=now, until=now + lease) for sub, key in wanted
         ]
-        statement = (
+        statement = self._first_wins(values, AlertPostRow)
+        with Session(self.engine) as session, session.begin():
+            return [_post(r) for r in session.scalars(statement)]
+
+    def _first_wins(self, values: list[dict[str, Any]], returning: Any) -> Any:
+        """INSERT these records; only the ones no replica made before come back."""
+        return (
             self._insert(AlertPostRow)
             .values(values)
             .on_conflict_do_nothing(index_elements=["subscription_id", "event_key"])
-            .returning(AlertPostRow)
+            .returning(returning)
         )
-        with Session(self.engine) as session, session.begin():
-            return [_post(r) for r in session.scalars(statement)]
 
     def expired(self, now: datetime, since: datetime) -> list[AlertPost]:
         query = select(AlertPostRow).where(
