@@ -156,6 +156,8 @@ class Settings(BaseSettings):
     # CSS recording callbacks (docs/evidence.md): the callback template's key; unset = off.
     recbot_css_callback_key: SecretStr | None = None
     recbot_alert_lease_s: float = Field(default=30.0, gt=0, le=600)
+    # How often the alert loop looks for stopped and silent tasks (bot/alerts/task_check.py).
+    recbot_alert_task_check_s: float = Field(default=60.0, gt=0, le=3600)
     # The synced index of tasks (docs/index.md)
     recbot_index: bool = True
     recbot_index_hot_s: float = Field(default=60.0, gt=0)

@@ -666,6 +666,7 @@ def build_server_bot(
         policy=policy,
         replica=scheduler.replica,
         on_event=index.on_callback if index is not None else None,
+        tasks=source,
     )
     if recording is not None:
         from bot.alerts.audit import audit_alerts
@@ -741,9 +742,11 @@ def recording_evidence(
     replica: str,
     clock: Callable[[], datetime] = _now,
     on_event: Callable[[RecordingEvent], None] | None = None,
+    tasks: TaskSource | None = None,
 ) -> RecordingEvidence | None:
     """None when callbacks are off (no key): /css/callbacks is then 404. `on_event` is given
-    each newly stored callback (the index refreshes that stream)."""
+    each newly stored callback (the index refreshes that stream); `tasks` (the index when on,
+    else the live source) is where the alert loop looks for stopped and silent tasks."""
     from bot.alerts.commands import SlackAlerts
     from bot.alerts.delivery import SlackAlertPoster
     from bot.alerts.dispatcher import AlertDispatcher
@@ -761,6 +764,8 @@ def recording_evidence(
         clock=clock,
         scope_for=policy.scope_for,
         lease=timedelta(seconds=settings.recbot_alert_lease_s),
+        tasks=tasks,
+        task_check=timedelta(seconds=settings.recbot_alert_task_check_s),
     )
     receiver = CallbackReceiver(
         stores.evidence, key, clock, on_stored=dispatcher.nudge, on_event=on_event

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.alerts.dispatcher import AlertDispatcher
+from bot.alerts.dispatcher import Alertable, AlertDispatcher
 from bot.alerts.store import AlertSubscription
-from bot.evidence.events import RecordingEvent
+from bot.alerts.task_check import TaskAlert
 from bot.memory.audit_record import AuditEvent, Surface, clean_for_audit
 from bot.obs.log import current_request_id
 
@@ -23,8 +23,20 @@ def audit_alerts(
 ) -> None:
     """From now on, every alert `dispatcher` posts is handed to `submit` as one record."""
 
-    def posted(sub: AlertSubscription, event: RecordingEvent) -> None:
-        stream = "/".join(part for part in (event.domain, event.app, event.stream) if part)
+    def posted(sub: AlertSubscription, item: Alertable) -> None:
+        if isinstance(item, TaskAlert):
+            parts, what, task_id = (
+                (item.task.domain, item.task.app, item.task.stream),
+                item.kind.value,
+                item.task.task_id,
+            )
+        else:
+            parts, what, task_id = (
+                (item.domain, item.app, item.stream),
+                item.event.value,
+                item.task_id,
+            )
+        stream = "/".join(part for part in parts if part)
         submit(
             AuditEvent(
                 at=clock(),
@@ -34,7 +46,7 @@ def audit_alerts(
                 user_id=sub.creator_id,
                 text=mask(clean_for_audit(f"alert #{sub.id} {sub.request_text}".strip())),
                 understood=clean_for_audit(
-                    f"alert {sub.level.value} {event.event.value} {stream} {event.task_id}".strip()
+                    f"alert {sub.level.value} {what} {stream} {task_id}".strip()
                 ),
                 outcome="answered",
                 reason="posted",

@@ -1,7 +1,10 @@
-"""`/recordings alert <filters> [failures|all]`, `alert list`, `alert off N`, in a channel.
+"""`/recordings alert <filters> [failures|all]`, `alert list`, `alert off N`, `alert on N`,
+in a channel.
 
-An alert belongs to the channel it was made in: only listed, and only turned off, there; its
-filters must lie within the channel's access scope (checked when made and on every post).
+An alert belongs to the channel it was made in: only listed, turned off or back on there; its
+filters must lie within the channel's access scope (checked when made and on every post). An
+alert Slack would not let recbot post is paused (its creator is told once); `alert on N`
+resumes it once recbot may post there again.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from bot.alerts.rules import Level
 from bot.alerts.store import AlertStore
 from bot.errors import ParseError, RecbotError
 from bot.filters import Filters, narrow_to_scope
-from bot.render.alert_message import render_alert_list, render_alert_reply
+from bot.render.alert_message import AlertLine, render_alert_list, render_alert_reply
 from bot.render.escape import code
 from bot.render.message import SlackMessage
 from bot.request import Subcommand, parse_request
 
-USAGE = ("alert livetest", "alert app:live all", "alert list", "alert off 3")
+USAGE = ("alert livetest", "alert app:live all", "alert list", "alert off 3", "alert on 3")
 
 
 def alert_filters(text: str, now: datetime, zone: ZoneInfo) -> Filters:
@@ -30,6 +33,10 @@ def alert_filters(text: str, now: datetime, zone: ZoneInfo) -> Filters:
     if request.subcommand is not Subcommand.ANSWER or request.phrase is not None:
         raise ParseError("An alert takes stream, app or domain filters only, no time", USAGE)
     return request.filters
+
+
+def _no_such_alert(number: str) -> RecbotError:
+    return RecbotError(f"There is no alert {number} in this channel; see `/recordings alert list`.")
 
 
 class SlackAlerts:
@@ -56,15 +63,30 @@ class SlackAlerts:
         now = self.clock()
         if words[:1] == ["list"] and len(words) == 1:
             subs = self.store.of_channel(self.team_id, channel_id)
-            lines = [(s.id, s.request_text, s.level.value, s.created_at) for s in subs]
+            lines = [
+                AlertLine(
+                    s.id, s.request_text, s.level.value, s.created_at, s.paused_at, s.paused_why
+                )
+                for s in subs
+            ]
             return render_alert_list(lines, zone)
+        if words[:1] == ["on"]:
+            if len(words) != 2 or not words[1].isdigit():
+                raise ParseError("Say which paused alert to turn back on", ("alert on 3",))
+            resumed = self.store.resume(int(words[1]), self.team_id, channel_id)
+            if resumed is None:
+                raise _no_such_alert(words[1])
+            if not resumed:
+                return render_alert_reply(f"Alert {words[1]} is on already (it was not paused).")
+            return render_alert_reply(
+                f"Alert {words[1]} is back on. If Slack still refuses posts here, it pauses "
+                "again and its creator is told."
+            )
         if words[:1] == ["off"]:
             if len(words) != 2 or not words[1].isdigit():
                 raise ParseError("Say which alert to turn off", ("alert off 3",))
             if not self.store.deactivate(int(words[1]), self.team_id, channel_id):
-                raise RecbotError(
-                    f"There is no alert {words[1]} in this channel; see `/recordings alert list`."
-                )
+                raise _no_such_alert(words[1])
             return render_alert_reply(f"Alert {words[1]} is off.")
         level = Level.FAILURES
         if words and words[-1] in (Level.FAILURES.value, Level.ALL.value):

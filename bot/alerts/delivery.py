@@ -1,5 +1,6 @@
-"""Posting alerts to Slack (chat.postMessage with metadata, paced per channel), and finding
-one a crashed replica had already posted (conversations.history)."""
+"""Posting alerts to Slack (chat.postMessage with metadata, paced per channel), finding one a
+crashed replica had already posted (conversations.history), and the DM to the creator of an
+alert Slack will not let recbot post (the digests' own, `bot.digest.delivery.tell_user`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.dispatcher import AlertMark
+from bot.digest.delivery import tell_user
 from bot.render.message import SlackMessage
 
 if TYPE_CHECKING:
@@ -36,6 +38,9 @@ class SlackAlertPoster:
             unfurl_media=False,
         )
         return str(response["ts"])
+
+    def tell(self, user_id: str, message: SlackMessage) -> bool:
+        return tell_user(self._client, user_id, message)
 
     def find_posted(self, channel: str, mark: AlertMark, since: datetime) -> str | None:
         cursor: str | None = None

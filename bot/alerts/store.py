@@ -3,6 +3,11 @@
 Exactly once rests on the digest rule: an `alert_posts` row is unique per (subscription,
 event key), and only the replica whose INSERT made it (or who took over its expired lease)
 may post.
+
+A pause is such a row too, with the key `paused` (state `paused`, Slack's error code in
+`message_ts`): made when Slack will not let recbot post in the channel, by one replica only,
+the one that then tells the creator; `alert on N` deletes it. A paused subscription is listed
+but not posted.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    delete,
+    exists,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from bot.alerts.rules import Level
 from bot.db.base import Base, UTCDateTime
@@ -71,6 +79,8 @@ class AlertSubscription:
     level: Level
     tz: str
     created_at: datetime
+    paused_at: datetime | None = None  # Slack refused posts in the channel (`alert on N`)
+    paused_why: str = ""  # Slack's error code, e.g. not_in_channel
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,12 @@ class AlertPost:
     message_ts: str | None
 
 
-def _subscription(row: AlertSubscriptionRow) -> AlertSubscription:
+PAUSED = "paused"  # the event key and state of a pause record
+
+
+def _subscription(
+    row: AlertSubscriptionRow, pause: AlertPostRow | None = None
+) -> AlertSubscription:
     return AlertSubscription(
         row.id,
         row.team_id,
@@ -95,7 +110,29 @@ def _subscription(row: AlertSubscriptionRow) -> AlertSubscription:
         Level(row.level),
         row.tz,
         row.created_at,
+        pause.created_at if pause is not None else None,
+        (pause.message_ts or "") if pause is not None else "",
     )
+
+
+_IS_PAUSED = exists().where(
+    AlertPostRow.subscription_id == AlertSubscriptionRow.id, AlertPostRow.event_key == PAUSED
+)
+
+
+def _record(
+    subscription_id: int, key: str, state: str, replica: str, *, now: datetime, until: datetime
+) -> dict[str, Any]:
+    """An `alert_posts` row: a claim (until its lease runs out) or a pause."""
+    return {
+        "subscription_id": subscription_id,
+        "event_key": key,
+        "state": state,
+        "claimed_by": replica,
+        "lease_until": until,
+        "attempts": 1,
+        "created_at": now,
+    }
 
 
 def _post(row: AlertPostRow) -> AlertPost:
@@ -147,8 +184,14 @@ class AlertStore:
             return _subscription(row)
 
     def of_channel(self, team_id: str, channel_id: str) -> list[AlertSubscription]:
+        """This channel's alerts that are on, paused ones too (with when and why)."""
+        pause = aliased(AlertPostRow)
         query = (
-            select(AlertSubscriptionRow)
+            select(AlertSubscriptionRow, pause)
+            .outerjoin(
+                pause,
+                and_(pause.subscription_id == AlertSubscriptionRow.id, pause.event_key == PAUSED),
+            )
             .where(
                 AlertSubscriptionRow.team_id == team_id,
                 AlertSubscriptionRow.channel_id == channel_id,
@@ -157,10 +200,13 @@ class AlertStore:
             .order_by(AlertSubscriptionRow.id)
         )
         with Session(self.engine) as session:
-            return [_subscription(r) for r in session.scalars(query)]
+            return [_subscription(sub, paused) for sub, paused in session.execute(query)]
 
     def active(self) -> list[AlertSubscription]:
-        query = select(AlertSubscriptionRow).where(AlertSubscriptionRow.active.is_(True))
+        """The alerts to post: on and not paused."""
+        query = select(AlertSubscriptionRow).where(
+            AlertSubscriptionRow.active.is_(True), ~_IS_PAUSED
+        )
         with Session(self.engine) as session:
             return [
                 _subscription(r) for r in session.scalars(query.order_by(AlertSubscriptionRow.id))
@@ -181,6 +227,36 @@ class AlertStore:
             )
             return bool(getattr(result, "rowcount", 0) == 1)
 
+    def pause(self, subscription_id: int, replica: str, now: datetime, why: str) -> bool:
+        """Pause an alert Slack will not let us post; True only for the one replica whose
+        record made the pause (it tells the creator), False when it was paused already."""
+        record = _record(subscription_id, PAUSED, PAUSED, replica, now=now, until=now)
+        statement = self._first_wins([{**record, "message_ts": why[:32]}], AlertPostRow.id)
+        with Session(self.engine) as session, session.begin():
+            return session.scalar(statement) is not None
+
+    def resume(self, subscription_id: int, team_id: str, channel_id: str) -> bool | None:
+        """Resume a paused alert, only from its channel: True when it was paused, False when it
+        was not, None when there is no such alert (on) in this channel."""
+        with Session(self.engine) as session, session.begin():
+            found = session.scalar(
+                select(AlertSubscriptionRow.id).where(
+                    AlertSubscriptionRow.id == subscription_id,
+                    AlertSubscriptionRow.team_id == team_id,
+                    AlertSubscriptionRow.channel_id == channel_id,
+                    AlertSubscriptionRow.active.is_(True),
+                )
+            )
+            if found is None:
+                return None
+            result = session.execute(
+                delete(AlertPostRow).where(
+                    AlertPostRow.subscription_id == subscription_id,
+                    AlertPostRow.event_key == PAUSED,
+                )
+            )
+            return bool(getattr(result, "rowcount", 0))
+
     # Post records
 
     def claim(
@@ -190,25 +266,20 @@ class AlertStore:
         if not wanted:
             return []
         values = [
-            {
-                "subscription_id": sub,
-                "event_key": key,
-                "state": "claimed",
-                "claimed_by": replica,
-                "lease_until": now + lease,
-                "attempts": 1,
-                "created_at": now,
-            }
-            for sub, key in wanted
+            _record(sub, key, "claimed", replica, now=now, until=now + lease) for sub, key in wanted
         ]
-        statement = (
+        statement = self._first_wins(values, AlertPostRow)
+        with Session(self.engine) as session, session.begin():
+            return [_post(r) for r in session.scalars(statement)]
+
+    def _first_wins(self, values: list[dict[str, Any]], returning: Any) -> Any:
+        """INSERT these records; only the ones no replica made before come back."""
+        return (
             self._insert(AlertPostRow)
             .values(values)
             .on_conflict_do_nothing(index_elements=["subscription_id", "event_key"])
-            .returning(AlertPostRow)
+            .returning(returning)
         )
-        with Session(self.engine) as session, session.begin():
-            return [_post(r) for r in session.scalars(statement)]
 
     def expired(self, now: datetime, since: datetime) -> list[AlertPost]:
         query = select(AlertPostRow).where(
@@ -271,5 +342,10 @@ class AlertStore:
     def posts(self) -> list[AlertPost]:
         with Session(self.engine) as session:
             return [
-                _post(r) for r in session.scalars(select(AlertPostRow).order_by(AlertPostRow.id))
+                _post(r)
+                for r in session.scalars(
+                    select(AlertPostRow)
+                    .where(AlertPostRow.event_key != PAUSED)
+                    .order_by(AlertPostRow.id)
+                )
             ]

@@ -96,15 +96,7 @@ class DigestPoster:
 
     def tell(self, user_id: str, message: SlackMessage) -> bool:
         """A direct message to `user_id` (a digest's creator); False when Slack refused it."""
-        try:
-            opened = self._client.conversations_open(users=user_id)
-            channel = str((opened.get("channel") or {}).get("id", ""))
-            self._client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
-            )
-        except SlackApiError:
-            return False
-        return True
+        return tell_user(self._client, user_id, message)
 
     def find_posted(self, channel: str, mark: DigestMark, since: datetime) -> str | None:
         """The ts of a message in `channel` since `since` that carries `mark`, if any."""
@@ -124,6 +116,20 @@ class DigestPoster:
             if not cursor:
                 return None
         return None
+
+
+def tell_user(client: WebClient, user_id: str, message: SlackMessage) -> bool:
+    """A direct message to `user_id` (the creator of a digest or an alert that cannot be
+    posted); False when Slack refused it. Alerts use it too (`bot.alerts.delivery`)."""
+    try:
+        opened = client.conversations_open(users=user_id)
+        channel = str((opened.get("channel") or {}).get("id", ""))
+        client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+        )
+    except SlackApiError:
+        return False
+    return True
 
 
 def slack_error(exc: SlackApiError) -> str:

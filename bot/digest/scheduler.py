@@ -33,9 +33,9 @@ from bot.errors import RecbotError
 from bot.filters import Filters
 from bot.obs.log import ContextThreadPoolExecutor, request_context
 from bot.render.digest_message import render_digest
-from bot.render.digest_paused import UNPOSTABLE, render_digest_paused
 from bot.render.digest_replies import render_digest_failed
 from bot.render.message import SlackMessage
+from bot.render.unpostable import UNPOSTABLE, render_digest_paused
 from bot.source import TaskSource
 
 log = logging.getLogger(__name__)

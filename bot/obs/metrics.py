@@ -21,7 +21,8 @@ Names and labels (import the objects, never create metrics elsewhere):
   ``failed``.
 - ``CALLBACKS`` ``recbot_css_callbacks_total{outcome}``: CSS recording callbacks received;
   outcome ``accepted`` | ``duplicate`` | ``unauthorized`` | ``malformed``.
-- ``ALERTS`` ``recbot_alerts_total{outcome}``: recording alerts; outcome ``posted`` | ``failed``.
+- ``ALERTS`` ``recbot_alerts_total{outcome}``: recording alerts; outcome ``posted`` | ``failed`` |
+  ``paused`` (Slack refused posts in the channel: the alert paused, its creator told).
 - ``AUDIT_WRITES`` ``recbot_audit_writes_total{result}``: audit records, result ``written`` |
   ``retried`` (a failed batch write tried again) | ``dropped`` (queue full or retries spent).
 

@@ -310,6 +310,10 @@ HELP_EXAMPLES = (
     ("export last 3 days", "a CSV file of every matching task"),
     ("chart today", "a timeline picture"),
     ("digest daily 09:00 livetest", "a daily digest of livetest in this channel"),
+    (
+        "alert livetest",
+        "post livetest's failed, stopped or silent recordings here (alert list / off N / on N)",
+    ),
 )
 
 

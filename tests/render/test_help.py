@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.alerts.commands import alert_filters
 from bot.answer import window_for
 from bot.commands.ask import _help_text
 from bot.digest.commands import parse_digest_args
@@ -38,6 +39,9 @@ def test_help_example_is_accepted_on_any_day(example: str) -> None:
                 command = parse_digest_args(request.digest_args)
                 checked = digest_request(command.request_text, now, zone)
                 assert checked.filters == parse_request(command.request_text, now, zone).filters
+                continue
+            if request.subcommand is Subcommand.ALERT:
+                assert not alert_filters(request.alert_args, now, zone).is_empty()
                 continue
             assert request.subcommand is not Subcommand.HELP
             plan = plan_windows(window_for(request, now, zone), now)
