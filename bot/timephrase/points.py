@@ -813,19 +813,24 @@ RULES: tuple[PieceRule, ...] = (
 FILLERS = frozenset({"at", "on", "the", "of", "in", "during", "around"})
 
 
-def _match_lengths(pattern: Sequence[Element], tokens: Sequence[Token], start: int) -> set[int]:
-    """Every number of tokens from `start` the pattern can match (optional elements give
-    several)."""
-    if not pattern:
-        return {0}
-    head, rest = pattern[0], pattern[1:]
-    lengths: set[int] = set()
-    matcher = head.match if isinstance(head, Opt) else head
-    if start < len(tokens) and matcher(tokens[start]):
-        lengths.update(n + 1 for n in _match_lengths(rest, tokens, start + 1))
-    if isinstance(head, Opt):
-        lengths.update(_match_lengths(rest, tokens, start))
-    return lengths
+Step = tuple[Match, bool]  # a pattern element as (matcher, optional)
+
+
+def _steps(pattern: Sequence[Element]) -> tuple[Step, ...]:
+    return tuple((e.match, True) if isinstance(e, Opt) else (e, False) for e in pattern)
+
+
+def _match_lengths(steps: Sequence[Step], tokens: Sequence[Token], start: int) -> tuple[int, ...]:
+    """Every number of tokens (at least one) from `start` the pattern can match, longest
+    first (optional elements give several)."""
+    count = len(tokens)
+    ends = {start}
+    for match, optional in steps:
+        moved = {end + 1 for end in ends if end < count and match(tokens[end])}
+        ends = ends | moved if optional else moved
+        if not ends:
+            return ()
+    return tuple(sorted((end - start for end in ends if end > start), reverse=True))
 
 
 def _leading(pattern: Sequence[Element]) -> list[Match]:
@@ -840,13 +845,16 @@ def _leading(pattern: Sequence[Element]) -> list[Match]:
     return heads
 
 
-_LEADING = [(rule, _leading(rule.pattern)) for rule in RULES]
+_LEADING = [(rule, _leading(rule.pattern), _steps(rule.pattern)) for rule in RULES]
 
 
 @lru_cache(maxsize=4096)
-def _rules_for(token: Token) -> tuple[PieceRule, ...]:
-    """The rules that can start at `token`, in table order (cached per distinct token)."""
-    return tuple(rule for rule, heads in _LEADING if any(head(token) for head in heads))
+def _rules_for(token: Token) -> tuple[tuple[PieceRule, tuple[Step, ...]], ...]:
+    """The rules that can start at `token`, in table order, each with its pattern as steps
+    (cached per distinct token)."""
+    return tuple(
+        (rule, steps) for rule, heads, steps in _LEADING if any(head(token) for head in heads)
+    )
 
 
 class PointReader:
@@ -863,10 +871,10 @@ class PointReader:
         found = self._at.get(position)
         if found is None:
             found = []
-            for rule in _rules_for(self.tokens[position]):
-                lengths = _match_lengths(rule.pattern, self.tokens, position) - {0}
+            for rule, steps in _rules_for(self.tokens[position]):
+                lengths = _match_lengths(steps, self.tokens, position)
                 if lengths:
-                    found.append((rule, tuple(sorted(lengths, reverse=True))))
+                    found.append((rule, lengths))
             self._at[position] = found
         return found
 
