@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.errors import ParseError
 
@@ -31,8 +31,8 @@ class Kind(StrEnum):
     OFFSET = "offset"  # utc+8, gmt-03:30 (one token, so the '-' is not read as a range)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple, not a dataclass: tokens are made, hashed (rule caches) and compared often.
     kind: Kind
     text: str
 
@@ -188,6 +188,9 @@ def normalize(phrase: str) -> str:
     return text.strip().rstrip(_TRAILING).strip()
 
 
+_KINDS = {kind.value: kind for kind in Kind}
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """Tokens of normalized text; anything else (emoji, letters outside a-z) is an error."""
     tokens: list[Token] = []
@@ -207,7 +210,7 @@ def tokenize(text: str) -> tuple[Token, ...]:
                 raise ParseError(f"The number {value[:12]}… is too long to be a time", EXAMPLES)
             tokens.append(Token(Kind.UNIX if len(value) >= 9 else Kind.NUM, value))
         else:
-            tokens.append(Token(Kind(kind), value))
+            tokens.append(Token(_KINDS[kind], value))
         if len(tokens) > MAX_TOKENS:
             raise ParseError("That is too long to be a time phrase", EXAMPLES)
     if not tokens:

@@ -813,35 +813,41 @@ RULES: tuple[PieceRule, ...] = (
 FILLERS = frozenset({"at", "on", "the", "of", "in", "during", "around"})
 
 
-Step = tuple[Match, bool]  # a pattern element as (matcher, optional)
+# Matching, worked out as bits: every distinct matcher of the rules has a bit; a token's bits
+# say which matchers it meets (cached per distinct token); a phrase's positions where a matcher
+# holds are a bitmask, so a pattern is matched at a position with a few integer operations.
+
+
+def _matchers() -> dict[Match, int]:
+    """Each distinct matcher of RULES -> its bit."""
+    bits: dict[Match, int] = {}
+    for rule in RULES:
+        for element in rule.pattern:
+            match = element.match if isinstance(element, Opt) else element
+            bits.setdefault(match, 1 << len(bits))
+    return bits
+
+
+_MATCHER_BITS = _matchers()
+
+Step = tuple[int, bool]  # a pattern element as (its matcher's bit, optional)
 
 
 def _steps(pattern: Sequence[Element]) -> tuple[Step, ...]:
-    return tuple((e.match, True) if isinstance(e, Opt) else (e, False) for e in pattern)
+    return tuple(
+        (_MATCHER_BITS[e.match], True) if isinstance(e, Opt) else (_MATCHER_BITS[e], False)
+        for e in pattern
+    )
 
 
-def _match_lengths(steps: Sequence[Step], tokens: Sequence[Token], start: int) -> tuple[int, ...]:
-    """Every number of tokens (at least one) from `start` the pattern can match, longest
-    first (optional elements give several)."""
-    count = len(tokens)
-    ends = {start}
-    for match, optional in steps:
-        moved = {end + 1 for end in ends if end < count and match(tokens[end])}
-        ends = ends | moved if optional else moved
-        if not ends:
-            return ()
-    return tuple(sorted((end - start for end in ends if end > start), reverse=True))
-
-
-def _leading(pattern: Sequence[Element]) -> list[Match]:
-    """The matchers a first token may meet: each optional head and the first required one."""
-    heads: list[Match] = []
-    for element in pattern:
-        if isinstance(element, Opt):
-            heads.append(element.match)
-            continue
-        heads.append(element)
-        break
+def _leading(pattern: Sequence[Element]) -> int:
+    """The bits of the matchers a first token may meet: each optional head and the first
+    required one."""
+    heads = 0
+    for bit, optional in _steps(pattern):
+        heads |= bit
+        if not optional:
+            break
     return heads
 
 
@@ -849,12 +855,20 @@ _LEADING = [(rule, _leading(rule.pattern), _steps(rule.pattern)) for rule in RUL
 
 
 @lru_cache(maxsize=4096)
-def _rules_for(token: Token) -> tuple[tuple[PieceRule, tuple[Step, ...]], ...]:
-    """The rules that can start at `token`, in table order, each with its pattern as steps
-    (cached per distinct token)."""
-    return tuple(
-        (rule, steps) for rule, heads, steps in _LEADING if any(head(token) for head in heads)
-    )
+def _token_bits(token: Token) -> int:
+    """The bits of every matcher `token` meets (cached per distinct token)."""
+    bits = 0
+    for match, bit in _MATCHER_BITS.items():
+        if match(token):
+            bits |= bit
+    return bits
+
+
+@lru_cache(maxsize=4096)
+def _rules_for(token_bits: int) -> tuple[tuple[PieceRule, tuple[Step, ...]], ...]:
+    """The rules that can start at a token with these bits, in table order, each with its
+    pattern as steps."""
+    return tuple((rule, steps) for rule, heads, steps in _LEADING if heads & token_bits)
 
 
 class PointReader:
@@ -865,14 +879,43 @@ class PointReader:
     def __init__(self, tokens: Sequence[Token], order: DateOrder = DateOrder.MDY) -> None:
         self.tokens = tokens
         self.order = order
+        self._bits = [_token_bits(token) for token in tokens]
+        self._where: dict[int, int] = {}  # matcher bit -> bitmask of positions it holds at
         self._at: dict[int, list[tuple[PieceRule, tuple[int, ...]]]] = {}
+
+    def _positions(self, bit: int) -> int:
+        where = self._where.get(bit)
+        if where is None:
+            where = 0
+            for position, bits in enumerate(self._bits):
+                if bits & bit:
+                    where |= 1 << position
+            self._where[bit] = where
+        return where
+
+    def _lengths(self, steps: Sequence[Step], start: int) -> tuple[int, ...]:
+        """Every number of tokens (at least one) from `start` the pattern can match, longest
+        first (optional elements give several)."""
+        ends = 1 << start  # bit n: the pattern so far can end before token n
+        for bit, optional in steps:
+            moved = (ends & self._positions(bit)) << 1
+            ends = ends | moved if optional else moved
+            if not ends:
+                return ()
+        ends >>= start + 1  # bit n - 1: a match of n tokens
+        lengths = []
+        while ends:
+            top = ends.bit_length()
+            lengths.append(top)
+            ends ^= 1 << (top - 1)
+        return tuple(lengths)
 
     def _rules_at(self, position: int) -> list[tuple[PieceRule, tuple[int, ...]]]:
         found = self._at.get(position)
         if found is None:
             found = []
-            for rule, steps in _rules_for(self.tokens[position]):
-                lengths = _match_lengths(steps, self.tokens, position)
+            for rule, steps in _rules_for(self._bits[position]):
+                lengths = self._lengths(steps, position)
                 if lengths:
                     found.append((rule, lengths))
             self._at[position] = found
