@@ -6,7 +6,6 @@ from datetime import datetime
 
 from bot.timephrase.zones import zone_label
 
-
 # English month abbreviations, as %b gives them in the C locale (without strftime's cost).
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
 from datetime import datetime, tzinfo
+from functools import lru_cache
 
 from bot.errors import ParseError
 from bot.timephrase.describe import describe
