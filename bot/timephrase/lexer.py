@@ -54,6 +54,7 @@ _SCAN = re.compile(
 )
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "−": "-", "\u00a0": " "})
 _MERIDIEM = re.compile(r"\b([ap])\.m\.?")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # Cc but tab, newline, return
 _TRAILING = "?!.;:"
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _UNIT_NAMES = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -171,16 +172,19 @@ def normalize(phrase: str) -> str:
             f"That is {len(phrase)} characters; a time phrase may have at most {MAX_LENGTH}",
             EXAMPLES,
         )
-    for char in phrase:
-        if char in "\t\n\r":
-            continue
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            raise ParseError(
-                f"The phrase contains an invisible or control character (U+{ord(char):04X})",
-                EXAMPLES,
-            )
+    # Printable ASCII (and tab, newline, return) holds no such character: most phrases.
+    if not (phrase.isascii() and _ASCII_CONTROL.search(phrase) is None):
+        for char in phrase:
+            if char in "\t\n\r":
+                continue
+            if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+                raise ParseError(
+                    f"The phrase contains an invisible or control character (U+{ord(char):04X})",
+                    EXAMPLES,
+                )
     text = phrase.translate(_DASHES).lower()
-    text = _MERIDIEM.sub(r"\1m", text)
+    if ".m" in text:  # what _MERIDIEM needs
+        text = _MERIDIEM.sub(r"\1m", text)
     text = _AMOUNTS.sub(_amount, text)
     if _ANY_SPELLING.search(text):  # most phrases need none: one scan instead of thirty
         for pattern, replacement in _SPELLINGS:

@@ -871,6 +871,34 @@ def _rules_for(token_bits: int) -> tuple[tuple[PieceRule, tuple[Step, ...]], ...
     return tuple((rule, steps) for rule, heads, steps in _LEADING if heads & token_bits)
 
 
+_LONGEST = max(len(rule.pattern) for rule in RULES)
+
+
+def _lengths(steps: Sequence[Step], bits: Sequence[int]) -> tuple[int, ...]:
+    """Every number of tokens (at least one) from the first of `bits` (the tokens' matcher
+    bits) the pattern can match, longest first (optional elements give several)."""
+    ends = {0}
+    for bit, optional in steps:
+        moved = {end + 1 for end in ends if end < len(bits) and bits[end] & bit}
+        ends = ends | moved if optional else moved
+        if not ends:
+            return ()
+    return tuple(sorted((end for end in ends if end), reverse=True))
+
+
+@lru_cache(maxsize=8192)
+def _rules_over(bits: tuple[int, ...]) -> tuple[tuple[PieceRule, tuple[int, ...]], ...]:
+    """The rules that match at the first of a run of tokens with these matcher bits (as many
+    tokens as the longest rule, or to the phrase's end), each with its lengths. A pure function
+    of token classes, so phrases that share them share the work (cached)."""
+    found = []
+    for rule, steps in _rules_for(bits[0]):
+        lengths = _lengths(steps, bits)
+        if lengths:
+            found.append((rule, lengths))
+    return tuple(found)
+
+
 class PointReader:
     """Reads points from any run of one phrase's tokens. Which rules match where is worked
     out once per position of the whole phrase, then shared by every run read: a rule matches
@@ -879,47 +907,10 @@ class PointReader:
     def __init__(self, tokens: Sequence[Token], order: DateOrder = DateOrder.MDY) -> None:
         self.tokens = tokens
         self.order = order
-        self._bits = [_token_bits(token) for token in tokens]
-        self._where: dict[int, int] = {}  # matcher bit -> bitmask of positions it holds at
-        self._at: dict[int, list[tuple[PieceRule, tuple[int, ...]]]] = {}
+        self._bits = tuple(_token_bits(token) for token in tokens)
 
-    def _positions(self, bit: int) -> int:
-        where = self._where.get(bit)
-        if where is None:
-            where = 0
-            for position, bits in enumerate(self._bits):
-                if bits & bit:
-                    where |= 1 << position
-            self._where[bit] = where
-        return where
-
-    def _lengths(self, steps: Sequence[Step], start: int) -> tuple[int, ...]:
-        """Every number of tokens (at least one) from `start` the pattern can match, longest
-        first (optional elements give several)."""
-        ends = 1 << start  # bit n: the pattern so far can end before token n
-        for bit, optional in steps:
-            moved = (ends & self._positions(bit)) << 1
-            ends = ends | moved if optional else moved
-            if not ends:
-                return ()
-        ends >>= start + 1  # bit n - 1: a match of n tokens
-        lengths = []
-        while ends:
-            top = ends.bit_length()
-            lengths.append(top)
-            ends ^= 1 << (top - 1)
-        return tuple(lengths)
-
-    def _rules_at(self, position: int) -> list[tuple[PieceRule, tuple[int, ...]]]:
-        found = self._at.get(position)
-        if found is None:
-            found = []
-            for rule, steps in _rules_for(self._bits[position]):
-                lengths = self._lengths(steps, position)
-                if lengths:
-                    found.append((rule, lengths))
-            self._at[position] = found
-        return found
+    def _rules_at(self, position: int) -> tuple[tuple[PieceRule, tuple[int, ...]], ...]:
+        return _rules_over(self._bits[position : position + _LONGEST])
 
     def read(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
         """The pieces of tokens[start:end], read left to right with the longest rule at each
@@ -930,10 +921,13 @@ class PointReader:
         while position < end:
             best_rule: PieceRule | None = None
             best = 0
+            room = end - position
             for rule, lengths in self._rules_at(position):
-                length = next((n for n in lengths if n <= end - position), 0)
-                if length > best:
-                    best_rule, best = rule, length
+                for length in lengths:  # longest first: the longest that fits
+                    if length <= room:
+                        if length > best:
+                            best_rule, best = rule, length
+                        break
             if best_rule is None:
                 token = self.tokens[position]
                 if token.kind is Kind.WORD and token.text in FILLERS:
