@@ -93,12 +93,6 @@ def test_recbot_parse_loads_no_settings_library_nor_services() -> None:
         "print(sorted(m for m in heavy if m in sys.modules), code)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script],
-        env=scrubbed_environ(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        [sys.executable, "-c", script], env=scrubbed_environ(), capture_output=True, check=True
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "[] 0"
+    assert done.stdout.decode().splitlines()[-1] == "[] 0"
