@@ -37,6 +37,8 @@ def date_order_text(value: object) -> object:
 
 @dataclass(frozen=True)
 class PhraseSettings:
+    """RECBOT_DEFAULT_TZ (an IANA key) and RECBOT_DATE_ORDER, as read."""
+
     default_tz: str = DEFAULT_TZ
     date_order: DateOrder = DEFAULT_DATE_ORDER
 

@@ -70,6 +70,8 @@ Build = Callable[[Sequence[Token]], tuple[p.Piece, ...]]
 
 @dataclass(frozen=True)
 class PieceRule:
+    """A rule that reads pieces from a pattern of tokens."""
+
     name: str
     pattern: tuple[Element, ...]
     build: Build
