@@ -29,7 +29,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.config_file import CONFIG_FILE_VARIABLE, read_config_file
 from bot.errors import ConfigError
 from bot.masking import mask_secrets, remember_secrets
-from bot.phrase_settings import date_order_text, zone_setting
 
 CSS_REGIONS = (
     "ap-bangkok",
@@ -227,11 +226,16 @@ class Settings(BaseSettings):
     @field_validator("recbot_date_order", mode="before")
     @classmethod
     def _date_order(cls, value: object) -> object:
+        # Imported here: the time-phrase grammar loads only when a phrase setting is read.
+        from bot.phrase_settings import date_order_text
+
         return date_order_text(value)  # "dmy" -> "DMY"
 
     @field_validator("recbot_default_tz", mode="after")
     @classmethod
     def _time_zone(cls, value: str) -> str:
+        from bot.phrase_settings import zone_setting
+
         return zone_setting(value)  # "asia/tokyo" -> "Asia/Tokyo"
 
     @field_validator("slack_bot_token", "slack_app_token", mode="after")
