@@ -1,5 +1,6 @@
-"""Time-phrase figures: warm parse over the whole corpus (p50/p99 per phrase), and the wall
-time of `recbot parse "yesterday"` as a fresh process.
+"""Time-phrase figures: how much of the corpus is read exactly (and every reject row refused),
+warm parse over the whole corpus (p50/p99 per phrase), the wall time of `recbot parse
+"yesterday"` as a fresh process, and the time to refuse a long hostile input.
 
     .venv/bin/python bench/parse.py
 """
@@ -7,45 +8,49 @@ time of `recbot parse "yesterday"` as a fresh process.
 from __future__ import annotations
 
 import contextlib
-import json
 import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "timephrase" / "corpus.jsonl"
 sys.path.insert(0, str(ROOT))
 
 from bot.errors import ParseError  # noqa: E402
 from bot.timephrase import parse_phrase  # noqa: E402
+from tests.support.environment import scrubbed_environ  # noqa: E402
+from tests.support.time_corpus import Row, exact_window, load, zone_of  # noqa: E402
 
 ROUNDS = 5
 FRESH_RUNS = 5
 
 
-def _zone(name: str) -> tzinfo:
-    if name[0] in "+-":
-        hours, minutes = name[1:].split(":")
-        sign = -1 if name[0] == "-" else 1
-        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
-    return ZoneInfo(name)
+def corpus() -> list[tuple[Row, datetime, tzinfo]]:
+    return [(row, datetime.fromisoformat(row.now), zone_of(row.zone)) for row in load()]
 
 
-def corpus() -> list[tuple[str, datetime, tzinfo]]:
-    rows = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
-        raw = json.loads(line)
-        rows.append((raw["phrase"], datetime.fromisoformat(raw["now"]), _zone(raw["zone"])))
-    return rows
+def correctness() -> tuple[int, int, int, int]:
+    """(rows read exactly, rows with a window, reject rows refused, reject rows)."""
+    exact = windows = refused = rejects = 0
+    for row, now, zone in corpus():
+        try:
+            window = parse_phrase(row.phrase, now, zone)
+        except ParseError:
+            window = None
+        if row.error is not None:
+            rejects += 1
+            refused += window is None
+        else:
+            windows += 1
+            exact += window is not None and exact_window(row, window)
+    return exact, windows, refused, rejects
 
 
 def warm_parse_ms() -> tuple[float, float, int]:
     """p50 and p99 per phrase in milliseconds, over ROUNDS passes after one warm-up pass."""
-    rows = corpus()
+    rows = [(row.phrase, now, zone) for row, now, zone in corpus()]
     samples: list[float] = []
     for round_index in range(ROUNDS + 1):
         for phrase, now, zone in rows:
@@ -60,12 +65,13 @@ def warm_parse_ms() -> tuple[float, float, int]:
 
 
 def fresh_process_s() -> float:
-    """Median wall time of `recbot parse "yesterday"` in a new interpreter."""
+    """Median wall time of `recbot parse "yesterday"` in a new interpreter (no recbot settings
+    inherited from the machine)."""
     command = [sys.executable, "-m", "bot", "parse", "--now", "2013-02-12T04:30:00Z", "yesterday"]
     walls = []
     for _ in range(FRESH_RUNS):
         started = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(command, cwd=ROOT, env=scrubbed_environ(), check=True, capture_output=True)
         walls.append(time.perf_counter() - started)
     return statistics.median(walls)
 
@@ -86,10 +92,19 @@ def hostile_ms() -> float:
 
 
 def run() -> list[tuple[str, str, str, bool]]:
+    exact, windows, refused, rejects = correctness()
     p50, p99, count = warm_parse_ms()
     wall = fresh_process_s()
     hostile = hostile_ms()
+    share = exact / windows
     return [
+        (
+            f"corpus rows read to the exact window ({windows} rows)",
+            "≥ 95%",
+            f"{share:.1%} ({exact})",
+            share >= 0.95,
+        ),
+        (f"corpus reject rows refused ({rejects} rows)", "all", str(refused), refused == rejects),
         (f"warm parse p50 ({count} corpus phrases)", "≤ 0.2 ms", f"{p50:.3f} ms", p50 <= 0.2),
         (f"warm parse p99 ({count} corpus phrases)", "≤ 2 ms", f"{p99:.3f} ms", p99 <= 2),
         (

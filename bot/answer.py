@@ -24,7 +24,7 @@ from bot.plan import Plan
 from bot.request import Request, StatusFilter
 from bot.source import FetchResult, TaskSource
 from bot.tasks import RecordTask, Status
-from bot.timephrase import parse_phrase
+from bot.timephrase import DateOrder, parse_phrase
 from bot.timephrase.window import Grain, Window
 
 DEFAULT_SPAN = timedelta(hours=24)
@@ -44,6 +44,8 @@ class AnswerContext:
     # Whether the answer lists each recording's files (`recbot ask --json`); without, files
     # are only counted and totalled, which a store does in SQL.
     evidence_files: bool = False
+    # RECBOT_DATE_ORDER, for a request whose phrase was not read yet (window_for).
+    date_order: DateOrder = DateOrder.MDY
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,16 @@ def default_window(status: StatusFilter, now: datetime, zone: tzinfo) -> Window:
     return Window(start, end, Grain.HOUR, f"{label}, {_span_text(start, end)}", "")
 
 
-def window_for(request: Request, now: datetime, zone: tzinfo) -> Window:
-    """The asked window: the time phrase read by the time-phrase engine, else the default."""
+def window_for(
+    request: Request, now: datetime, zone: tzinfo, order: DateOrder = DateOrder.MDY
+) -> Window:
+    """The asked window: the time phrase read by the time-phrase engine (numeric dates in
+    `order`, RECBOT_DATE_ORDER), else the default."""
     if request.phrase is None:
         return default_window(request.status, now, zone)
     if request.window is not None:
         return request.window  # read once, by parse_request
-    return parse_phrase(request.phrase, now, zone)
+    return parse_phrase(request.phrase, now, zone, order)
 
 
 def _newest_first(tasks: list[RecordTask]) -> tuple[RecordTask, ...]:
@@ -144,7 +149,7 @@ def _newest_first(tasks: list[RecordTask]) -> tuple[RecordTask, ...]:
 def answer(request: Request, ctx: AnswerContext) -> Answer:
     """Raises ParseError (time phrase), AccessDenied (outside the scope) or ApiError (fetch)."""
     filters = narrow_to_scope(request.filters, ctx.scope)
-    window = window_for(request, ctx.now, ctx.zone)
+    window = window_for(request, ctx.now, ctx.zone, ctx.date_order)
     result = ctx.source.fetch_tasks(window, filters, ctx.now)
     # The source already filters; checking again keeps a scope safe from a source's mistake.
     fetched = [

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
 from pydantic import (
     Field,
     SecretStr,
@@ -28,6 +26,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.config_file import CONFIG_FILE_VARIABLE, read_config_file
 from bot.errors import ConfigError
 from bot.masking import mask_secrets, remember_secrets
 
@@ -47,7 +46,6 @@ CSS_REGIONS = (
     "sa-saopaulo",
 )
 
-CONFIG_FILE_VARIABLE = "RECBOT_CONFIG_FILE"
 _HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
 _DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
@@ -88,31 +86,6 @@ class _ConfigFileSource(PydanticBaseSettingsSource):
                 + " (see docs/operations.md, Configuration)"
             )
         return {k.lower(): v for k, v in values.items() if v is not None and v != ""}
-
-
-def read_config_file(path: Path) -> dict[str, Any]:
-    """NAME=value pairs from a `.toml` file (top-level keys) or a `.env` style file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(
-            f"{CONFIG_FILE_VARIABLE} {str(path)!r} cannot be read ({exc.strerror or exc})"
-        ) from None
-    if path.suffix == ".toml":
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(
-                f"{CONFIG_FILE_VARIABLE} {str(path)!r} is not valid TOML: {exc}"
-            ) from None
-        nested = sorted(k for k, v in data.items() if isinstance(v, dict))
-        if nested:
-            raise ConfigError(
-                f"{CONFIG_FILE_VARIABLE} {str(path)!r}: put every variable at the top level, "
-                f"not in tables ({', '.join(nested)})"
-            )
-        return data
-    return dict(dotenv_values(path))
 
 
 class Settings(BaseSettings):
@@ -255,18 +228,17 @@ class Settings(BaseSettings):
     @field_validator("recbot_date_order", mode="before")
     @classmethod
     def _date_order(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value  # "dmy" -> "DMY"
+        # Imported here: the time-phrase grammar loads only when a phrase setting is read.
+        from bot.phrase_settings import date_order_text
+
+        return date_order_text(value)  # "dmy" -> "DMY"
 
     @field_validator("recbot_default_tz", mode="after")
     @classmethod
     def _time_zone(cls, value: str) -> str:
-        from bot.errors import ParseError
-        from bot.timephrase.zones import named_zone
+        from bot.phrase_settings import zone_setting
 
-        try:
-            return named_zone(value).key  # "asia/tokyo" -> "Asia/Tokyo"
-        except ParseError as error:
-            raise ValueError(error.user_message) from None
+        return zone_setting(value)  # "asia/tokyo" -> "Asia/Tokyo"
 
     @field_validator("slack_bot_token", "slack_app_token", mode="after")
     @classmethod

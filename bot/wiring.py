@@ -480,9 +480,10 @@ def remembering(
     from bot.memory.trail import TrailingSource
     from bot.obs.log import masker
     from bot.slack.team_memory import AuditTrail, RememberingConversation
+    from bot.timephrase import DateOrder
 
     audit = AuditTrail(writer, stores.audit, team_id, masker(settings))
-    memory = TeamMemory(stores.names, settings.admins)
+    memory = TeamMemory(stores.names, settings.admins, DateOrder(settings.recbot_date_order))
 
     def wrap(inner: SlackConversation) -> Conversation:
         counted = replace(inner, source=TrailingSource(inner.source))

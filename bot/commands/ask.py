@@ -281,6 +281,7 @@ def _run(args: argparse.Namespace) -> int:
                     memory.scope,
                     evidence=evidence,
                     evidence_files=as_json,
+                    date_order=DateOrder(settings.recbot_date_order),
                 )
                 with terminal_progress(enabled=not as_json) as shown, reporting(shown):
                     result = answer(request, context)

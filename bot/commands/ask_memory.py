@@ -22,6 +22,7 @@ from bot.memory.commands import Verb
 from bot.memory.desk import Place, Rewritten, TeamMemory
 from bot.memory.trail import Trail
 from bot.render.memory import memory_text
+from bot.timephrase import DateOrder
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -55,10 +56,13 @@ class CliMemory:
     mask: object = None
     started: float = field(default_factory=time.monotonic)
     typed: str = ""
+    date_order: DateOrder = DateOrder.MDY  # RECBOT_DATE_ORDER
 
     @property
     def memory(self) -> TeamMemory | None:
-        return None if self.stores is None else TeamMemory(self.stores.names, self.admins)
+        if self.stores is None:
+            return None
+        return TeamMemory(self.stores.names, self.admins, self.date_order)
 
     def command(self, text: str, now: datetime, zone: tzinfo) -> str | None:
         """The reply to a memory command (`name …`, `save …`, `saved`), None for a question.
@@ -119,7 +123,13 @@ def open_cli_memory(settings: Settings, args: argparse.Namespace, typed: str) ->
     channel: str | None = getattr(args, "channel", None)
     user: str = getattr(args, "user", None) or CLI_USER
     scope = load_policy(settings.recbot_access_file).scope_for(channel) if channel else None
-    opened = CliMemory(Place(user, channel), scope, settings.admins, typed=typed)
+    opened = CliMemory(
+        Place(user, channel),
+        scope,
+        settings.admins,
+        typed=typed,
+        date_order=DateOrder(settings.recbot_date_order),
+    )
     opened.mask = masker(settings)
     try:
         from bot.wiring import team_memory_stores

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.cli import CONFIG_ERROR_EXIT
-from bot.config import CONFIG_FILE_VARIABLE, Settings, load_settings, unknown_variables
+from bot.config import Settings, load_settings, unknown_variables
+from bot.config_file import CONFIG_FILE_VARIABLE
 from bot.errors import ConfigError
 from bot.obs.log import configure_logging, request_context
 

@@ -1,7 +1,8 @@
 """`recbot parse`: show how a time phrase is understood, or read phrases from stdin as JSON lines.
 
-Shell only: reads the clock and the settings (RECBOT_DEFAULT_TZ) here, once, and passes them
-to the core. Imports nothing heavy (no Slack or Tencent), so a fresh `recbot parse` starts fast.
+Shell only: reads the clock and the two settings a phrase needs (RECBOT_DEFAULT_TZ,
+RECBOT_DATE_ORDER) here, once, and passes them to the core. Imports nothing heavy (no Slack,
+Tencent, database or pydantic), so a fresh `recbot parse` starts fast.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TextIO
 
 from bot.commands.when import choose
 from bot.errors import ParseError
+from bot.phrase_settings import read_phrase_settings
 from bot.plan import Plan, plan_windows
 from bot.tasks import to_unix
 from bot.timephrase import DateOrder, parse_phrase
@@ -53,12 +55,11 @@ def choose_zone(args: argparse.Namespace) -> tuple[datetime, tzinfo]:
 
 
 def _choose(args: argparse.Namespace) -> tuple[datetime, tzinfo, DateOrder]:
-    """The clock, the zone (see choose_zone) and RECBOT_DATE_ORDER, from one settings read."""
-    from bot.config import load_settings
-
-    settings = load_settings()
-    now, zone = choose(args.now, args.tz, settings.recbot_default_tz, datetime.now(UTC))
-    return now, zone, DateOrder(settings.recbot_date_order)
+    """The clock, the zone (see choose_zone) and RECBOT_DATE_ORDER, from one settings read
+    (only the two settings a phrase needs: bot/phrase_settings.py)."""
+    settings = read_phrase_settings()
+    now, zone = choose(args.now, args.tz, settings.default_tz, datetime.now(UTC))
+    return now, zone, settings.date_order
 
 
 def _unix(moment: datetime | None) -> int | None:

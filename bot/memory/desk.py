@@ -19,6 +19,7 @@ from bot.filters import Filters, narrow_to_scope
 from bot.memory.commands import NAME_USAGE, SAVE_USAGE, MemoryCommand, Verb, read_command
 from bot.memory.names import NamedFilters, SavedQuestion, describe, expand, mentioned
 from bot.request import Request, StatusFilter, Subcommand, clean_text, parse_request, safe_fragment
+from bot.timephrase import DateOrder
 
 ADMINS_ONLY_EVERYWHERE = (
     "Only recbot admins (RECBOT_ADMINS) can make a name for every channel; "
@@ -86,9 +87,16 @@ def _filters_only(request: Request) -> bool:
 
 
 class TeamMemory:
-    def __init__(self, store: MemoryStorage, admins: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        store: MemoryStorage,
+        admins: frozenset[str] = frozenset(),
+        date_order: DateOrder = DateOrder.MDY,
+    ) -> None:
         self.store = store
         self.admins = admins
+        # RECBOT_DATE_ORDER: what is saved is read as it will be read when asked.
+        self.date_order = date_order
 
     # --- using names ----------------------------------------------------------------------
 
@@ -117,7 +125,7 @@ class TeamMemory:
         from bot.memory.names import filters_request
 
         text = expand(saved.request_text, self.store.visible_names(place.owner)).text
-        return filters_request(parse_request(text, now, zone).filters)
+        return filters_request(parse_request(text, now, zone, order=self.date_order).filters)
 
     # --- commands -------------------------------------------------------------------------
 
@@ -203,7 +211,7 @@ class TeamMemory:
             raise AccessDenied(ADMINS_ONLY_EVERYWHERE)
         names = self.store.visible_names(place.owner)
         self._check_definition(command.body, command.name, place, names)
-        request = parse_request(command.body, now, zone)
+        request = parse_request(command.body, now, zone, order=self.date_order)
         if not _filters_only(request) or request.filters.is_empty():
             raise ParseError(
                 f"A name stands for filters only (stream:, app:, domain:), "
@@ -246,7 +254,7 @@ class TeamMemory:
             raise ParseError(f"'{command.name}' is already a name here", ("name list",))
         if read_command(command.body) is not None:
             raise ParseError("A saved question is a question, not a memory command", SAVE_USAGE)
-        request = parse_request(expand(command.body, names).text, now, zone)
+        request = parse_request(expand(command.body, names).text, now, zone, order=self.date_order)
         if request.subcommand in (Subcommand.HELP, Subcommand.DIGEST):
             raise ParseError(
                 f"A saved question is a question, not '{request.subcommand.value}'", SAVE_USAGE

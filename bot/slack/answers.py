@@ -199,7 +199,9 @@ class SlackConversation:
         self, request: Request, now: datetime, zone: ZoneInfo, asker: Asker, page: int
     ) -> Reply:
         scope = self.policy.scope_for(asker.channel_id)
-        context = AnswerContext(now, zone, self.source, scope, evidence=self.evidence)
+        context = AnswerContext(
+            now, zone, self.source, scope, evidence=self.evidence, date_order=self.date_order
+        )
         result = answer(request, context)
         attachment = route_of(request.subcommand).attachment
         if attachment is Attachment.CSV:

@@ -93,7 +93,7 @@ def _check(native: NativeParts, inputs: dict[str, Any], client: WebClient) -> di
     zone: ZoneInfo = native.zone_of(user) if user else native.default_zone
     result = answer(
         parse_request(text, now, zone, order=native.date_order),
-        AnswerContext(now, zone, native.source, scope),
+        AnswerContext(now, zone, native.source, scope, date_order=native.date_order),
     )
     link = _share_csv(client, channel, render_csv(result)) if result.result.tasks else ""
     return {

@@ -6,11 +6,16 @@ from datetime import datetime
 
 from bot.timephrase.zones import zone_label
 
+# English month abbreviations, as %b gives them in the C locale (without strftime's cost).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 
 def _moment(moment: datetime, now: datetime) -> str:
-    clock = f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
+    clock = f"{moment.hour:02d}:{moment.minute:02d}"
+    if moment.second:
+        clock += f":{moment.second:02d}"
     year = f" {moment.year}" if moment.year != now.year else ""
-    return f"{moment:%b} {moment.day}{year} {clock}"
+    return f"{_MONTHS[moment.month - 1]} {moment.day}{year} {clock}"
 
 
 def _zone(*moments: datetime) -> str:

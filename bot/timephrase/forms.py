@@ -27,6 +27,8 @@ from bot.timephrase.zones import before, step, unit_span
 
 @dataclass(frozen=True)
 class Lit:
+    """Literal words of a form (one of `words`)."""
+
     words: frozenset[str]
     optional: bool = False
 
@@ -56,6 +58,8 @@ class AbsoluteSlot:
 
 @dataclass(frozen=True)
 class Duration:
+    """A count of a unit ("3 days")."""
+
     count: int
     unit: Grain
 
@@ -66,6 +70,8 @@ Capture = tuple[p.Piece, ...] | Duration
 
 @dataclass(frozen=True)
 class Result:
+    """A form's window [start, end) (None = open end) and its grain."""
+
     start: datetime | None
     end: datetime | None
     grain: Grain
@@ -76,6 +82,8 @@ Build = Callable[[Sequence[Capture], Context], Result]
 
 @dataclass(frozen=True)
 class Form:
+    """A phrase form: its pattern, its builder and the examples it handles."""
+
     name: str
     pattern: tuple[Element, ...]
     build: Build

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from typing import NamedTuple
 
 from bot.errors import ParseError
 
@@ -31,8 +32,8 @@ class Kind(StrEnum):
     OFFSET = "offset"  # utc+8, gmt-03:30 (one token, so the '-' is not read as a range)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple, not a dataclass: tokens are made, hashed (rule caches) and compared often.
     kind: Kind
     text: str
 
@@ -54,6 +55,7 @@ _SCAN = re.compile(
 )
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "−": "-", "\u00a0": " "})
 _MERIDIEM = re.compile(r"\b([ap])\.m\.?")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # Cc but tab, newline, return
 _TRAILING = "?!.;:"
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _UNIT_NAMES = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -99,59 +101,57 @@ def _amount(match: re.Match[str]) -> str:
     return f"{seconds} seconds"
 
 
+Replacement = str | Callable[[re.Match[str]], str]
+
 # Spellings rewritten to the one the rules read (docs/time-phrases.md, "Spellings"). Each
 # pattern is linear (no nested repeats), so hostile input stays cheap.
-_SPELLINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
-    (re.compile(r"(?<=\d)([ap])(?![a-z])"), r"\1m"),  # 7a, 3:18p -> 7am, 3:18pm
-    (re.compile(r"(?<![\d:])(\d{1,2})h(\d{2})(?![\d:])"), r"\1:\2"),  # 15h30, 16h00 -> 15:30
-    (re.compile(r"(\d:\d\d ?(?:-|to|until|till) ?)(\d{1,2})h(?![a-z\d])"), r"\1\2:00"),  # 9:30-11h
-    (re.compile(r"(?<![\d:])(\d{1,2})-?ish(?![a-z])"), r"\1 o'clock"),  # 3ish
-    (re.compile(r"(?<=[a-z\d])-?ish(?![a-z])"), ""),  # afternoonish, 2:30ish
+_SPELLINGS: tuple[tuple[str, Replacement], ...] = (
+    (r"(?<=\d)([ap])(?![a-z])", r"\1m"),  # 7a, 3:18p -> 7am, 3:18pm
+    (r"(?<![\d:])(\d{1,2})h(\d{2})(?![\d:])", r"\1:\2"),  # 15h30, 16h00 -> 15:30
+    (r"(\d:\d\d ?(?:-|to|until|till) ?)(\d{1,2})h(?![a-z\d])", r"\1\2:00"),  # 9:30-11h
+    (r"(?<![\d:])(\d{1,2})-?ish(?![a-z])", r"\1 o'clock"),  # 3ish
+    (r"(?<=[a-z\d])-?ish(?![a-z])", ""),  # afternoonish, 2:30ish
     (
-        re.compile(
-            r"(?<![a-z])(?:ish|about|around|approximately|approx|roughly|circa|ca)(?![a-z'])"
-        ),
+        r"(?<![a-z])(?:ish|about|around|approximately|approx|roughly|circa|ca)(?![a-z'])",
         " ",
     ),
-    (re.compile(r"(?<![a-z])week-end"), "weekend"),
-    (re.compile(r"(?<![a-z])wkend"), "weekend"),
-    (re.compile(r"(?<![a-z])(?:a |one )?fortnight"), "2 weeks"),
-    (re.compile(r"[@()\[\]]"), " "),  # "@ 3pm", "9 am (BST)"
-    (re.compile(r"(?<![a-z])in between(?![a-z])"), "between"),
-    (re.compile(r"(?<![a-z])week end(?![a-z])"), "weekend"),
-    (re.compile(r"(?<![a-z])mid day(?![a-z])"), "midday"),
-    (re.compile(r"(?<![a-z])tonite(?![a-z])"), "tonight"),
-    (re.compile(r"(?<![a-z])untill?(?![a-z])"), "until"),
-    (re.compile(r"(?<![a-z])qtr(?![a-z])"), "quarter"),
-    (re.compile(r"(?<=[\d a-z])a m(?![a-z])"), "am"),  # "nine fifty nine a m"
-    (re.compile(r"(?<=[\d a-z])p m(?![a-z])"), "pm"),
+    (r"(?<![a-z])week-end", "weekend"),
+    (r"(?<![a-z])wkend", "weekend"),
+    (r"(?<![a-z])(?:a |one )?fortnight", "2 weeks"),
+    (r"[@()\[\]]", " "),  # "@ 3pm", "9 am (BST)"
+    (r"(?<![a-z])in between(?![a-z])", "between"),
+    (r"(?<![a-z])week end(?![a-z])", "weekend"),
+    (r"(?<![a-z])mid day(?![a-z])", "midday"),
+    (r"(?<![a-z])tonite(?![a-z])", "tonight"),
+    (r"(?<![a-z])untill?(?![a-z])", "until"),
+    (r"(?<![a-z])qtr(?![a-z])", "quarter"),
+    (r"(?<=[\d a-z])a m(?![a-z])", "am"),  # "nine fifty nine a m"
+    (r"(?<=[\d a-z])p m(?![a-z])", "pm"),
     (
-        re.compile(
-            r"(?<![a-z])(twenty|thirty|forty|fifty)-(?=one|two|three|four|five|six|seven|eight|nine)"
-        ),
+        r"(?<![a-z])(twenty|thirty|forty|fifty)-(?=one|two|three|four|five|six|seven|eight|nine)",
         r"\1 ",
     ),
-    (re.compile(r"(?<![a-z])(?:at |by )?the (eo[dwmy]|bo[my])(?![a-z])"), r"\1"),
-    (re.compile(r"(?<![a-z])(?:a |one )?half an? hour(?![a-z])"), "30 minutes"),
-    (re.compile(r"(?<![a-z])(?:a )?quarter of an? hour(?![a-z])"), "15 minutes"),
-    (re.compile(r"(?<![a-z])three[- ]quarters? of an? hour(?![a-z])"), "45 minutes"),
+    (r"(?<![a-z])(?:at |by )?the (eo[dwmy]|bo[my])(?![a-z])", r"\1"),
+    (r"(?<![a-z])(?:a |one )?half an? hour(?![a-z])", "30 minutes"),
+    (r"(?<![a-z])(?:a )?quarter of an? hour(?![a-z])", "15 minutes"),
+    (r"(?<![a-z])three[- ]quarters? of an? hour(?![a-z])", "45 minutes"),
     (
-        re.compile(r"(?<![\d/])([13])/([24]) ?h(?:ours?)?(?![a-z])"),
+        r"(?<![\d/])([13])/([24]) ?h(?:ours?)?(?![a-z])",
         lambda m: f"{60 * int(m.group(1)) // int(m.group(2))} minutes",
     ),
-    (re.compile(r"(?<![a-z])(\d+) more (?=[a-z])"), r"\1 "),
-    (re.compile(r"(?<=\d) in the (am|pm)(?![a-z])"), r" \1"),  # 3 in the AM
-    (re.compile(r"(?<![a-z])a (few|couple)(?: of)?(?![a-z])"), r"\1"),  # a few days
-    (re.compile(r"(?<![a-z])couple of(?![a-z])"), "couple"),
+    (r"(?<![a-z])(\d+) more (?=[a-z])", r"\1 "),
+    (r"(?<=\d) in the (am|pm)(?![a-z])", r" \1"),  # 3 in the AM
+    (r"(?<![a-z])a (few|couple)(?: of)?(?![a-z])", r"\1"),  # a few days
+    (r"(?<![a-z])couple of(?![a-z])", "couple"),
     (
-        re.compile(
+        (
             r"(?<![a-z\d])(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten|few|couple)"
             r" (upcoming|coming|next|last|past)(?= [a-z])"
         ),
         r"\2 \1",
     ),  # "two upcoming days" -> "upcoming two days"
     (
-        re.compile(
+        (
             r"(?<![a-z])(twenty|thirty)[- ](?=first|second|third|fourth|fifth|sixth"
             r"|seventh|eighth|ninth)"
         ),
@@ -159,7 +159,14 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], 
     ),  # twenty-first -> twentyfirst
 )
 
-_ANY_SPELLING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLINGS))
+_ANY_SPELLING = re.compile("|".join(f"(?:{pattern})" for pattern, _ in _SPELLINGS))
+
+
+@cache
+def _compiled_spellings() -> tuple[tuple[re.Pattern[str], Replacement], ...]:
+    """The spellings compiled on first need: most phrases have none (a fresh process that reads
+    one such phrase does not compile thirty patterns)."""
+    return tuple((re.compile(pattern), replacement) for pattern, replacement in _SPELLINGS)
 
 
 def normalize(phrase: str) -> str:
@@ -171,21 +178,27 @@ def normalize(phrase: str) -> str:
             f"That is {len(phrase)} characters; a time phrase may have at most {MAX_LENGTH}",
             EXAMPLES,
         )
-    for char in phrase:
-        if char in "\t\n\r":
-            continue
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            raise ParseError(
-                f"The phrase contains an invisible or control character (U+{ord(char):04X})",
-                EXAMPLES,
-            )
+    # Printable ASCII (and tab, newline, return) holds no such character: most phrases.
+    if not (phrase.isascii() and _ASCII_CONTROL.search(phrase) is None):
+        for char in phrase:
+            if char in "\t\n\r":
+                continue
+            if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+                raise ParseError(
+                    f"The phrase contains an invisible or control character (U+{ord(char):04X})",
+                    EXAMPLES,
+                )
     text = phrase.translate(_DASHES).lower()
-    text = _MERIDIEM.sub(r"\1m", text)
+    if ".m" in text:  # what _MERIDIEM needs
+        text = _MERIDIEM.sub(r"\1m", text)
     text = _AMOUNTS.sub(_amount, text)
     if _ANY_SPELLING.search(text):  # most phrases need none: one scan instead of thirty
-        for pattern, replacement in _SPELLINGS:
+        for pattern, replacement in _compiled_spellings():
             text = pattern.sub(replacement, text)
     return text.strip().rstrip(_TRAILING).strip()
+
+
+_KINDS = {kind.value: kind for kind in Kind}
 
 
 def tokenize(text: str) -> tuple[Token, ...]:
@@ -207,7 +220,7 @@ def tokenize(text: str) -> tuple[Token, ...]:
                 raise ParseError(f"The number {value[:12]}… is too long to be a time", EXAMPLES)
             tokens.append(Token(Kind.UNIX if len(value) >= 9 else Kind.NUM, value))
         else:
-            tokens.append(Token(Kind(kind), value))
+            tokens.append(Token(_KINDS[kind], value))
         if len(tokens) > MAX_TOKENS:
             raise ParseError("That is too long to be a time phrase", EXAMPLES)
     if not tokens:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from functools import lru_cache
 
 from bot.errors import ParseError
 from bot.timephrase.describe import describe
-from bot.timephrase.forms import FORMS, Reader
+from bot.timephrase.forms import FORMS, Form, Reader
 from bot.timephrase.lexer import EXAMPLES, Kind, Token, normalize, tokenize
 from bot.timephrase.lexicon import ORDINAL_SUFFIXES, TIME_WORDS
 from bot.timephrase.limits import check_now, out_of_years, within_years
@@ -71,8 +72,31 @@ def _reads(phrase: str, ctx: Context, order: DateOrder) -> bool:
     return True
 
 
-# Each form with the literal words it needs, worked out once.
-_FORMS = [(form, form.required) for form in FORMS]
+def _literal_index() -> tuple[dict[str, int], tuple[int, ...]]:
+    """Each literal word -> a bit per required literal of a form it satisfies, and each form's
+    bits (every required literal is one bit), worked out once from FORMS."""
+    bits: dict[str, int] = {}
+    needs: list[int] = []
+    bit = 1
+    for form in FORMS:
+        need = 0
+        for words in form.required:
+            for word in words:
+                bits[word] = bits.get(word, 0) | bit
+            need |= bit
+            bit <<= 1
+        needs.append(need)
+    return bits, tuple(needs)
+
+
+_LITERAL_BITS, _FORM_NEEDS = _literal_index()
+
+
+@lru_cache(maxsize=1024)
+def _candidate_forms(have: int) -> tuple[Form, ...]:
+    """The forms, in order, whose every required literal is among the phrase's words (`have`:
+    the bits its words satisfy). Phrases share few such sets, so each is worked out once."""
+    return tuple(form for form, need in zip(FORMS, _FORM_NEEDS, strict=True) if need & ~have == 0)
 
 
 def _first_reading(
@@ -80,10 +104,10 @@ def _first_reading(
 ) -> Window:
     reader = Reader(tokens, text, order)
     first_error: ParseError | None = None
-    present = frozenset(t.text for t in tokens)
-    for form, required in _FORMS:
-        if any(words.isdisjoint(present) for words in required):
-            continue  # a word the form needs is not in the phrase
+    have = 0
+    for token in tokens:
+        have |= _LITERAL_BITS.get(token.text, 0)
+    for form in _candidate_forms(have):
         for captures in reader.match(form.pattern):
             try:
                 result = form.build(captures, ctx)

@@ -35,6 +35,8 @@ class RelativeDay:
 
 @dataclass(frozen=True)
 class Weekday:
+    """A weekday ("monday", "last friday", "monday of next week")."""
+
     weekday: int  # Monday = 0
     mode: WeekdayMode
     week_offset: int = 0
@@ -51,12 +53,16 @@ class CalendarDate:
 
 @dataclass(frozen=True)
 class Month:
+    """A month ("june", "june 2027"); `year` None means the nearest one (ops)."""
+
     month: int
     year: int | None = None
 
 
 @dataclass(frozen=True)
 class Year:
+    """A year ("2013")."""
+
     year: int
 
 
@@ -70,6 +76,8 @@ class CalendarUnit:
 
 @dataclass(frozen=True)
 class Weekend:
+    """A weekend ("this weekend", "last weekend")."""
+
     mode: WeekendMode
 
 
@@ -84,6 +92,8 @@ class Shifted:
 
 @dataclass(frozen=True)
 class PartOfDay:
+    """A part of the day ("morning", "tonight"): hours [start_hour, end_hour)."""
+
     name: str
     start_hour: int
     end_hour: int
@@ -103,6 +113,8 @@ class TimeOfDay:
 
 @dataclass(frozen=True)
 class ExplicitZone:
+    """A zone written in the phrase ("CET", "Asia/Tokyo", "UTC+8")."""
+
     zone: tzinfo
     text: str
 

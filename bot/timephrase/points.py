@@ -70,6 +70,8 @@ Build = Callable[[Sequence[Token]], tuple[p.Piece, ...]]
 
 @dataclass(frozen=True)
 class PieceRule:
+    """A rule that reads pieces from a pattern of tokens."""
+
     name: str
     pattern: tuple[Element, ...]
     build: Build
@@ -813,40 +815,90 @@ RULES: tuple[PieceRule, ...] = (
 FILLERS = frozenset({"at", "on", "the", "of", "in", "during", "around"})
 
 
-def _match_lengths(pattern: Sequence[Element], tokens: Sequence[Token], start: int) -> set[int]:
-    """Every number of tokens from `start` the pattern can match (optional elements give
-    several)."""
-    if not pattern:
-        return {0}
-    head, rest = pattern[0], pattern[1:]
-    lengths: set[int] = set()
-    matcher = head.match if isinstance(head, Opt) else head
-    if start < len(tokens) and matcher(tokens[start]):
-        lengths.update(n + 1 for n in _match_lengths(rest, tokens, start + 1))
-    if isinstance(head, Opt):
-        lengths.update(_match_lengths(rest, tokens, start))
-    return lengths
+# Matching, worked out as bits: every distinct matcher of the rules has a bit; a token's bits
+# say which matchers it meets (cached per distinct token); a phrase's positions where a matcher
+# holds are a bitmask, so a pattern is matched at a position with a few integer operations.
 
 
-def _leading(pattern: Sequence[Element]) -> list[Match]:
-    """The matchers a first token may meet: each optional head and the first required one."""
-    heads: list[Match] = []
-    for element in pattern:
-        if isinstance(element, Opt):
-            heads.append(element.match)
-            continue
-        heads.append(element)
-        break
+def _matchers() -> dict[Match, int]:
+    """Each distinct matcher of RULES -> its bit."""
+    bits: dict[Match, int] = {}
+    for rule in RULES:
+        for element in rule.pattern:
+            match = element.match if isinstance(element, Opt) else element
+            bits.setdefault(match, 1 << len(bits))
+    return bits
+
+
+_MATCHER_BITS = _matchers()
+
+Step = tuple[int, bool]  # a pattern element as (its matcher's bit, optional)
+
+
+def _steps(pattern: Sequence[Element]) -> tuple[Step, ...]:
+    return tuple(
+        (_MATCHER_BITS[e.match], True) if isinstance(e, Opt) else (_MATCHER_BITS[e], False)
+        for e in pattern
+    )
+
+
+def _leading(pattern: Sequence[Element]) -> int:
+    """The bits of the matchers a first token may meet: each optional head and the first
+    required one."""
+    heads = 0
+    for bit, optional in _steps(pattern):
+        heads |= bit
+        if not optional:
+            break
     return heads
 
 
-_LEADING = [(rule, _leading(rule.pattern)) for rule in RULES]
+_LEADING = [(rule, _leading(rule.pattern), _steps(rule.pattern)) for rule in RULES]
 
 
 @lru_cache(maxsize=4096)
-def _rules_for(token: Token) -> tuple[PieceRule, ...]:
-    """The rules that can start at `token`, in table order (cached per distinct token)."""
-    return tuple(rule for rule, heads in _LEADING if any(head(token) for head in heads))
+def _token_bits(token: Token) -> int:
+    """The bits of every matcher `token` meets (cached per distinct token)."""
+    bits = 0
+    for match, bit in _MATCHER_BITS.items():
+        if match(token):
+            bits |= bit
+    return bits
+
+
+@lru_cache(maxsize=4096)
+def _rules_for(token_bits: int) -> tuple[tuple[PieceRule, tuple[Step, ...]], ...]:
+    """The rules that can start at a token with these bits, in table order, each with its
+    pattern as steps."""
+    return tuple((rule, steps) for rule, heads, steps in _LEADING if heads & token_bits)
+
+
+_LONGEST = max(len(rule.pattern) for rule in RULES)
+
+
+def _lengths(steps: Sequence[Step], bits: Sequence[int]) -> tuple[int, ...]:
+    """Every number of tokens (at least one) from the first of `bits` (the tokens' matcher
+    bits) the pattern can match, longest first (optional elements give several)."""
+    ends = {0}
+    for bit, optional in steps:
+        moved = {end + 1 for end in ends if end < len(bits) and bits[end] & bit}
+        ends = ends | moved if optional else moved
+        if not ends:
+            return ()
+    return tuple(sorted((end for end in ends if end), reverse=True))
+
+
+@lru_cache(maxsize=8192)
+def _rules_over(bits: tuple[int, ...]) -> tuple[tuple[PieceRule, tuple[int, ...]], ...]:
+    """The rules that match at the first of a run of tokens with these matcher bits (as many
+    tokens as the longest rule, or to the phrase's end), each with its lengths. A pure function
+    of token classes, so phrases that share them share the work (cached)."""
+    found = []
+    for rule, steps in _rules_for(bits[0]):
+        lengths = _lengths(steps, bits)
+        if lengths:
+            found.append((rule, lengths))
+    return tuple(found)
 
 
 class PointReader:
@@ -857,18 +909,10 @@ class PointReader:
     def __init__(self, tokens: Sequence[Token], order: DateOrder = DateOrder.MDY) -> None:
         self.tokens = tokens
         self.order = order
-        self._at: dict[int, list[tuple[PieceRule, tuple[int, ...]]]] = {}
+        self._bits = tuple(_token_bits(token) for token in tokens)
 
-    def _rules_at(self, position: int) -> list[tuple[PieceRule, tuple[int, ...]]]:
-        found = self._at.get(position)
-        if found is None:
-            found = []
-            for rule in _rules_for(self.tokens[position]):
-                lengths = _match_lengths(rule.pattern, self.tokens, position) - {0}
-                if lengths:
-                    found.append((rule, tuple(sorted(lengths, reverse=True))))
-            self._at[position] = found
-        return found
+    def _rules_at(self, position: int) -> tuple[tuple[PieceRule, tuple[int, ...]], ...]:
+        return _rules_over(self._bits[position : position + _LONGEST])
 
     def read(self, start: int, end: int) -> tuple[p.Piece, ...] | None:
         """The pieces of tokens[start:end], read left to right with the longest rule at each
@@ -879,10 +923,13 @@ class PointReader:
         while position < end:
             best_rule: PieceRule | None = None
             best = 0
+            room = end - position
             for rule, lengths in self._rules_at(position):
-                length = next((n for n in lengths if n <= end - position), 0)
-                if length > best:
-                    best_rule, best = rule, length
+                for length in lengths:  # longest first: the longest that fits
+                    if length <= room:
+                        if length > best:
+                            best_rule, best = rule, length
+                        break
             if best_rule is None:
                 token = self.tokens[position]
                 if token.kind is Kind.WORD and token.text in FILLERS:

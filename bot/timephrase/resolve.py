@@ -42,6 +42,8 @@ class Bias(StrEnum):
 
 @dataclass(frozen=True)
 class Context:
+    """When and where a point is resolved, and which occurrence wins."""
+
     now: datetime  # aware, in `zone`
     zone: tzinfo
     bias: Bias = Bias.NEAREST

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.answer import AnswerContext, answer
+from bot.answer import AnswerContext, answer, window_for
 from bot.errors import AccessDenied, ParseError
 from bot.filters import Filters
 from bot.request import Request, StatusFilter, parse_request
 from bot.source import FetchResult
 from bot.tasks import Status
+from bot.timephrase import DateOrder
 from bot.timephrase.window import Window
 from tests.support.factory import NOW, TOKYO, ListSource, at, make_answer, request, task
 
@@ -52,6 +53,17 @@ def test_unreadable_phrase_queries_nothing() -> None:
     with pytest.raises(ParseError, match="blursday"):
         answer(unread, AnswerContext(NOW, TOKYO, source))
     assert source.calls == []
+
+
+def test_an_unread_phrase_is_read_in_the_workspace_date_order() -> None:
+    """RECBOT_DATE_ORDER=DMY reaches the fallback read of a phrase (window_for): "3/8/2026"
+    is 3 August, not 8 March, and says so."""
+    unread = Request(raw="3/8/2026", phrase="3/8/2026")
+    result = answer(unread, AnswerContext(NOW, TOKYO, ListSource([]), date_order=DateOrder.DMY))
+    assert result.window.start == datetime(2026, 8, 3, tzinfo=TOKYO)
+    assert result.window.description.endswith("dates read day/month")
+    assert window_for(unread, NOW, TOKYO, DateOrder.DMY).start == datetime(2026, 8, 3, tzinfo=TOKYO)
+    assert window_for(unread, NOW, TOKYO).start == datetime(2026, 3, 8, tzinfo=TOKYO)
 
 
 def test_status_filter_keeps_counts_of_the_full_result() -> None:

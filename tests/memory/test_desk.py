@@ -19,6 +19,7 @@ from bot.filters import Filters
 from bot.memory.commands import MemoryCommand, read_command
 from bot.memory.desk import Place, TeamMemory
 from bot.request import parse_request
+from bot.timephrase import DateOrder
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
 SCOPED = Filters(domains=("a.push.example",))
@@ -187,6 +188,19 @@ def test_an_unreadable_saved_question_is_refused(memory: TeamMemory) -> None:
         run(memory, "save broken cam1 next blursday", MAIN)
     with pytest.raises(ParseError, match="not 'digest'"):
         run(memory, "save daily digest daily 09:00", MAIN)
+
+
+def test_a_saved_question_is_checked_in_the_workspace_date_order(stores: MemoryStores) -> None:
+    """Under RECBOT_DATE_ORDER=DMY "3/13/2026" has no month 13, so it is refused when saved (as
+    it would be each time it is asked), and "13/3/2026" is saved."""
+    day_month = TeamMemory(stores.names, frozenset({ADMIN}), DateOrder.DMY)
+    with pytest.raises(ParseError, match="3/13/2026"):
+        run(day_month, "save spring cam1 3/13/2026", MAIN)
+    assert day_month.rewrite("spring", MAIN).text == "spring"  # nothing saved
+    run(day_month, "save spring cam1 13/3/2026", MAIN)
+    assert day_month.rewrite("spring", MAIN).text == "cam1 13/3/2026"
+    # The month/day default still reads "3/13/2026" as 13 March.
+    run(TeamMemory(stores.names, frozenset({ADMIN})), "save ides cam1 3/13/2026", MAIN)
 
 
 @pytest.fixture
