@@ -143,3 +143,18 @@ def test_a_question_about_now_refreshes_a_stale_far_part_it_reads(
     settled = [p for p in store.pieces(syncer.account) if p.end <= hot_start(now)]
     assert settled
     assert all(p.at < now for p in settled)
+
+
+def test_a_question_reads_what_the_replica_read_last_while_it_is_fresh_enough(
+    sim: Simulator, store: IndexStore, syncer: Syncer, live: CssSource
+) -> None:
+    syncer.backfill()
+    index = IndexSource(store, live, Freshness(), syncer=syncer)
+    index.warm()  # what every replica's sync loop does after each step
+    with store.engine.begin() as connection:  # the database goes away
+        connection.exec_driver_sql("DROP TABLE index_ranges")
+    now = sim.clock()
+    before = sim.request_log.calls
+    result = index.fetch_tasks(window(now - timedelta(hours=3), now), Filters(), now)
+    assert result.stats.index_age_s is not None
+    assert sim.request_log.calls == before
