@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.css.query import CssSource
 from bot.css.simulator import Simulator
 from bot.filters import Filters
@@ -28,6 +30,13 @@ def made(name: str, start: datetime, length: timedelta) -> RecordTask:
         0,
         None,
     )
+
+
+@pytest.fixture
+def index(store: IndexStore, live: CssSource, syncer: Syncer) -> IndexSource:
+    """The index after its first backfill, and the source answering from it."""
+    syncer.backfill()
+    return IndexSource(store, live, Freshness(), syncer=syncer)
 
 
 def ids(result_tasks: tuple[RecordTask, ...]) -> dict[str, RecordTask]:
@@ -102,10 +111,8 @@ def test_the_creeping_horizon_needs_no_listing_between_far_refreshes(
 
 
 def test_each_part_is_trusted_for_its_own_period(
-    sim: Simulator, store: IndexStore, syncer: Syncer, live: CssSource, clock: MovingClock
+    sim: Simulator, index: IndexSource, clock: MovingClock
 ) -> None:
-    syncer.backfill()
-    index = IndexSource(store, live, Freshness(), syncer=syncer)
     clock.skip(timedelta(minutes=5))
     now = sim.clock()
     # 3 to 4 days ahead reads only the far part, 5 minutes old: within its 15 minutes.
@@ -125,10 +132,8 @@ def test_each_part_is_trusted_for_its_own_period(
 
 
 def test_a_question_about_now_refreshes_a_stale_far_part_it_reads(
-    sim: Simulator, store: IndexStore, syncer: Syncer, live: CssSource, clock: MovingClock
+    sim: Simulator, store: IndexStore, syncer: Syncer, index: IndexSource, clock: MovingClock
 ) -> None:
-    syncer.backfill()
-    index = IndexSource(store, live, Freshness(), syncer=syncer)
     clock.skip(timedelta(minutes=16))
     now = sim.clock()
     tomorrow = made("tomorrow", now + timedelta(hours=20), timedelta(hours=2))
@@ -146,10 +151,8 @@ def test_a_question_about_now_refreshes_a_stale_far_part_it_reads(
 
 
 def test_a_question_reads_what_the_replica_read_last_while_it_is_fresh_enough(
-    sim: Simulator, store: IndexStore, syncer: Syncer, live: CssSource
+    sim: Simulator, store: IndexStore, index: IndexSource
 ) -> None:
-    syncer.backfill()
-    index = IndexSource(store, live, Freshness(), syncer=syncer)
     index.warm()  # what every replica's sync loop does after each step
     with store.engine.begin() as connection:  # the database goes away
         connection.exec_driver_sql("DROP TABLE index_ranges")
