@@ -138,6 +138,8 @@ class Settings(BaseSettings):
     recbot_index_lease_s: float = Field(default=30.0, gt=0)
     recbot_index_max_age_s: float = Field(default=120.0, gt=0)
     recbot_index_now_age_s: float = Field(default=15.0, gt=0)
+    recbot_index_far_refresh_s: float = Field(default=600.0, gt=0)
+    recbot_index_far_max_age_s: float = Field(default=900.0, gt=0)
 
     # Access
     recbot_access_file: str | None = None

@@ -269,6 +269,7 @@ def sync_policy(settings: Settings) -> SyncPolicy:
 
     return SyncPolicy(
         hot_every=timedelta(seconds=settings.recbot_index_hot_s),
+        far_every=timedelta(seconds=settings.recbot_index_far_refresh_s),
         reconcile_every=timedelta(seconds=settings.recbot_index_reconcile_s),
         lease=timedelta(seconds=settings.recbot_index_lease_s),
     )
@@ -281,6 +282,7 @@ def index_freshness(settings: Settings) -> Freshness:
         max_age=timedelta(seconds=settings.recbot_index_max_age_s),
         now_age=timedelta(seconds=settings.recbot_index_now_age_s),
         settled_age=2 * timedelta(seconds=settings.recbot_index_reconcile_s),
+        far_age=timedelta(seconds=settings.recbot_index_far_max_age_s),
     )
 
 

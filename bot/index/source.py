@@ -1,10 +1,11 @@
 """A TaskSource that answers from the index when it can be trusted, else asks the API live.
 
-Trusted (docs/index.md): the index has synced every start time the question needs, the part
-that can still change (tasks starting from 24 h ago) was synced within `max_age`, and the
-settled past was reconciled within `settled_age`. A question about now (its window reaches
-past now and begins within the next hours) needs that part synced within `now_age`: it is
-refreshed first, a listing of just the part the question reads.
+Trusted (docs/index.md): the index has synced every start time the question needs, and each
+part it reads is fresh enough: the near part (tasks starting from 24 h ago to an hour ahead,
+where tasks still start and stop) within `max_age`, the far part (the rest of the 7 days
+ahead) within `far_age`, the settled past within `settled_age`. A question about now (its
+window reaches past now and begins within the next hours) needs the near part within
+`now_age`: what it reads of a part too old is refreshed first, else it goes live.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import logging
 import threading
 import time
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -24,7 +27,7 @@ from bot.errors import ApiError
 from bot.filters import Filters
 from bot.index.ranges import Synced, covering
 from bot.index.store import IndexStore
-from bot.index.sync import Kind, Syncer, horizon, hot_start
+from bot.index.sync import Kind, Syncer, horizon, hot_start, near_end
 from bot.plan import MAX_TASK, Plan, oldest_allowed, plan_windows
 from bot.source import FetchResult, FetchStats
 from bot.tasks import RecordTask
@@ -40,9 +43,10 @@ NOW_REACH = timedelta(hours=6)  # a window starting this soon, and ending after 
 
 @dataclass(frozen=True)
 class Freshness:
-    max_age: timedelta = timedelta(seconds=120)
-    now_age: timedelta = timedelta(seconds=15)
+    max_age: timedelta = timedelta(seconds=120)  # the near part
+    now_age: timedelta = timedelta(seconds=15)  # the near part, for a question about now
     settled_age: timedelta = timedelta(days=2)
+    far_age: timedelta = timedelta(minutes=15)  # the far part
 
 
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -51,7 +55,11 @@ _LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class _Memo:
+    """The index as one replica last read it: which starts were synced when (read first),
+    and the tasks (read after, so they are at least as new as the pieces claim)."""
+
     version: tuple[int, datetime | None]
+    pieces: tuple[Synced, ...]
     tasks: list[RecordTask]  # by start
     starts: list[datetime]
 
@@ -70,9 +78,42 @@ def about_now(plan: Plan, now: datetime) -> bool:
     return plan.end > now and plan.start < now + NOW_REACH
 
 
+class Part(StrEnum):
+    """Where a start time lies, which says how old its listing may be."""
+
+    SETTLED = "settled"  # before hot_start: every such task has ended
+    NEAR = "near"  # hot_start .. near_end: tasks still start, stop and get created
+    FAR = "far"  # near_end .. horizon: tasks scheduled ahead
+
+
+def parts_read(piece: Synced, reading: Reading, now: datetime) -> set[Part]:
+    """The parts in which the question reads this piece."""
+    low, high = max(piece.start, reading.start), min(piece.end, reading.end)
+    edges = ((Part.SETTLED, _EARLIEST, hot_start(now)), (Part.NEAR, hot_start(now), near_end(now)))
+    found = {part for part, a, b in edges if low < b and high > a}
+    if high > near_end(now):
+        found.add(Part.FAR)
+    return found
+
+
 def _reads_hot(piece: Synced, reading: Reading, now: datetime) -> bool:
     """Whether the question reads this piece where tasks may still change."""
-    return min(piece.end, reading.end) > hot_start(now)
+    return bool(parts_read(piece, reading, now) - {Part.SETTLED})
+
+
+def _reading(pieces: Sequence[Synced], plan: Plan, now: datetime) -> Reading | None:
+    start, end = needed(plan, now)
+    if plan.empty or end <= start:
+        return None
+    used = covering(pieces, start, end)
+    if used is None:
+        return None
+    return Reading(start, end, tuple(used), about_now(plan, now))
+
+
+def _starting(memo: _Memo, start: datetime, end: datetime) -> list[RecordTask]:
+    """The tasks starting in `[start, end)`: a bisect of what is kept decoded."""
+    return memo.tasks[bisect_left(memo.starts, start) : bisect_left(memo.starts, end)]
 
 
 def needed(plan: Plan, now: datetime) -> tuple[datetime, datetime]:
@@ -117,21 +158,29 @@ class IndexSource:
 
     def reading(self, plan: Plan, now: datetime) -> Reading | None:
         """The pieces a question would read, or None when some start time is not synced."""
-        start, end = needed(plan, now)
-        if plan.empty or end <= start:
-            return None
-        used = covering(self.store.pieces(self.account), start, end)
-        if used is None:
-            return None
-        return Reading(start, end, tuple(used), about_now(plan, now))
+        return _reading(self.store.pieces(self.account), plan, now)
+
+    def limit(self, part: Part, reading: Reading) -> timedelta:
+        """How old a listing of this part the question may read."""
+        if part is Part.NEAR:
+            return self.freshness.now_age if reading.about_now else self.freshness.max_age
+        return self.freshness.far_age if part is Part.FAR else self.freshness.settled_age
+
+    def stale_parts(self, reading: Reading, now: datetime) -> set[Part]:
+        """The parts this question reads from a listing too old for it."""
+        return {
+            part
+            for p in reading.pieces
+            for part in parts_read(p, reading, now)
+            if p.at < now - self.limit(part, reading)
+        }
 
     def stale(self, reading: Reading, now: datetime) -> tuple[Synced, ...]:
         """The pieces too old for this question."""
-        limit = self.freshness.now_age if reading.about_now else self.freshness.max_age
         return tuple(
             p
             for p in reading.pieces
-            if p.at < now - (limit if _reads_hot(p, reading, now) else self.freshness.settled_age)
+            if any(p.at < now - self.limit(part, reading) for part in parts_read(p, reading, now))
         )
 
     def fetch_tasks(self, window: Window, filters: Filters, now: datetime) -> FetchResult:
@@ -147,20 +196,27 @@ class IndexSource:
         started = time.monotonic()
         server_now = self.live.server_clock()
         plan = plan_windows(window, server_now)
-        reading = self.reading(plan, server_now)
         calls = pages = 0
-        if reading is not None and self.stale(reading, server_now) and reading.about_now:
-            try:
-                calls, pages = self._refresh(plan, server_now)
-            except ApiError as error:  # a failed refresh never decides the answer: go live
-                log.warning("index refresh failed, asking live", extra={"error": error.code})
-                return None
-            reading = self.reading(plan, server_now)
+        # What this replica read last will do if it is fresh enough for this question (its
+        # sync loop reads again after each write): no database round trip, no decoding.
+        memo = self._memo
+        reading = _reading(memo.pieces, plan, server_now) if memo is not None else None
         if reading is None or self.stale(reading, server_now):
+            memo = self._current()
+            reading = _reading(memo.pieces, plan, server_now)
+            if reading is not None and self._refreshable(reading, server_now):
+                try:
+                    calls, pages = self._refresh(plan, server_now)
+                except ApiError as error:  # a failed refresh never decides the answer
+                    log.warning("index refresh failed, asking live", extra={"error": error.code})
+                    return None
+                memo = self._current()
+                reading = _reading(memo.pieces, plan, server_now)
+        if memo is None or reading is None or self.stale(reading, server_now):
             return None
         tasks = tuple(
             t
-            for t in self._starting(reading.start, reading.end)
+            for t in _starting(memo, reading.start, reading.end)
             if t.overlaps(plan.start, plan.end) and filters.matches(t)
         )
         hot = [p.at for p in reading.pieces if _reads_hot(p, reading, server_now)]
@@ -181,29 +237,36 @@ class IndexSource:
         self._current()
 
     def _current(self) -> _Memo:
+        """Read the index again: the pieces first, then the tasks, decoded again only if a
+        sync changed them (the account's tasks are kept decoded, by start)."""
+        pieces = tuple(self.store.pieces(self.account))
         version = self.store.version(self.account)
         with self._memo_lock:
             memo = self._memo
-        if memo is None or memo.version != version:
+        if memo is not None and memo.version == version:
+            memo = _Memo(version, pieces, memo.tasks, memo.starts)
+        else:
             everything = self.store.tasks_starting(self.account, _EARLIEST, _LATEST)
-            memo = _Memo(version, everything, [t.start for t in everything])
-            with self._memo_lock:
-                self._memo = memo
+            memo = _Memo(version, pieces, everything, [t.start for t in everything])
+        with self._memo_lock:
+            self._memo = memo
         return memo
 
-    def _starting(self, start: datetime, end: datetime) -> list[RecordTask]:
-        """Indexed tasks starting in `[start, end)`. The account's tasks are decoded once per
-        index version (a sync changes it) and kept: a 90-day question then costs a bisect."""
-        memo = self._current()
-        return memo.tasks[bisect_left(memo.starts, start) : bisect_left(memo.starts, end)]
+    def _refreshable(self, reading: Reading, now: datetime) -> bool:
+        """A question about now refreshes what it reads of a stale near or far part first;
+        a stale settled past (a reconcile long overdue) is not worth it: that goes live."""
+        stale = self.stale_parts(reading, now)
+        return reading.about_now and bool(stale) and Part.SETTLED not in stale
 
     def _refresh(self, plan: Plan, now: datetime) -> tuple[int, int]:
-        """List the part of a question about now that can still change; (calls, pages)."""
+        """List what a question about now reads of its stale parts; (calls, pages)."""
         with self._refreshing:
             reading = self.reading(plan, now)
-            if reading is None or not self.stale(reading, now):
+            if reading is None or not self._refreshable(reading, now):
                 return 0, 0  # another question refreshed it while we waited
-            start = max(reading.start, hot_start(now))
-            run = self.syncer.sync_range(Kind.NOW, start, reading.end)
+            stale = self.stale_parts(reading, now)
+            start = max(reading.start, hot_start(now) if Part.NEAR in stale else near_end(now))
+            end = reading.end if Part.FAR in stale else min(reading.end, near_end(now))
+            run = self.syncer.sync_range(Kind.NOW, start, end)
             log.info("index refreshed for a question about now", extra={"calls": run.calls})
             return run.calls, run.pages

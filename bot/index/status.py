@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.index.ranges import gaps
 from bot.index.store import IndexStore
-from bot.index.sync import Kind, horizon, hot_start, lease_name
+from bot.index.sync import Kind, horizon, hot_start, lease_name, near_end
 from bot.plan import oldest_allowed
 
 
@@ -16,11 +16,12 @@ class IndexStatus:
     account: str
     tasks: int
     coverage: float  # share of [now - 90 d, now + 7 d] synced, 0..1
-    last_hot: datetime | None  # the newest listing of the whole hot part
+    last_hot: datetime | None  # the newest listing of the near part
     last_reconcile: datetime | None  # every older range was listed at or after this
     sync_calls_hour: int  # API calls spent on sync in the last hour, every replica
-    lag_s: float | None  # age of the oldest hot piece
+    lag_s: float | None  # age of the oldest listing of the near part
     syncer: str | None  # the replica holding the sync lease
+    far_lag_s: float | None = None  # age of the oldest listing of the far part
 
     def gauges(self) -> dict[str, float]:
         return {
@@ -30,16 +31,18 @@ class IndexStatus:
             "last_reconcile_timestamp_seconds": _stamp(self.last_reconcile),
             "sync_calls_last_hour": float(self.sync_calls_hour),
             "lag_seconds": self.lag_s if self.lag_s is not None else 0.0,
+            "far_lag_seconds": self.far_lag_s if self.far_lag_s is not None else 0.0,
         }
 
     def describe(self, now: datetime) -> str:
         hot = "never" if self.last_hot is None else f"{_ago(now, self.last_hot)} ago"
+        far = "never" if self.far_lag_s is None else f"{_duration(self.far_lag_s)} ago"
         reconciled = (
             "never" if self.last_reconcile is None else f"{_ago(now, self.last_reconcile)} ago"
         )
         return (
             f"{self.tasks} tasks, {self.coverage:.0%} of the 90 days and 7 ahead synced; "
-            f"hot part refreshed {hot}, older ranges listed {reconciled}; "
+            f"near part refreshed {hot}, far part {far}, older ranges listed {reconciled}; "
             f"{self.sync_calls_hour} sync calls in the last hour; "
             f"syncer {self.syncer or 'none'}"
         )
@@ -50,7 +53,11 @@ def _stamp(moment: datetime | None) -> float:
 
 
 def _ago(now: datetime, then: datetime) -> str:
-    seconds = max(0, int((now - then).total_seconds()))
+    return _duration((now - then).total_seconds())
+
+
+def _duration(span_s: float) -> str:
+    seconds = max(0, int(span_s))
     if seconds < 120:
         return f"{seconds} s"
     if seconds < 7200:
@@ -59,11 +66,12 @@ def _ago(now: datetime, then: datetime) -> str:
 
 
 def index_status(store: IndexStore, account: str, now: datetime, wall: datetime) -> IndexStatus:
-    floor, top, low = oldest_allowed(now), horizon(now), hot_start(now)
+    floor, top, low, near = oldest_allowed(now), horizon(now), hot_start(now), near_end(now)
     pieces = store.pieces(account)
     total = (top - floor).total_seconds()
     missing = sum((b - a).total_seconds() for a, b in gaps(pieces, floor, top))
-    hot = [p.at for p in pieces if p.end > low and p.start < top]
+    hot = [p.at for p in pieces if p.end > low and p.start < near]
+    far = [p.at for p in pieces if p.end > near and p.start < top]
     settled = [p.at for p in pieces if p.start < low and p.end > floor]
     runs = store.runs_since(account, now - timedelta(hours=1))
     last = store.last_run(account, Kind.HOT.value)
@@ -76,4 +84,5 @@ def index_status(store: IndexStore, account: str, now: datetime, wall: datetime)
         sync_calls_hour=sum(r.calls for r in runs),
         lag_s=(now - min(hot)).total_seconds() if hot else None,
         syncer=store.lease_holder(lease_name(account), wall),
+        far_lag_s=(now - min(far)).total_seconds() if far else None,
     )

@@ -6,8 +6,10 @@ database); the writes themselves are safe from any number of replicas (see `stor
 
 - backfill: the 90 days and 7 ahead, newest first, a few API windows per step, each step
   committed, so it resumes where it stopped;
-- hot refresh: tasks starting from 24 h ago (every task not yet ended) to 7 days ahead
-  (where new tasks appear), every `hot_every`;
+- near refresh (kind "hot"): tasks starting from 24 h ago to an hour ahead, where tasks
+  still start, stop and get created for right now, every `hot_every` (60 s);
+- far refresh: tasks starting from there to 7 days ahead (scheduled tasks: created or
+  cancelled in advance), every `far_every` (10 min);
 - reconcile: every older range again once it is `reconcile_every` old, which drops deleted
   tasks and picks up late stops; what falls below the 90-day floor is pruned.
 """
@@ -29,7 +31,7 @@ from bot.errors import ApiError
 from bot.index.ranges import CHUNK, Synced, gaps, grid_down, grid_up, windows_for
 from bot.index.store import IndexStore, Run, StreamKey
 from bot.obs.log import request_context
-from bot.plan import MAX_AHEAD, MAX_TASK, ApiWindow, oldest_allowed
+from bot.plan import GRID_S, MAX_AHEAD, MAX_TASK, ApiWindow, oldest_allowed
 from bot.source import FetchStats
 from bot.tasks import RecordTask
 
@@ -68,7 +70,8 @@ class Lister(Protocol):
 
 class Kind(StrEnum):
     BACKFILL = "backfill"
-    HOT = "hot"
+    HOT = "hot"  # the near part: from 24 h ago to an hour ahead
+    FAR = "far"  # the rest of the 7 days ahead
     RECONCILE = "reconcile"
     NOW = "now"  # a question about now refreshed the part it reads
     STREAM = "stream"  # a recording callback refreshed one stream
@@ -76,7 +79,8 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class SyncPolicy:
-    hot_every: timedelta = timedelta(seconds=60)
+    hot_every: timedelta = timedelta(seconds=60)  # the near part
+    far_every: timedelta = timedelta(minutes=10)
     reconcile_every: timedelta = timedelta(days=1)
     lease: timedelta = timedelta(seconds=30)
 
@@ -99,9 +103,25 @@ def hot_start(now: datetime) -> datetime:
     return grid_down(now.astimezone(UTC) - MAX_TASK)
 
 
+# The near part reaches this far ahead: tasks starting there are about to start, may be
+# created for right now, and are stopped at the last minute.
+NEAR_AHEAD = timedelta(hours=1)
+
+
+def near_end(now: datetime) -> datetime:
+    """Tasks starting from here to the horizon are the far part: all scheduled ahead."""
+    return grid_up(now.astimezone(UTC) + NEAR_AHEAD)
+
+
 def horizon(now: datetime) -> datetime:
     """No task can start after this (tasks are created at most 7 days ahead)."""
     return grid_up(now.astimezone(UTC) + MAX_AHEAD)
+
+
+def _older(pieces: Sequence[Synced], start: datetime, end: datetime, than: datetime) -> bool:
+    """Whether some of the starts `[start, end)` were last listed at or before `than`."""
+    ages = [p.at for p in pieces if p.start < end and p.end > start]
+    return not ages or min(ages) <= than
 
 
 def lease_name(account: str) -> str:
@@ -151,7 +171,15 @@ class Syncer:
             failed = Run(kind.value, read_at, self.lister.server_clock(), 0, 0, False, error.code)
             self.store.record_run(self.account, failed)
             raise
-        return _Listing(kind, start, end, stream, tasks, stats, read_at)
+        return _Listing(kind, start, self._claim(end, read_at), stream, tasks, stats, read_at)
+
+    def _claim(self, end: datetime, read_at: datetime) -> datetime:
+        """How far a listing up to `end` is the truth. At `read_at` no task could start past
+        the horizon, so a listing reaching it also says "none there" a little beyond: until
+        the next far refresh, the creeping horizon needs no listing of its own."""
+        if end < horizon(read_at):
+            return end
+        return end + self.policy.far_every + timedelta(seconds=GRID_S)
 
     def _write(self, listing: _Listing) -> Run:
         self.store.apply(
@@ -200,10 +228,26 @@ class Syncer:
         start = max(start, end - CHUNK * WINDOWS_PER_STEP)
         return self.sync_range(Kind.BACKFILL, start, end)
 
+    def near_top(self, now: datetime) -> datetime:
+        """Where a near refresh stops listing: the near part as it will be when the next one
+        is due, so its moving edge never reaches into what only the far refresh listed."""
+        return near_end(now + self.policy.hot_every)
+
+    def near_due(self, now: datetime, pieces: Sequence[Synced]) -> bool:
+        return _older(pieces, hot_start(now), near_end(now), now - self.policy.hot_every)
+
+    def far_due(self, now: datetime, pieces: Sequence[Synced]) -> bool:
+        return _older(pieces, near_end(now), horizon(now), now - self.policy.far_every)
+
     def hot_due(self, now: datetime, pieces: Sequence[Synced]) -> bool:
-        low, top = hot_start(now), horizon(now)
-        ages = [p.at for p in pieces if p.start < top and p.end > low]
-        return not ages or min(ages) <= now - self.policy.hot_every
+        """Whether the near or the far part is due."""
+        return self.near_due(now, pieces) or self.far_due(now, pieces)
+
+    def near_refresh(self, now: datetime) -> Run:
+        return self.sync_range(Kind.HOT, hot_start(now), self.near_top(now))
+
+    def far_refresh(self, now: datetime) -> Run:
+        return self.sync_range(Kind.FAR, near_end(now), horizon(now))
 
     def reconcile_step(self, now: datetime) -> Run | None:
         """Re-list the stalest settled range if it is older than the reconcile period."""
@@ -239,8 +283,11 @@ class Syncer:
         now = self.lister.server_clock()
         if self.missing(now):
             return self.backfill_step(now)
-        if self.hot_due(now, self.store.pieces(self.account)):
-            return self.sync_range(Kind.HOT, hot_start(now), horizon(now))
+        pieces = self.store.pieces(self.account)
+        if self.near_due(now, pieces):
+            return self.near_refresh(now)
+        if self.far_due(now, pieces):
+            return self.far_refresh(now)
         return self.reconcile_step(now)
 
     def backfill(self, on_step: Callable[[Progress], None] | None = None) -> int:

@@ -167,10 +167,11 @@ INDEX_GAUGES = {
     for name, text in (
         ("tasks", "Tasks in the synced index."),
         ("coverage_ratio", "Share of the 90 days and 7 ahead the index has synced."),
-        ("last_hot_refresh_timestamp_seconds", "When the hot part was last refreshed."),
+        ("last_hot_refresh_timestamp_seconds", "When the near part was last refreshed."),
         ("last_reconcile_timestamp_seconds", "Every older range was listed again since then."),
         ("sync_calls_last_hour", "API calls spent on sync in the last hour, all replicas."),
-        ("lag_seconds", "Age of the oldest hot part of the index."),
+        ("lag_seconds", "Age of the oldest listing of the index's near part."),
+        ("far_lag_seconds", "Age of the oldest listing of the index's far part."),
     )
 }
 

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -19,11 +18,12 @@ from bot.css.client import open_source
 from bot.css.query import CssSource
 from bot.css.ratelimit import SlidingWindowLimiter
 from bot.css.simulator import Simulator
-from bot.db.database import migrate, open_engine
 from bot.index.store import IndexStore
 from bot.index.sync import Syncer, SyncPolicy
 from tests.support.css import FAST_RETRY
-from tests.support.pg import fresh_postgres_url
+from tests.support.databases import database_url, engine
+
+__all__ = ["database_url", "engine"]  # the shared fixtures, for the tests here
 
 START = datetime(2026, 7, 27, 12, 30, tzinfo=UTC)
 
@@ -44,23 +44,6 @@ class MovingClock:
     def skip(self, span: timedelta) -> None:
         with self._lock:
             self._skipped += span
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/index/recbot.sqlite3"
-        return
-    with fresh_postgres_url() as url:
-        yield url
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = open_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

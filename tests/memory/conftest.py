@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.db.team_memory import MemoryStores, open_memory
-from tests.support.pg import fresh_postgres_url
+from tests.support.databases import database_url
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/memory/recbot.sqlite3"
-        return
-    with fresh_postgres_url() as url:
-        yield url
+__all__ = ["database_url"]  # the shared fixture, for the tests here
 
 
 @pytest.fixture
