@@ -63,6 +63,13 @@ def typed(values: Mapping[str, Any], field: str) -> str:
     return str(_value(values, field).get("value") or "")
 
 
+def selected_all(values: Mapping[str, Any], field: str) -> list[str]:
+    """A multi-select's or checkboxes' chosen values, in order, each once."""
+    options = _value(values, field).get("selected_options") or []
+    chosen = [o.get("value") for o in options if isinstance(o, dict)]
+    return list(dict.fromkeys(str(v) for v in chosen if isinstance(v, str) and v))
+
+
 def read_ask_form(values: Mapping[str, Any]) -> AskForm:
     status_value = selected(values, "status") or StatusFilter.ALL.value
     try:

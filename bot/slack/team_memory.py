@@ -45,6 +45,7 @@ from bot.render.memory import (
     with_expansion,
 )
 from bot.render.message import SlackMessage
+from bot.render.modals import HOME_NAME, home_button, with_home_button
 from bot.request import Subcommand, parse_request
 from bot.slack.answers import SOMETHING_WENT_WRONG, SlackConversation, _outcome
 from bot.slack.conversation import Asker, Reply
@@ -108,7 +109,10 @@ class RememberingConversation:
 
     def home(self, user_id: str) -> Mapping[str, Any]:
         view = dict(self.inner.home(user_id))
-        if self.audit is None or view.get("type") != "home":
+        if view.get("type") != "home":
+            return view
+        view = with_home_button(view, home_button(HOME_NAME, "Name a set of streams"))
+        if self.audit is None:
             return view
         try:
             self.inner.policy.check_direct(user_id, self.inner.members_of)
@@ -121,6 +125,29 @@ class RememberingConversation:
         asked = [e for e in events if _is_question(e)][:HOME_RECENT]
         view["blocks"] = (recent_blocks(asked) + list(view.get("blocks", [])))[:HOME_BLOCKS]
         return view
+
+    # --- the name modal (bot.slack.answers.NameCommands) ---------------------------------
+
+    def save_name(self, name: str, filters: str, everywhere: bool, asker: Asker) -> SlackMessage:
+        """`name NAME FILTERS [--everywhere]` from the modal: the typed command's own path
+        (access, the place's scope, the admins-only rule), recorded in the audit trail as
+        the command it stands for. Built as a command, not parsed from text, so nothing in
+        a field can turn it into another verb."""
+        started = time.monotonic()
+        command = MemoryCommand(Verb.NAME_SAVE, check_name(name), filters, everywhere)
+        text = " ".join(w for w in ("name", command.name, filters) if w)
+        text += " --everywhere" if everywhere else ""
+        with trail() as noted:
+            noted.understood = f"{command.verb.value} {command.name}"
+            try:
+                message = self._command(command, text, asker)
+            except RecbotError as error:
+                noted.reason = error.user_message
+                refused = Reply(render_error(error), outcome=_outcome(error))
+                self._record(asker, text, text, refused, noted=noted, started=started)
+                raise
+            self._record(asker, text, text, Reply(message), noted=noted, started=started)
+        return message
 
     # --- the work -----------------------------------------------------------------------
 
