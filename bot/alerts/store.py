@@ -159,6 +159,26 @@ class AlertStore:
         with Session(self.engine) as session:
             return [_subscription(r) for r in session.scalars(query)]
 
+    def of_creator(self, team_id: str, creator_id: str) -> list[AlertSubscription]:
+        """A person's active alerts, every channel (App Home lists them)."""
+        query = (
+            select(AlertSubscriptionRow)
+            .where(
+                AlertSubscriptionRow.team_id == team_id,
+                AlertSubscriptionRow.creator_id == creator_id,
+                AlertSubscriptionRow.active.is_(True),
+            )
+            .order_by(AlertSubscriptionRow.id)
+        )
+        with Session(self.engine) as session:
+            return [_subscription(r) for r in session.scalars(query)]
+
+    def get(self, subscription_id: int) -> AlertSubscription | None:
+        """An active alert by number."""
+        with Session(self.engine) as session:
+            row = session.get(AlertSubscriptionRow, subscription_id)
+            return _subscription(row) if row is not None and row.active else None
+
     def active(self) -> list[AlertSubscription]:
         query = select(AlertSubscriptionRow).where(AlertSubscriptionRow.active.is_(True))
         with Session(self.engine) as session:

@@ -231,7 +231,7 @@ def home_button(action_id: str, label: str) -> dict[str, Any]:
 
 def home_buttons(digests: bool, alerts: bool = False) -> dict[str, Any]:
     """The App Home's actions: ask with a form, and set up what this bot offers (digests,
-    alerts; team memory adds its own with `with_home_button`)."""
+    alerts; team memory adds its own with `with_home_part`)."""
     buttons = [{**home_button(HOME_ASK, "Ask about recordings"), "style": "primary"}]
     if digests:
         buttons.append(home_button(HOME_DIGEST, "Set up a digest"))
@@ -240,12 +240,16 @@ def home_buttons(digests: bool, alerts: bool = False) -> dict[str, Any]:
     return {"type": "actions", "block_id": HOME_ACTIONS, "elements": buttons}
 
 
-def with_home_button(view: dict[str, Any], button: dict[str, Any]) -> dict[str, Any]:
-    """An App Home view with one more button in its actions row (a view without one as is)."""
-    blocks = [
-        {**b, "elements": [*b.get("elements", []), button]}
-        if b.get("block_id") == HOME_ACTIONS
-        else b
-        for b in view.get("blocks", [])
-    ]
-    return {**view, "blocks": blocks}
+def with_home_part(
+    view: dict[str, Any], button: dict[str, Any], blocks: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """An App Home view with one more button in its actions row and `blocks` right below
+    that row (a view without the row as is)."""
+    out: list[dict[str, Any]] = []
+    for block in view.get("blocks", []):
+        if block.get("block_id") == HOME_ACTIONS:
+            out.append({**block, "elements": [*block.get("elements", []), button]})
+            out += blocks
+        else:
+            out.append(block)
+    return {**view, "blocks": out}

@@ -28,7 +28,7 @@ from bot.render.actions import (
 from bot.render.blocks import fallback_text, render_error, render_for_request, render_help
 from bot.render.digest_paused import ACTION_DIGEST_RESUME
 from bot.render.digest_replies import ACTION_DIGEST_OFF, DigestLine
-from bot.render.home import render_home, render_home_refusal
+from bot.render.home import ACTION_ALERT_OFF, AlertLine, render_home, render_home_refusal
 from bot.render.interrupted import ACTION_ASK_AGAIN
 from bot.render.message import SlackMessage
 from bot.request import Request, Subcommand, parse_request
@@ -81,6 +81,15 @@ class AlertCommands(Protocol):
         self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo
     ) -> SlackMessage:
         """Run `alert <args>` for this user and channel; raise RecbotError to refuse."""
+        ...
+
+    def home_lines(self, user_id: str) -> list[AlertLine]:
+        """This user's alerts, for the App Home tab."""
+        ...
+
+    def home_off(self, value: str, user_id: str, may_use: Callable[[str], None]) -> SlackMessage:
+        """The App Home Off button (value untrusted); its creator only, while `may_use`
+        (raising AccessDenied) lets them use the alert's channel."""
         ...
 
 
@@ -144,7 +153,14 @@ class SlackConversation:
                 paused = self.digests.home_paused(user_id)
             except Exception:
                 log.exception("digest list for App Home failed")
-        return render_home(lines, paused=paused, alerts=self.alerts is not None)
+        alerts: list[AlertLine] | None = None
+        if self.alerts is not None:
+            try:
+                alerts = self.alerts.home_lines(user_id)
+            except Exception:
+                log.exception("alert list for App Home failed")
+                alerts = []
+        return render_home(lines, paused=paused, alerts=alerts)
 
     # --- the work -----------------------------------------------------------------------
 
@@ -200,6 +216,14 @@ class SlackConversation:
         if action_id == ACTION_DIGEST_RESUME and self.digests is not None:
             # Resume (in the pause DM or App Home): the same rules as Off.
             return Reply(self.digests.home_resume(value, asker.user_id))
+        if action_id == ACTION_ALERT_OFF and self.alerts is not None:
+            # App Home's Off button of an alert: its creator, while allowed in its channel.
+            user = asker.user_id
+            return Reply(
+                self.alerts.home_off(
+                    value, user, lambda channel: self.policy.check(user, channel, self.members_of)
+                )
+            )
         decoded = decode_action_value(value)
         zone = ZoneInfo(decoded.zone) if decoded.zone else self.zone_of(asker.user_id)
         request = parse_request(decoded.request, decoded.now, zone, order=self.date_order)

@@ -37,15 +37,17 @@ from bot.render.actions import decode_action_value
 from bot.render.blocks import render_error
 from bot.render.memory import (
     ACTION_ASK_AGAIN,
+    ACTION_NAME_FORGET,
     ACTION_SAVED_RUN,
     HOME_RECENT,
+    name_list_blocks,
     recent_blocks,
     render_audit,
     render_memory_reply,
     with_expansion,
 )
 from bot.render.message import SlackMessage
-from bot.render.modals import HOME_NAME, home_button, with_home_button
+from bot.render.modals import HOME_NAME, home_button, with_home_part
 from bot.request import Subcommand, parse_request
 from bot.slack.answers import SOMETHING_WENT_WRONG, SlackConversation, _outcome
 from bot.slack.conversation import Asker, Reply
@@ -101,6 +103,8 @@ class RememberingConversation:
         with trail() as noted:
             if action_id == ACTION_SAVED_RUN:
                 reply = self._no_saved()
+            elif action_id == ACTION_NAME_FORGET:
+                reply = self._forget_from_home(value, asker)
             else:
                 reply = self.inner.click(action_id, value, asker)
             typed = f"{CLICKED}{action_id}] {_clicked_request(value)}"
@@ -111,7 +115,12 @@ class RememberingConversation:
         view = dict(self.inner.home(user_id))
         if view.get("type") != "home":
             return view
-        view = with_home_button(view, home_button(HOME_NAME, "Name a set of streams"))
+        try:
+            names = name_list_blocks(self.memory.made_by(user_id))
+        except Exception:
+            log.exception("names for App Home failed")
+            names = []
+        view = with_home_part(view, home_button(HOME_NAME, "Name a set of streams"), names)
         if self.audit is None:
             return view
         try:
@@ -160,6 +169,18 @@ class RememberingConversation:
             return name in self.memory.store.saved_questions(self._place(asker).owner)
         except (ParseError, Exception):
             return False
+
+    def _forget_from_home(self, value: str, asker: Asker) -> Reply:
+        """App Home's Forget: the person who made the name, while allowed in its place."""
+        inner, user = self.inner, asker.user_id
+        try:
+            inner.policy.check_direct(user, inner.members_of)
+            reply = self.memory.forget_made(
+                value, user, lambda place: inner.policy.check(user, place, inner.members_of)
+            )
+        except RecbotError as error:
+            return Reply(render_error(error), outcome=_outcome(error))
+        return Reply(render_memory_reply(reply))
 
     def _no_saved(self) -> Reply:
         error = ParseError("That saved question is not saved here any more", ("saved",))

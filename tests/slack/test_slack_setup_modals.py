@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from bot.alerts.store import AlertStore, AlertSubscription
 from bot.css.simulator import Simulator
 from bot.db.database import open_engine
 from bot.db.memory_store import MemoryStore
+from bot.digest.schedule import Kind, Schedule
+from bot.digest.store import DigestStore, NewSubscription, PostState, SlotClaim
 from bot.slack.catalog import MESSAGE_SHORTCUT
 from bot.tasks import RecordTask
 from tests.support.native_payloads import (
@@ -421,3 +423,115 @@ def test_a_pasted_task_id_the_channel_may_not_see_is_not_looked_up(
     assert "initial_option" not in element(view, "stream")
     assert "initial_value" not in element(view, "when")
     assert "vault" not in json.dumps(view)
+
+
+# --- App Home lists what the person made, with Off / Forget / Resume -----------------------
+
+
+def publishes(slack: SlackStandIn, user: str) -> int:
+    return len([c for c in slack.calls("views.publish") if c.params.get("user_id") == user])
+
+
+def press_on_home(
+    served: ServedBot, slack: SlackStandIn, action_id: str, value: str, user: str
+) -> None:
+    """Press an App Home button and wait for the tab it republishes for the presser."""
+    before = publishes(slack, user)
+    body = home_button_body(action_id, user=user, trigger_id=slack.new_trigger(), value=value)
+    assert served.post(body, FORM).status == 200
+    slack.wait_for(
+        "views.publish", count=before + 1, where=lambda c: c.params.get("user_id") == user
+    )
+
+
+def home_of(served: ServedBot, slack: SlackStandIn, user: str, event_id: str) -> dict[str, Any]:
+    before = publishes(slack, user)
+    home = {"type": "app_home_opened", "user": user, "channel": f"D{user[1:]}", "tab": "home"}
+    served.post(event_body(home, event_id=event_id), JSON)
+    found = slack.wait_for(
+        "views.publish", count=before + 1, where=lambda c: c.params.get("user_id") == user
+    )
+    view: dict[str, Any] = found[-1].params["view"]
+    return view
+
+
+def buttons_of(view: dict[str, Any], action_id: str) -> list[str]:
+    return [
+        str(b["accessory"]["value"])
+        for b in view["blocks"]
+        if (b.get("accessory") or {}).get("action_id") == action_id
+    ]
+
+
+def test_app_home_lists_my_alerts_and_only_i_can_turn_one_off(
+    served: ServedBot, slack_api: SlackStandIn, engine: Engine
+) -> None:
+    view = open_from_home(served, slack_api, "home.alert")
+    assert submit(served, view, conversation("channel", "CCHART"), picked("stream", "bulk")) == {}
+    [made] = alerts_in(engine, "CCHART")
+    listed = buttons_of(home_of(served, slack_api, "UALICE", "EvAlertHome1"), "recbot_alert_off")
+    assert str(made.id) in listed
+    press_on_home(served, slack_api, "recbot_alert_off", str(made.id), user="UBOB")
+    assert [a.id for a in alerts_in(engine, "CCHART")] == [made.id]  # not Bob's
+    press_on_home(served, slack_api, "recbot_alert_off", str(made.id), user="UALICE")
+    assert alerts_in(engine, "CCHART") == []
+
+
+def test_app_home_lists_my_names_and_only_i_can_forget_one(
+    served: ServedBot, slack_api: SlackStandIn, engine: Engine
+) -> None:
+    view = open_from_home(served, slack_api, "home.name")
+    fields = (typed_value("name", "homename"), picked("stream", "cam1"))
+    assert submit(served, view, *fields, conversation("channel", "CNEXT")) == {}
+    listed = buttons_of(home_of(served, slack_api, "UALICE", "EvNameHome1"), "recbot_name_forget")
+    assert "CNEXT homename" in listed
+    press_on_home(served, slack_api, "recbot_name_forget", "CNEXT homename", user="UBOB")
+    assert "homename" in names_of(engine, "CNEXT")
+    press_on_home(served, slack_api, "recbot_name_forget", "CNEXT homename", user="UALICE")
+    assert "homename" not in names_of(engine, "CNEXT")
+
+
+def paused_digest(engine: Engine, creator: str, channel: str) -> int:
+    """A digest recbot paused because Slack refused its post (what the scheduler leaves)."""
+    store = DigestStore(engine)
+    now = datetime.now(UTC)
+    schedule = Schedule(Kind.DAILY, time(9, 0), "UTC")
+    sub = store.add_subscription(NewSubscription("T0RECBOT", channel, creator, schedule, ""), now)
+    slot = now - timedelta(hours=1)
+    [post] = store.claim([SlotClaim(sub.id, slot, False)], "test", now, timedelta(seconds=30))
+    store.finish(post.id, "test", PostState.FAILED, now=now, detail="not_in_channel")
+    store.deactivate(sub.id, "T0RECBOT")
+    return sub.id
+
+
+def test_a_paused_digest_is_resumed_from_app_home_after_a_check_post(
+    served: ServedBot, slack_api: SlackStandIn, engine: Engine
+) -> None:
+    sub_id = paused_digest(engine, "UALICE", "CRATE")
+    listed = buttons_of(home_of(served, slack_api, "UALICE", "EvResume1"), "recbot_digest_resume")
+    assert listed == [str(sub_id)]
+    press_on_home(served, slack_api, "recbot_digest_resume", str(sub_id), user="UBOB")
+    assert DigestStore(engine).get_subscription(sub_id).active is False  # type: ignore[union-attr]
+    press_on_home(served, slack_api, "recbot_digest_resume", str(sub_id), user="UALICE")
+    assert DigestStore(engine).get_subscription(sub_id).active is True  # type: ignore[union-attr]
+    slack_api.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.channel == "CRATE" and "is back on" in c.params["text"],
+    )
+    slack_api.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.channel == "DALICE" and f"#{sub_id} resumed" in c.params["text"],
+    )
+
+
+def test_a_paused_digest_whose_channel_still_refuses_stays_paused_and_says_why(
+    served: ServedBot, slack_api: SlackStandIn, engine: Engine
+) -> None:
+    sub_id = paused_digest(engine, "UALICE", "CSEC")
+    slack_api.fail("chat.postMessage", "not_in_channel", channel="CSEC")
+    press_on_home(served, slack_api, "recbot_digest_resume", str(sub_id), user="UALICE")
+    assert DigestStore(engine).get_subscription(sub_id).active is False  # type: ignore[union-attr]
+    slack_api.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.channel == "DALICE" and "stays paused" in c.params["text"],
+    )
