@@ -147,25 +147,18 @@ class AlertStore:
             return _subscription(row)
 
     def of_channel(self, team_id: str, channel_id: str) -> list[AlertSubscription]:
-        query = (
-            select(AlertSubscriptionRow)
-            .where(
-                AlertSubscriptionRow.team_id == team_id,
-                AlertSubscriptionRow.channel_id == channel_id,
-                AlertSubscriptionRow.active.is_(True),
-            )
-            .order_by(AlertSubscriptionRow.id)
-        )
-        with Session(self.engine) as session:
-            return [_subscription(r) for r in session.scalars(query)]
+        return self._active_where(team_id, AlertSubscriptionRow.channel_id == channel_id)
 
     def of_creator(self, team_id: str, creator_id: str) -> list[AlertSubscription]:
         """A person's active alerts, every channel (App Home lists them)."""
+        return self._active_where(team_id, AlertSubscriptionRow.creator_id == creator_id)
+
+    def _active_where(self, team_id: str, condition: Any) -> list[AlertSubscription]:
         query = (
             select(AlertSubscriptionRow)
             .where(
                 AlertSubscriptionRow.team_id == team_id,
-                AlertSubscriptionRow.creator_id == creator_id,
+                condition,
                 AlertSubscriptionRow.active.is_(True),
             )
             .order_by(AlertSubscriptionRow.id)

@@ -209,23 +209,24 @@ class SlackDigests:
     def home_off(self, value: str, user_id: str) -> SlackMessage:
         """The App Home Off button: the value is untrusted, so it is parsed like typed text,
         and only the digest's creator may use it."""
-        command = parse_digest_args(f"off {value}")
-        assert command.subscription_id is not None
-        sub = self._owned(command.subscription_id)
-        if sub.creator_id != user_id:
-            raise ParseError(f"You have no active digest #{sub.id}", ("digest list",))
-        self.policy.check(user_id, sub.channel_id, self.members_of)
-        return self._off(sub)
+        return self._off(self._pressed(Verb.OFF, value, user_id))
 
     def home_resume(self, value: str, user_id: str) -> SlackMessage:
         """The Resume button (DM or App Home): value untrusted, creator only, as Off."""
-        command = parse_digest_args(f"on {value}")
+        return self._resume(self._pressed(Verb.ON, value, user_id))
+
+    def _pressed(self, verb: Verb, value: str, user_id: str) -> Subscription:
+        """The digest a button names: its value parsed like typed text, its creator only,
+        while the access policy lets them ask in its channel."""
+        command = parse_digest_args(f"{verb.value} {value}")
         assert command.subscription_id is not None
-        sub = self._paused(command.subscription_id)
+        on = verb is Verb.ON
+        sub = (self._paused if on else self._owned)(command.subscription_id)
         if sub.creator_id != user_id:
-            raise ParseError(f"You have no paused digest #{sub.id}", ("digest list",))
+            state = "paused" if on else "active"
+            raise ParseError(f"You have no {state} digest #{sub.id}", ("digest list",))
         self.policy.check(user_id, sub.channel_id, self.members_of)
-        return self._resume(sub)
+        return sub
 
     def home_paused(self, user_id: str) -> list[DigestLine]:
         """This person's digests paused because their channel refused the post."""

@@ -296,30 +296,24 @@ class DigestStore:
 
     def deactivate(self, subscription_id: int, team_id: str) -> bool:
         """Turn a subscription off; False when the team has no such active subscription."""
-        with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                update(SubscriptionRow)
-                .where(
-                    SubscriptionRow.id == subscription_id,
-                    SubscriptionRow.team_id == team_id,
-                    SubscriptionRow.active.is_(True),
-                )
-                .values(active=False)
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+        return self._switch(subscription_id, team_id, active=False)
 
     def resume(self, subscription_id: int, team_id: str) -> bool:
         """Turn a turned-off subscription back on; False when it is not off (or not the
         team's). One UPDATE, so of two people resuming at once exactly one gets True."""
+        return self._switch(subscription_id, team_id, active=True)
+
+    def _switch(self, subscription_id: int, team_id: str, *, active: bool) -> bool:
+        """Set `active` where it is not yet so: True when this call changed it."""
         with Session(self.engine) as session, session.begin():
             result = session.execute(
                 update(SubscriptionRow)
                 .where(
                     SubscriptionRow.id == subscription_id,
                     SubscriptionRow.team_id == team_id,
-                    SubscriptionRow.active.is_(False),
+                    SubscriptionRow.active.is_(not active),
                 )
-                .values(active=True)
+                .values(active=active)
             )
             return bool(getattr(result, "rowcount", 0) == 1)
 

@@ -90,7 +90,8 @@ def read_ask_form(values: Mapping[str, Any]) -> AskForm:
 
 def prefill_from_message(text: str) -> str:
     """A message shortcut's text as the modal's request field: one line, shortened. The
-    request parser reads stream names and TaskIds in it as it does typed text."""
+    request parser reads it as it does typed text (a pasted TaskId is looked up first:
+    bot/slack/shortcuts.py)."""
     return " ".join(text.split())[:MAX_PREFILL]
 
 

@@ -7,7 +7,8 @@ filters outside the channel's scope, a bad name) is shown under its field
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 
@@ -67,6 +68,45 @@ def set_up(
     parts.pool.submit(confirm, parts, user, message)
 
 
+class ChannelCommands(Protocol):
+    """A typed command made in a channel (`digest …`, `alert …`)."""
+
+    def handle(
+        self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo
+    ) -> SlackMessage: ...
+
+
+def register_in_channel(
+    app: App,
+    parts: BotParts,
+    native: NativeParts,
+    callback_id: str,
+    *,
+    commands: ChannelCommands | None,
+    refusals: tuple[str, str],
+    args_of: Callable[[dict[str, Any]], str],
+) -> None:
+    """A setup modal whose `channel` field says where its typed command runs: the person
+    must be allowed there (the typed command's own check), then the command runs there.
+    `refusals`: why not when the bot does not offer it, and when no channel was picked."""
+
+    @app.view(callback_id)
+    def on_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user, values = user_of(body), values_of(view)
+        channel = selected(values, "channel")
+        if commands is None or not channel:
+            refuse(ack, "channel", refusals[0] if channel else refusals[1])
+            return
+        args = args_of(values)
+        here: str = channel
+
+        def make() -> SlackMessage:
+            native.policy.check(user, here, native.members_of)
+            return commands.handle(args, user, here, native.zone_of(user))
+
+        set_up(ack, parts, user, make)
+
+
 def confirm(parts: BotParts, user: str, message: SlackMessage) -> None:
     dm = parts.delivery.open_dm(user)
     if dm is not None:
@@ -85,23 +125,15 @@ def filters_in(values: dict[str, Any]) -> str:
 
 
 def register(app: App, parts: BotParts, native: NativeParts) -> None:
-    @app.view(ALERT_VIEW)
-    def on_alert_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = user_of(body)
-        values = values_of(view)
-        channel = selected(values, "channel")
-        alerts = native.alerts
-        if alerts is None or not channel:
-            refuse(ack, "channel", NO_ALERTS if channel else PICK_ALERT_CHANNEL)
-            return
-        args = alert_args(filters_in(values), selected(values, "level") or "")
-
-        def make() -> SlackMessage:
-            assert channel is not None
-            native.policy.check(user, channel, native.members_of)
-            return alerts.handle(args, user, channel, native.zone_of(user))
-
-        set_up(ack, parts, user, make)
+    register_in_channel(
+        app,
+        parts,
+        native,
+        ALERT_VIEW,
+        commands=native.alerts,
+        refusals=(NO_ALERTS, PICK_ALERT_CHANNEL),
+        args_of=lambda values: alert_args(filters_in(values), selected(values, "level") or ""),
+    )
 
     @app.view(NAME_VIEW)
     def on_name_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

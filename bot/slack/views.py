@@ -27,7 +27,7 @@ from bot.slack.conversation import Asker
 from bot.slack.modals import ModalContext, read_ask_form, selected, typed
 from bot.slack.native import NativeParts
 from bot.slack.parts import BotParts, Target, acked, deliver
-from bot.slack.setup_views import refuse, set_up, user_of, values_of
+from bot.slack.setup_views import register_in_channel, user_of
 
 log = logging.getLogger(__name__)
 
@@ -106,27 +106,19 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
         started = acked("modal", context)
         parts.pool.submit(_answer, parts, user, form, destination, started)
 
-    @app.view(DIGEST_VIEW)
-    def on_digest_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = user_of(body)
-        values = values_of(view)
-        channel = selected(values, "channel")
-        digests = native.digests
-        if digests is None or not channel:
-            refuse(ack, "channel", NO_DIGESTS if channel else PICK)
-            return
-        args = digest_args(
+    register_in_channel(
+        app,
+        parts,
+        native,
+        DIGEST_VIEW,
+        commands=native.digests,
+        refusals=(NO_DIGESTS, PICK),
+        args_of=lambda values: digest_args(
             selected(values, "every") or "daily",
             selected(values, "at") or "",
             typed(values, "text"),
-        )
-
-        def make() -> SlackMessage:
-            assert channel is not None
-            native.policy.check(user, channel, native.members_of)
-            return digests.handle(args, user, channel, native.zone_of(user))
-
-        set_up(ack, parts, user, make)
+        ),
+    )
 
 
 def _answer(

@@ -1,6 +1,7 @@
 """The alert and name modals from App Home, and the message shortcut on a pasted TaskId, over
 real wire: signed requests into `recbot serve` (alerts on: a CSS callback key; UBOB is a recbot
-admin), views.open out to the Slack stand-in, the made alerts and names read from its database.
+admin; UMALLORY is nobody the access file lets in), views.open out to the Slack stand-in, the
+alerts and names made read from its database.
 
 Every way the modal could widen what someone may see is refused in the modal
 (`response_action: errors`) with nothing made: a channel or person the access file refuses,
@@ -22,25 +23,23 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.alerts.store import AlertStore, AlertSubscription
-from bot.css.simulator import Simulator
 from bot.db.database import open_engine
 from bot.db.memory_store import MemoryStore
 from bot.digest.schedule import Kind, Schedule
 from bot.digest.store import DigestStore, NewSubscription, PostState, SlotClaim
-from bot.slack.catalog import MESSAGE_SHORTCUT
 from bot.tasks import RecordTask
 from tests.support.native_payloads import (
     block_suggestion_body,
     conversation,
     home_button_body,
-    message_shortcut_body,
     selected_option,
     typed_value,
     view_submission_body,
 )
+from tests.support.native_wire import open_from_home, use_message_shortcut
 from tests.support.serving import FORM, JSON, ServedBot, event_body
 from tests.support.slack_api import SlackStandIn
-from tests.support.world import A_DOMAIN, OTHER_DOMAIN, SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.world import A_DOMAIN, OTHER_DOMAIN, known_tasks, serving_world
 
 pytestmark = pytest.mark.slow
 
@@ -64,33 +63,21 @@ def tasks(now: datetime) -> list[RecordTask]:
 
 
 @pytest.fixture(scope="module")
-def slack_api() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as stand_in:
-        stand_in.add_user("UALICE", tz="Asia/Tokyo")
-        stand_in.add_user("UBOB", tz="Europe/Berlin")
-        stand_in.add_user("UMALLORY", tz="UTC")
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("setup-modals")
 
 
 @pytest.fixture(scope="module")
 def served(slack_api: SlackStandIn, database: Path) -> Iterator[ServedBot]:
-    with Simulator(tasks(datetime.now(UTC)), secret_id=SIM_ID, secret_key=SIM_KEY) as css:
-        env = bot_env(
-            slack_api,
-            css.url,
-            database,
-            RECBOT_CSS_CALLBACK_KEY=CALLBACK_KEY,
-            RECBOT_ADMINS=ADMIN,
-            RECBOT_INDEX="false",
-        )
-        bot = ServedBot(env, database / "serve.log").start(timeout=90)
+    with serving_world(
+        slack_api,
+        tasks(datetime.now(UTC)),
+        database,
+        RECBOT_CSS_CALLBACK_KEY=CALLBACK_KEY,
+        RECBOT_ADMINS=ADMIN,
+        RECBOT_INDEX="false",
+    ) as bot:
         yield bot
-        bot.stop()
 
 
 @pytest.fixture(scope="module")
@@ -106,17 +93,6 @@ def alerts_in(engine: Engine, channel: str) -> list[AlertSubscription]:
 
 def names_of(engine: Engine, owner: str) -> dict[str, Any]:
     return dict(MemoryStore(engine).visible_names(owner))
-
-
-def open_from_home(
-    served: ServedBot, slack: SlackStandIn, button: str, user: str = "UALICE"
-) -> dict[str, Any]:
-    trigger = slack.new_trigger()
-    assert served.post(home_button_body(button, user=user, trigger_id=trigger), FORM).status == 200
-    [opened] = slack.wait_for("views.open", where=lambda c: c.params.get("trigger_id") == trigger)
-    assert opened.response["ok"], opened.response
-    view: dict[str, Any] = opened.response["view"]
-    return view
 
 
 def submit(served: ServedBot, view: dict[str, Any], *parts: dict[str, Any], user: str = "UALICE"):
@@ -140,20 +116,29 @@ def refused(answer: dict[str, Any], field: str) -> str:
     return str(answer["errors"][field])
 
 
+def publishes(slack: SlackStandIn, user: str) -> int:
+    return len([c for c in slack.calls("views.publish") if c.params.get("user_id") == user])
+
+
+def home_of(served: ServedBot, slack: SlackStandIn, user: str, event_id: str) -> dict[str, Any]:
+    before = publishes(slack, user)
+    home = {"type": "app_home_opened", "user": user, "channel": f"D{user[1:]}", "tab": "home"}
+    served.post(event_body(home, event_id=event_id), JSON)
+    found = slack.wait_for(
+        "views.publish", count=before + 1, where=lambda c: c.params.get("user_id") == user
+    )
+    view: dict[str, Any] = found[-1].params["view"]
+    return view
+
+
 # --- App Home -------------------------------------------------------------------------------
 
 
 def test_home_offers_alert_and_name_setup_next_to_the_digest(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
-    home = {"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}
-    served.post(event_body(home, event_id="EvSetupHome1"), JSON)
-    [published] = slack_api.wait_for(
-        "views.publish", where=lambda c: c.params.get("user_id") == "UALICE"
-    )
-    [actions] = [
-        b for b in published.params["view"]["blocks"] if b.get("block_id") == "home_actions"
-    ]
+    view = home_of(served, slack_api, "UALICE", "EvSetupHome1")
+    [actions] = [b for b in view["blocks"] if b.get("block_id") == "home_actions"]
     ids = [e["action_id"] for e in actions["elements"]]
     assert ids == ["home.ask", "home.digest", "home.alert", "home.name"]
 
@@ -310,30 +295,20 @@ def test_a_name_for_every_channel_needs_a_recbot_admin(
     assert names_of(engine, "CSHARE")["fleet"].everywhere is True  # seen in every channel
 
 
-def test_a_name_on_streams_outside_the_channels_scope_is_refused(
-    served: ServedBot, slack_api: SlackStandIn, engine: Engine
+@pytest.mark.parametrize(
+    ("channel", "owner"),
+    [("CSCOPED", "CSCOPED"), (None, "user:UALICE")],  # a channel's scope; the DM scope
+)
+def test_a_name_on_filters_outside_its_places_scope_is_refused(
+    served: ServedBot, slack_api: SlackStandIn, engine: Engine, channel: str | None, owner: str
 ) -> None:
     view = open_from_home(served, slack_api, "home.name")
-    answer = submit(
-        served,
-        view,
-        typed_value("name", "sneaky"),
-        picked("domain", OTHER_DOMAIN),
-        conversation("channel", "CSCOPED"),
-    )
+    place = conversation("channel", channel) if channel else {}
+    # CSCOPED sees a.push.example only; the DM scope both test domains, not evil.example.
+    outside = OTHER_DOMAIN if channel else "evil.example"
+    answer = submit(served, view, typed_value("name", "sneaky"), picked("domain", outside), place)
     refused(answer, "channel")
-    assert "sneaky" not in names_of(engine, "CSCOPED")
-
-
-def test_a_persons_own_name_stays_within_the_dm_scope(
-    served: ServedBot, slack_api: SlackStandIn, engine: Engine
-) -> None:
-    view = open_from_home(served, slack_api, "home.name")
-    answer = submit(
-        served, view, typed_value("name", "elsewhere"), picked("domain", "evil.example")
-    )
-    refused(answer, "channel")
-    assert "elsewhere" not in names_of(engine, "user:UALICE")
+    assert "sneaky" not in names_of(engine, owner)
 
 
 def test_a_name_for_a_channel_or_from_a_person_recbot_does_not_serve_is_refused(
@@ -378,22 +353,6 @@ def test_a_name_that_stands_for_nothing_is_refused_under_the_filters(
 # --- The message shortcut on a pasted TaskId ------------------------------------------------
 
 
-def shortcut_on(served: ServedBot, slack: SlackStandIn, text: str, channel: str) -> dict[str, Any]:
-    trigger = slack.new_trigger()
-    body = message_shortcut_body(
-        MESSAGE_SHORTCUT.callback_id,
-        user="UALICE",
-        channel=channel,
-        text=text,
-        trigger_id=trigger,
-        response_url=slack.response_url("taskid"),
-    )
-    assert served.post(body, FORM).status == 200
-    [call] = slack.wait_for("views.open", where=lambda c: c.params.get("trigger_id") == trigger)
-    view: dict[str, Any] = call.response["view"]
-    return view
-
-
 def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
     return dict(block.get("element") or block)
@@ -402,7 +361,7 @@ def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
 def test_a_pasted_task_id_asks_about_that_tasks_stream_in_its_window(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
-    view = shortcut_on(served, slack_api, f"did `{TASK_ID}` record? it went quiet", "CMAIN")
+    view = use_message_shortcut(served, slack_api, f"did `{TASK_ID}` record? it went quiet")
     assert element(view, "stream")["initial_option"]["value"] == "studio7"
     assert element(view, "app")["initial_option"]["value"] == "live"
     assert element(view, "domain")["initial_option"]["value"] == A_DOMAIN
@@ -419,17 +378,13 @@ def test_a_pasted_task_id_the_channel_may_not_see_is_not_looked_up(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
     # CSCOPED sees a.push.example only; the task is on the other domain.
-    view = shortcut_on(served, slack_api, f"what about {HIDDEN_TASK_ID}", "CSCOPED")
+    view = use_message_shortcut(served, slack_api, f"what about {HIDDEN_TASK_ID}", "CSCOPED")
     assert "initial_option" not in element(view, "stream")
     assert "initial_value" not in element(view, "when")
     assert "vault" not in json.dumps(view)
 
 
 # --- App Home lists what the person made, with Off / Forget / Resume -----------------------
-
-
-def publishes(slack: SlackStandIn, user: str) -> int:
-    return len([c for c in slack.calls("views.publish") if c.params.get("user_id") == user])
 
 
 def press_on_home(
@@ -442,17 +397,6 @@ def press_on_home(
     slack.wait_for(
         "views.publish", count=before + 1, where=lambda c: c.params.get("user_id") == user
     )
-
-
-def home_of(served: ServedBot, slack: SlackStandIn, user: str, event_id: str) -> dict[str, Any]:
-    before = publishes(slack, user)
-    home = {"type": "app_home_opened", "user": user, "channel": f"D{user[1:]}", "tab": "home"}
-    served.post(event_body(home, event_id=event_id), JSON)
-    found = slack.wait_for(
-        "views.publish", count=before + 1, where=lambda c: c.params.get("user_id") == user
-    )
-    view: dict[str, Any] = found[-1].params["view"]
-    return view
 
 
 def buttons_of(view: dict[str, Any], action_id: str) -> list[str]:
