@@ -116,6 +116,10 @@ class RememberingConversation:
         if view.get("type") != "home":
             return view
         try:
+            self.inner.policy.check_direct(user_id, self.inner.members_of)
+        except AccessDenied:
+            return view  # the refusal only
+        try:
             names = name_list_blocks(self.memory.made_by(user_id))
         except Exception:
             log.exception("names for App Home failed")
@@ -124,10 +128,7 @@ class RememberingConversation:
         if self.audit is None:
             return view
         try:
-            self.inner.policy.check_direct(user_id, self.inner.members_of)
             events = self.audit.store.read(AuditFilter(user_id=user_id, limit=HOME_RECENT * 3))
-        except AccessDenied:
-            return view
         except Exception:
             log.exception("recent questions for App Home failed")
             return view
