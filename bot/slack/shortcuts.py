@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,11 +38,28 @@ from bot.slack.parts import BotParts, acked
 from bot.slack.setup_views import NO_NAMES
 
 NO_DIGESTS = "Digests are not set up on this bot."
-# App Home button → (the modal's title, whether this bot offers it, why not, the modal).
-SETUP_MODALS: dict[str, tuple[str, Callable[[NativeParts], bool], str, Callable[[str], Any]]] = {
-    HOME_DIGEST: ("Set up a digest", lambda n: n.digests is not None, NO_DIGESTS, digest_view),
-    HOME_ALERT: ("Set up an alert", lambda n: n.alerts is not None, NO_ALERTS, alert_view),
-    HOME_NAME: ("Name a set of streams", lambda n: n.names is not None, NO_NAMES, name_view),
+
+
+@dataclass(frozen=True)
+class SetupModal:
+    """What an App Home setup button opens, and the notice when this bot does not offer it."""
+
+    title: str
+    offered: Callable[[NativeParts], bool]
+    not_offered: str
+    view: Callable[[str], dict[str, Any]]  # private_metadata → the modal
+
+
+SETUP_MODALS = {
+    HOME_DIGEST: SetupModal(
+        "Set up a digest", lambda n: n.digests is not None, NO_DIGESTS, digest_view
+    ),
+    HOME_ALERT: SetupModal(
+        "Set up an alert", lambda n: n.alerts is not None, NO_ALERTS, alert_view
+    ),
+    HOME_NAME: SetupModal(
+        "Name a set of streams", lambda n: n.names is not None, NO_NAMES, name_view
+    ),
 }
 
 
@@ -123,17 +141,17 @@ def _form_for_message(
 
 
 def _open_setup(native: NativeParts, which: str, trigger: str, user: str) -> None:
-    title, offered, why_not, make_view = SETUP_MODALS[which]
+    modal = SETUP_MODALS[which]
     try:
         native.policy.check_person(user, native.members_of)
     except AccessDenied as denied:
-        native.views.open(trigger, notice_view(title, denied.user_message))
+        native.views.open(trigger, notice_view(modal.title, denied.user_message))
         REQUESTS.labels(surface="shortcut", outcome="denied").inc()
         return
-    if not offered(native):
-        native.views.open(trigger, notice_view(title, why_not))
+    if not modal.offered(native):
+        native.views.open(trigger, notice_view(modal.title, modal.not_offered))
         return
     zone = native.zone_of(user)
     native.pickers.warm_if_cold()
-    ok = native.views.open(trigger, make_view(ModalContext(zone.key).encode()))
+    ok = native.views.open(trigger, modal.view(ModalContext(zone.key).encode()))
     REQUESTS.labels(surface="shortcut", outcome="ok" if ok else "error").inc()
