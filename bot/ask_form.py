@@ -7,11 +7,12 @@ Pure: the Slack layer reads a modal's state into an `AskForm`; this module decid
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
 from bot.errors import ParseError
 from bot.request import MAX_LENGTH, Request, StatusFilter, Subcommand, parse_request
+from bot.tasks import RecordTask
 from bot.timephrase import DateOrder, parse_phrase
 
 Field = Literal["stream", "app", "domain", "status", "when", "text", "where", "channel"]
@@ -50,6 +51,28 @@ def request_text(form: AskForm) -> str:
         words.append(form.status.value)
     words += [form.text.strip(), form.when.strip()]
     return " ".join(w for w in words if w)
+
+
+def task_window(start: datetime, end: datetime, zone: tzinfo) -> str:
+    """A time field that covers `[start, end)` to the minute, in `zone`, with full dates (read
+    the same under either RECBOT_DATE_ORDER)."""
+    first = start.astimezone(zone).replace(second=0, microsecond=0)
+    last = end.astimezone(zone)
+    if last.second or last.microsecond:
+        last = last.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return f"from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}"
+
+
+def form_for_task(task: RecordTask, zone: tzinfo, channel: str | None) -> AskForm:
+    """The form a message naming this task opens with: its stream, app and domain, and its
+    scheduled window (no TaskId filter exists: the answer lists the stream's tasks then)."""
+    return AskForm(
+        stream=task.stream,
+        app=task.app,
+        domain=task.domain,
+        when=task_window(task.start, task.end, zone),
+        channel=channel,
+    )
 
 
 def time_preview(when: str, now: datetime, zone: tzinfo, order: DateOrder = DateOrder.MDY) -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+# A TaskId as DescribeRecordTask lists it: an opaque string of about 56 base64 characters
+# (A–Z, a–z, 0–9, '+', '/'; often starting with '+'), as a whole word of a message.
+_TASK_ID = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,100}={0,2}(?![A-Za-z0-9+/=])")
 
 
 class Status(StrEnum):
@@ -13,6 +18,14 @@ class Status(StrEnum):
     RUNNING = "running"
     FINISHED = "finished"
     STOPPED = "stopped"
+
+
+def task_ids_in(text: str) -> list[str]:
+    """The TaskId-shaped words of `text` (a pasted message), in order, each once. Shape
+    only: a long word of letters and digits alone is not one (it needs a digit and a letter)."""
+    found = (m.group(0) for m in _TASK_ID.finditer(text))
+    shaped = (w for w in found if any(c.isdigit() for c in w) and any(c.isalpha() for c in w))
+    return list(dict.fromkeys(shaped))
 
 
 def from_unix(seconds: int) -> datetime:

@@ -537,6 +537,7 @@ def build_bot(
     from bot.slack.native_wiring import build_native
     from bot.slack.parts import BotParts
     from bot.slack.server import Bot
+    from bot.slack.team_memory import RememberingConversation
     from bot.slack.timezones import TimeZones
     from bot.slack.usergroups import UserGroups
     from bot.timephrase import DateOrder
@@ -581,6 +582,7 @@ def build_bot(
             policy=policy,
             conversation=conversation,
             digests=digests,
+            names=answering if isinstance(answering, RememberingConversation) else None,
         ),
     )
     return Bot(

@@ -19,6 +19,7 @@ from bot.errors import ParseError, RecbotError
 from bot.filters import Filters, narrow_to_scope
 from bot.render.alert_message import AlertLine, render_alert_list, render_alert_reply
 from bot.render.escape import code
+from bot.render.home import HomeAlertLine
 from bot.render.message import SlackMessage
 from bot.request import Subcommand, parse_request
 
@@ -53,6 +54,25 @@ class SlackAlerts:
         self.team_id = team_id
         self.scope_for = scope_for
         self.clock = clock
+
+    def home_lines(self, user_id: str) -> list[HomeAlertLine]:
+        """This person's alerts, every channel, for the App Home list."""
+        return [
+            HomeAlertLine(s.id, s.channel_id, s.request_text, s.level.value)
+            for s in self.store.of_creator(self.team_id, user_id)
+        ]
+
+    def home_off(self, value: str, user_id: str, may_use: Callable[[str], None]) -> SlackMessage:
+        """The App Home Off button: the value is untrusted (a number or nothing), only the
+        alert's creator may press it, and `may_use` (the access policy) must still let them
+        use its channel."""
+        number = value.strip()
+        sub = self.store.get(int(number)) if number.isdigit() and len(number) < 10 else None
+        if sub is None or sub.team_id != self.team_id or sub.creator_id != user_id:
+            raise ParseError(f"You have no alert {number[:12]}", ("alert list",))
+        may_use(sub.channel_id)
+        self.store.deactivate(sub.id, self.team_id, sub.channel_id)
+        return render_alert_reply(f"Alert {sub.id} in <#{sub.channel_id}> is off.")
 
     def handle(
         self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo

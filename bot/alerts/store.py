@@ -185,6 +185,13 @@ class AlertStore:
 
     def of_channel(self, team_id: str, channel_id: str) -> list[AlertSubscription]:
         """This channel's alerts that are on, paused ones too (with when and why)."""
+        return self._active_where(team_id, AlertSubscriptionRow.channel_id == channel_id)
+
+    def of_creator(self, team_id: str, creator_id: str) -> list[AlertSubscription]:
+        """A person's alerts that are on, every channel, paused ones too (App Home lists them)."""
+        return self._active_where(team_id, AlertSubscriptionRow.creator_id == creator_id)
+
+    def _active_where(self, team_id: str, condition: Any) -> list[AlertSubscription]:
         pause = aliased(AlertPostRow)
         query = (
             select(AlertSubscriptionRow, pause)
@@ -194,13 +201,19 @@ class AlertStore:
             )
             .where(
                 AlertSubscriptionRow.team_id == team_id,
-                AlertSubscriptionRow.channel_id == channel_id,
+                condition,
                 AlertSubscriptionRow.active.is_(True),
             )
             .order_by(AlertSubscriptionRow.id)
         )
         with Session(self.engine) as session:
             return [_subscription(sub, paused) for sub, paused in session.execute(query)]
+
+    def get(self, subscription_id: int) -> AlertSubscription | None:
+        """An active alert by number."""
+        with Session(self.engine) as session:
+            row = session.get(AlertSubscriptionRow, subscription_id)
+            return _subscription(row) if row is not None and row.active else None
 
     def active(self) -> list[AlertSubscription]:
         """The alerts to post: on and not paused."""

@@ -79,6 +79,26 @@ class MemoryStore:
             )
         return names
 
+    def names_made_by(self, creator_id: str, limit: int = 50) -> list[NamedFilters]:
+        """The names a person made, every place, by name (App Home lists them)."""
+        query = (
+            select(NameRow)
+            .where(NameRow.created_by == creator_id)
+            .order_by(NameRow.name, NameRow.owner)
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            return [
+                NamedFilters(
+                    r.name,
+                    Filters(_split(r.streams), _split(r.apps), _split(r.domains)),
+                    r.owner,
+                    r.everywhere,
+                    r.created_by,
+                )
+                for r in session.scalars(query)
+            ]
+
     def save_name(self, named: NamedFilters, now: datetime) -> None:
         """Insert or replace `owner`'s name. Raises NameTaken on a concurrent insert."""
         f = named.filters

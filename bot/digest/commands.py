@@ -25,16 +25,22 @@ from bot.digest.store import (
     Subscription,
     SubscriptionLimits,
 )
-from bot.errors import AccessDenied, ParseError
+from bot.errors import AccessDenied, ParseError, RecbotError
 from bot.render.digest_replies import (
     ACTION_DIGEST_OFF,
     DigestLine,
     render_digest_list,
     render_digest_off,
     render_digest_posted,
+    render_digest_resumed,
     render_subscribed,
 )
 from bot.render.message import SlackMessage
+from bot.render.unpostable import (
+    UNPOSTABLE,
+    render_resumed_here,
+    render_still_unpostable,
+)
 
 if TYPE_CHECKING:
     from bot.digest.scheduler import DigestScheduler
@@ -54,6 +60,7 @@ USAGE = (
     "digest list",
     "digest off 12",
     "digest now 12",
+    "digest on 12",
 )
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 _DAY_NAMES = {name: i for i, name in enumerate(WEEKDAYS)} | {
@@ -69,6 +76,7 @@ class Verb(StrEnum):
     LIST = "list"
     OFF = "off"
     NOW = "now"
+    ON = "on"  # resume a paused digest
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ def parse_digest_args(args: str) -> DigestCommand:
     verb = words[0].lower()
     if verb == "list" and len(words) == 1:
         return DigestCommand(Verb.LIST)
-    if verb in ("off", "now"):
+    if verb in ("off", "now", "on"):
         return DigestCommand(Verb(verb), subscription_id=_subscription_id(words, verb))
     if verb == "daily" and len(words) >= 2:
         return DigestCommand(
@@ -178,6 +186,15 @@ class SlackDigests:
         if command.verb is Verb.SUBSCRIBE:
             return self._subscribe(command, user_id, channel_id, zone)
         assert command.subscription_id is not None
+        if command.verb is Verb.ON:
+            # In its channel (once recbot is invited there), or by its creator anywhere.
+            paused = self._paused(command.subscription_id)
+            if paused.channel_id != channel_id and paused.creator_id != user_id:
+                raise ParseError(
+                    f"There is no paused digest #{paused.id} in this channel", ("digest list",)
+                )
+            self.policy.check(user_id, paused.channel_id, self.members_of)
+            return self._resume(paused)
         sub = self._owned(command.subscription_id)
         if sub.channel_id != channel_id:
             # Typed commands act on this channel's digests only (see `digest list`).
@@ -192,13 +209,33 @@ class SlackDigests:
     def home_off(self, value: str, user_id: str) -> SlackMessage:
         """The App Home Off button: the value is untrusted, so it is parsed like typed text,
         and only the digest's creator may use it."""
-        command = parse_digest_args(f"off {value}")
+        return self._off(self._pressed(Verb.OFF, value, user_id))
+
+    def home_resume(self, value: str, user_id: str) -> SlackMessage:
+        """The Resume button (DM or App Home): value untrusted, creator only, as Off."""
+        return self._resume(self._pressed(Verb.ON, value, user_id))
+
+    def _pressed(self, verb: Verb, value: str, user_id: str) -> Subscription:
+        """The digest a button names: its value parsed like typed text, its creator only,
+        while the access policy lets them ask in its channel."""
+        command = parse_digest_args(f"{verb.value} {value}")
         assert command.subscription_id is not None
-        sub = self._owned(command.subscription_id)
+        on = verb is Verb.ON
+        sub = (self._paused if on else self._owned)(command.subscription_id)
         if sub.creator_id != user_id:
-            raise ParseError(f"You have no active digest #{sub.id}", ("digest list",))
+            state = "paused" if on else "active"
+            raise ParseError(f"You have no {state} digest #{sub.id}", ("digest list",))
         self.policy.check(user_id, sub.channel_id, self.members_of)
-        return self._off(sub)
+        return sub
+
+    def home_paused(self, user_id: str) -> list[DigestLine]:
+        """This person's digests paused because their channel refused the post."""
+        now = self.clock()
+        return [
+            _line(s, now)
+            for s in self.store.inactive_of(self.team_id, user_id)
+            if self.store.last_failure(s.id) in UNPOSTABLE
+        ]
 
     def home_lines(self, user_id: str) -> list[DigestLine]:
         """This person's digests, for the App Home list."""
@@ -250,6 +287,32 @@ class SlackDigests:
         if sub is None or sub.team_id != self.team_id or not sub.active:
             raise ParseError(f"There is no active digest #{subscription_id}", ("digest list",))
         return sub
+
+    def _paused(self, subscription_id: int) -> Subscription:
+        sub = self.store.get_subscription(subscription_id)
+        if (
+            sub is None
+            or sub.team_id != self.team_id
+            or sub.active
+            or self.store.last_failure(sub.id) not in UNPOSTABLE
+        ):
+            raise ParseError(f"There is no paused digest #{subscription_id}", ("digest list",))
+        return sub
+
+    def _resume(self, sub: Subscription) -> SlackMessage:
+        """On again, then one message in its channel proves recbot may post there; if Slack
+        still refuses, it is paused again and the person told why. Only whoever's update
+        turned it on posts that message (two presses at once post it once)."""
+        if not self.store.resume(sub.id, self.team_id):
+            raise ParseError(f"Digest #{sub.id} is already on", ("digest list",))
+        if self.scheduler is not None:
+            refused = self.scheduler.poster.announce(
+                sub.channel_id, render_resumed_here(sub.id, sub.schedule.describe())
+            )
+            if refused is not None:
+                self.store.deactivate(sub.id, self.team_id)
+                raise RecbotError(render_still_unpostable(sub.id, sub.channel_id, refused))
+        return render_digest_resumed(_line(sub, self.clock()))
 
     def _off(self, sub: Subscription) -> SlackMessage:
         self.store.deactivate(sub.id, self.team_id)

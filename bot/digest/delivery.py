@@ -98,6 +98,19 @@ class DigestPoster:
         """A direct message to `user_id` (a digest's creator); False when Slack refused it."""
         return tell_user(self._client, user_id, message)
 
+    def announce(self, channel: str, message: SlackMessage) -> str | None:
+        """Post `message` in `channel` (no digest mark): None when posted, else Slack's error
+        code (or the failure's kind), so a resumed digest knows whether its channel works."""
+        try:
+            self._client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+            )
+        except SlackApiError as exc:
+            return slack_error(exc)
+        except Exception as exc:  # connection trouble: not known to work
+            return type(exc).__name__
+        return None
+
     def find_posted(self, channel: str, mark: DigestMark, since: datetime) -> str | None:
         """The ts of a message in `channel` since `since` that carries `mark`, if any."""
         cursor: str | None = None

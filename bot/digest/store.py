@@ -296,17 +296,56 @@ class DigestStore:
 
     def deactivate(self, subscription_id: int, team_id: str) -> bool:
         """Turn a subscription off; False when the team has no such active subscription."""
+        return self._switch(subscription_id, team_id, active=False)
+
+    def resume(self, subscription_id: int, team_id: str) -> bool:
+        """Turn a turned-off subscription back on; False when it is not off (or not the
+        team's). One UPDATE, so of two people resuming at once exactly one gets True."""
+        return self._switch(subscription_id, team_id, active=True)
+
+    def _switch(self, subscription_id: int, team_id: str, *, active: bool) -> bool:
+        """Set `active` where it is not yet so: True when this call changed it."""
         with Session(self.engine) as session, session.begin():
             result = session.execute(
                 update(SubscriptionRow)
                 .where(
                     SubscriptionRow.id == subscription_id,
                     SubscriptionRow.team_id == team_id,
-                    SubscriptionRow.active.is_(True),
+                    SubscriptionRow.active.is_(not active),
                 )
-                .values(active=False)
+                .values(active=active)
             )
             return bool(getattr(result, "rowcount", 0) == 1)
+
+    def inactive_of(self, team_id: str, creator_id: str, limit: int = 50) -> list[Subscription]:
+        """A person's turned-off subscriptions, newest first."""
+        query = (
+            select(SubscriptionRow)
+            .where(
+                SubscriptionRow.team_id == team_id,
+                SubscriptionRow.creator_id == creator_id,
+                SubscriptionRow.active.is_(False),
+            )
+            .order_by(SubscriptionRow.id.desc())
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            return [_subscription(r) for r in session.scalars(query)]
+
+    def last_failure(self, subscription_id: int) -> str | None:
+        """Slack's error code when the subscription's latest delivery record is a refused
+        post (what a pause leaves behind), else None."""
+        query = (
+            select(PostRow.state, PostRow.detail)
+            .where(PostRow.subscription_id == subscription_id)
+            .order_by(PostRow.slot.desc(), PostRow.id.desc())
+            .limit(1)
+        )
+        with Session(self.engine) as session:
+            row = session.execute(query).first()
+        if row is None or row.state != PostState.FAILED.value:
+            return None
+        return str(row.detail or "")
 
     # Delivery records
 

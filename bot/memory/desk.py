@@ -9,7 +9,7 @@ name can never widen what a channel may see, even after the scopes change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
@@ -17,7 +17,14 @@ from typing import Protocol
 from bot.errors import AccessDenied, ParseError
 from bot.filters import Filters, narrow_to_scope
 from bot.memory.commands import NAME_USAGE, SAVE_USAGE, MemoryCommand, Verb, read_command
-from bot.memory.names import NamedFilters, SavedQuestion, describe, expand, mentioned
+from bot.memory.names import (
+    NamedFilters,
+    SavedQuestion,
+    check_name,
+    describe,
+    expand,
+    mentioned,
+)
 from bot.request import Request, StatusFilter, Subcommand, clean_text, parse_request, safe_fragment
 from bot.timephrase import DateOrder
 
@@ -33,6 +40,7 @@ class MemoryStorage(Protocol):
 
     def visible_names(self, owner: str) -> dict[str, NamedFilters]: ...
     def save_name(self, named: NamedFilters, now: datetime) -> None: ...
+    def names_made_by(self, creator_id: str, limit: int = 50) -> list[NamedFilters]: ...
     def forget_name(self, owner: str, name: str) -> bool: ...
     def saved_questions(self, owner: str) -> dict[str, SavedQuestion]: ...
     def save_question(self, saved: SavedQuestion, now: datetime) -> None: ...
@@ -174,6 +182,27 @@ class TeamMemory:
                 raise ParseError(f"There is no saved question '{command.name}' here", ("saved",))
             return MemoryReply("Forgotten", (f"Saved question '{command.name}' is gone.",))
         raise ParseError("The audit trail is read with 'audit'")
+
+    def made_by(self, user_id: str) -> list[NamedFilters]:
+        """The names this person made, every place (App Home lists them)."""
+        return self.store.names_made_by(user_id)
+
+    def forget_made(
+        self, value: str, user_id: str, may_use: Callable[[str | None], None]
+    ) -> MemoryReply:
+        """App Home's Forget button: `value` ("OWNER NAME") is untrusted; only a name this
+        person made is forgotten, and only while `may_use` (the access policy, raising
+        AccessDenied) still lets them use its place (a channel, or None for their DMs)."""
+        words = value.split()
+        if len(words) != 2:
+            raise ParseError("That is not one of your names", ("name list",))
+        owner, name = words[0], check_name(words[1])
+        named = self.store.visible_names(owner).get(name)
+        if named is None or named.owner != owner or named.created_by != user_id:
+            raise ParseError(f"You have no name '{name}' there", ("name list",))
+        may_use(None if owner.startswith("user:") else owner)
+        self.store.forget_name(owner, name)
+        return MemoryReply("Forgotten", (f"Name '{name}' is gone.",))
 
     def _visible(self, name: str, place: Place) -> NamedFilters:
         named = self.store.visible_names(place.owner).get(name)

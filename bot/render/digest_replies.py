@@ -72,6 +72,11 @@ def render_subscribed(line: DigestLine) -> SlackMessage:
     )
 
 
+def render_digest_resumed(line: DigestLine) -> SlackMessage:
+    text = f"Resumed. {describe(line, MAX_CONFIRMED_REQUEST)}."
+    return SlackMessage(text=f"Digest #{line.subscription_id} resumed", blocks=[section(text)])
+
+
 def render_digest_list(lines: list[DigestLine]) -> SlackMessage:
     if not lines:
         text = "No digests here yet; try `/recordings digest daily 09:00`."

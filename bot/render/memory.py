@@ -10,13 +10,17 @@ from typing import Any
 
 from bot.memory.audit_record import AuditEvent
 from bot.memory.desk import MemoryReply
+from bot.memory.names import NamedFilters, describe
 from bot.render.escape import code, mrkdwn
+from bot.render.home import button, owned_list
 from bot.render.limits import MAX_BLOCKS, MAX_BUTTON_VALUE, MAX_SECTION_TEXT
 from bot.render.message import SlackMessage
 
 ACTION_SAVED_RUN = "recbot_saved_run"
 ACTION_ASK_AGAIN = "recbot_ask_again"
 MEMORY_ACTIONS = (ACTION_SAVED_RUN, ACTION_ASK_AGAIN)
+ACTION_NAME_FORGET = "recbot_name_forget"
+NO_NAMES_YET = "None yet: *Name a set of streams* above, or `/recordings name studio-a cam1,cam2`."
 MAX_SAVED_SHOWN = 40
 HOME_RECENT = 10
 
@@ -52,6 +56,17 @@ def render_memory_reply(reply: MemoryReply) -> SlackMessage:
         )
         text_lines.append(f"{saved.name}: {saved.request_text}")
     return SlackMessage("\n".join(text_lines)[:3000], blocks[:MAX_BLOCKS])
+
+
+def name_list_blocks(names: Sequence[NamedFilters]) -> list[Block]:
+    """App Home's "Your names": what each stands for and where, with a Forget button."""
+    entries = []
+    for named in names:
+        where = "your DMs" if named.owner.startswith("user:") else f"<#{mrkdwn(named.owner)}>"
+        every = " (every channel)" if named.everywhere else ""
+        text = f"{mrkdwn(describe(named))} · for {where}{every}"
+        entries.append((text, button(ACTION_NAME_FORGET, "Forget", f"{named.owner} {named.name}")))
+    return owned_list("Your names", entries, empty=NO_NAMES_YET)
 
 
 def memory_text(reply: MemoryReply) -> str:

@@ -22,6 +22,9 @@ WHEN_ACTION = "ask.when"
 # App Home buttons that open the modals.
 HOME_ASK = "home.ask"
 HOME_DIGEST = "home.digest"
+HOME_ALERT = "home.alert"
+HOME_NAME = "home.name"
+HOME_ACTIONS = "home_actions"
 PREVIEW_BLOCK = "preview"
 MAX_OPTIONS = 100  # Slack's limit for an options response
 MAX_TEXT_INPUT = 3000
@@ -56,15 +59,66 @@ def _input(
     return block
 
 
-def _picker(field: str, label: str, initial: str | None) -> dict[str, Any]:
+def _picker(field: str, label: str, initial: str | None, *, multi: bool = False) -> dict[str, Any]:
+    """A typeahead of recently recorded names (`block_suggestion` → bot/slack/pickers.py);
+    `multi` picks several (a name or an alert stands for a set of streams)."""
     element: dict[str, Any] = {
-        "type": "external_select",
+        "type": "multi_external_select" if multi else "external_select",
         "placeholder": _plain(f"Type to search recent {field}s"),
         "min_query_length": 0,
     }
     if initial:
         element["initial_option"] = _option(initial)
     return _input(field, label, element)
+
+
+def set_pickers() -> list[dict[str, Any]]:
+    """Streams, apps and domains, several of each: the filters a name or an alert stands for."""
+    labels = {"stream": "Streams", "app": "Apps", "domain": "Domains"}
+    return [_picker(field, labels[field], None, multi=True) for field in PICKERS]
+
+
+def text_field(label: str, hint: str, *, max_length: int = 500) -> dict[str, Any]:
+    """The free `text` field, read like typed request text."""
+    element = {"type": "plain_text_input", "max_length": max_length}
+    return _input("text", label, element, hint=hint)
+
+
+def radio_field(field: str, label: str, options: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """A required choice; the first option is chosen to begin with."""
+    choices = [_option(value, text) for value, text in options]
+    element = {"type": "radio_buttons", "options": choices, "initial_option": choices[0]}
+    return _input(field, label, element, optional=False)
+
+
+def channel_select(
+    label: str, initial: str | None, *, optional: bool = True, current: bool = False, hint: str = ""
+) -> dict[str, Any]:
+    """The `channel` field: a public or private channel (never a bot's DM)."""
+    element: dict[str, Any] = {
+        "type": "conversations_select",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
+    if current:
+        element["default_to_current_conversation"] = True
+    if initial:
+        element["initial_conversation"] = initial
+    return _input("channel", label, element, optional=optional, hint=hint)
+
+
+def modal(
+    callback_id: str, title: str, submit: str, metadata: str, blocks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A recbot modal with a submit button (its title within Slack's 24 characters)."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title[:24]),
+        "submit": _plain(submit),
+        "close": _plain("Cancel"),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
 
 
 def preview_block(preview: str) -> dict[str, Any]:
@@ -96,13 +150,6 @@ def ask_view(form: AskForm, preview: str, metadata: str) -> dict[str, Any]:
         _option("dm", "Only me, in a direct message"),
         _option("channel", "Post in the channel below"),
     ]
-    channel: dict[str, Any] = {
-        "type": "conversations_select",
-        "default_to_current_conversation": True,
-        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-    }
-    if form.channel:
-        channel["initial_conversation"] = form.channel
     when_block = _input("when", "When", when, hint="As you would type it; read as you type.")
     when_block["dispatch_action"] = True
     blocks = [
@@ -112,7 +159,7 @@ def ask_view(form: AskForm, preview: str, metadata: str) -> dict[str, Any]:
         _input("status", "Status", status),
         when_block,
         preview_block(preview),
-        _input("text", "Anything else", text, hint="Stream names, a TaskId, “stats”, “export”…"),
+        _input("text", "Anything else", text, hint="More stream names, “stats”, “export”…"),
         _input(
             "where",
             "Where to answer",
@@ -123,17 +170,9 @@ def ask_view(form: AskForm, preview: str, metadata: str) -> dict[str, Any]:
             },
             optional=False,
         ),
-        _input("channel", "Channel", channel),
+        channel_select("Channel", form.channel, current=True),
     ]
-    return {
-        "type": "modal",
-        "callback_id": ASK_VIEW,
-        "title": _plain("Ask about recordings"),
-        "submit": _plain("Ask"),
-        "close": _plain("Cancel"),
-        "private_metadata": metadata,
-        "blocks": blocks,
-    }
+    return modal(ASK_VIEW, "Ask about recordings", "Ask", metadata, blocks)
 
 
 def with_preview(view: dict[str, Any], preview: str) -> dict[str, Any]:
@@ -150,14 +189,8 @@ def digest_view(metadata: str, channel: str | None = None) -> dict[str, Any]:
     """The "Set up a digest" modal: channel, daily or a weekday, time of day, request."""
     every = [_option("daily", "Every day")]
     every += [_option(f"weekly {d}", f"Every {d.capitalize()}") for d in WEEKDAYS]
-    channel_element: dict[str, Any] = {
-        "type": "conversations_select",
-        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-    }
-    if channel:
-        channel_element["initial_conversation"] = channel
     blocks = [
-        _input("channel", "Post in", channel_element, optional=False),
+        channel_select("Post in", channel, optional=False),
         _input(
             "every",
             "How often",
@@ -170,22 +203,11 @@ def digest_view(metadata: str, channel: str | None = None) -> dict[str, Any]:
             {"type": "timepicker", "initial_time": "09:00"},
             optional=False,
         ),
-        _input(
-            "text",
-            "About",
-            {"type": "plain_text_input", "max_length": 500},
-            hint="What to report, as you would ask: e.g. cam1 stopped. Empty: everything.",
+        text_field(
+            "About", "What to report, as you would ask: e.g. cam1 stopped. Empty: everything."
         ),
     ]
-    return {
-        "type": "modal",
-        "callback_id": DIGEST_VIEW,
-        "title": _plain("Set up a digest"),
-        "submit": _plain("Set up"),
-        "close": _plain("Cancel"),
-        "private_metadata": metadata,
-        "blocks": blocks,
-    }
+    return modal(DIGEST_VIEW, "Set up a digest", "Set up", metadata, blocks)
 
 
 def digest_args(every: str, at: str, text: str) -> str:
@@ -203,18 +225,31 @@ def notice_view(title: str, text: str) -> dict[str, Any]:
     }
 
 
-def home_buttons(digests: bool) -> dict[str, Any]:
-    """The App Home's actions: ask with a form, and (with digests) set one up."""
-    buttons = [
-        {
-            "type": "button",
-            "action_id": HOME_ASK,
-            "text": _plain("Ask about recordings"),
-            "style": "primary",
-        }
-    ]
+def home_button(action_id: str, label: str) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "text": _plain(label)}
+
+
+def home_buttons(digests: bool, alerts: bool = False) -> dict[str, Any]:
+    """The App Home's actions: ask with a form, and set up what this bot offers (digests,
+    alerts; team memory adds its own with `with_home_part`)."""
+    buttons = [{**home_button(HOME_ASK, "Ask about recordings"), "style": "primary"}]
     if digests:
-        buttons.append(
-            {"type": "button", "action_id": HOME_DIGEST, "text": _plain("Set up a digest")}
-        )
-    return {"type": "actions", "block_id": "home_actions", "elements": buttons}
+        buttons.append(home_button(HOME_DIGEST, "Set up a digest"))
+    if alerts:
+        buttons.append(home_button(HOME_ALERT, "Set up an alert"))
+    return {"type": "actions", "block_id": HOME_ACTIONS, "elements": buttons}
+
+
+def with_home_part(
+    view: dict[str, Any], button: dict[str, Any], blocks: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """An App Home view with one more button in its actions row and `blocks` right below
+    that row (a view without the row as is)."""
+    out: list[dict[str, Any]] = []
+    for block in view.get("blocks", []):
+        if block.get("block_id") == HOME_ACTIONS:
+            out.append({**block, "elements": [*block.get("elements", []), button]})
+            out += blocks
+        else:
+            out.append(block)
+    return {**view, "blocks": out}

@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.obs.metrics import REQUESTS
 from bot.render.memory import MEMORY_ACTIONS
+from bot.render.unpostable import ACTION_DIGEST_RESUME
 from bot.slack.conversation import Asker
 from bot.slack.parts import (
     BotParts,
@@ -71,8 +72,8 @@ def register(app: App, parts: BotParts) -> None:
 def _click_on_home(parts: BotParts, asker: Asker, action_id: str, value: str) -> None:
     reply = parts.conversation.click(action_id, value, asker)
     REQUESTS.labels(surface="action", outcome=reply.outcome).inc()
-    if action_id in MEMORY_ACTIONS:
-        # "Ask again" / "Run" on the App Home: the answer goes to the person's DM.
+    if action_id in MEMORY_ACTIONS or action_id == ACTION_DIGEST_RESUME:
+        # "Ask again" / "Run" / "Resume" on the App Home: the answer goes to the person's DM.
         dm = parts.delivery.open_dm(asker.user_id)
         if dm is not None:
             deliver(parts.delivery, reply, Target(dm))

@@ -27,9 +27,10 @@ from bot.render.actions import (
 )
 from bot.render.blocks import fallback_text, render_error, render_for_request, render_help
 from bot.render.digest_replies import ACTION_DIGEST_OFF, DigestLine
-from bot.render.home import render_home, render_home_refusal
+from bot.render.home import ACTION_ALERT_OFF, HomeAlertLine, render_home, render_home_refusal
 from bot.render.interrupted import ACTION_ASK_AGAIN
 from bot.render.message import SlackMessage
+from bot.render.unpostable import ACTION_DIGEST_RESUME
 from bot.request import Request, Subcommand, parse_request
 from bot.routes import Attachment, Handler, route_of
 from bot.slack.conversation import Asker, Reply
@@ -64,6 +65,14 @@ class DigestCommands(Protocol):
         """This user's digests, for the App Home tab."""
         ...
 
+    def home_resume(self, value: str, user_id: str) -> SlackMessage:
+        """The Resume button of a paused digest (value untrusted); its creator only."""
+        ...
+
+    def home_paused(self, user_id: str) -> list[DigestLine]:
+        """This user's digests paused because their channel refused the post."""
+        ...
+
 
 class AlertCommands(Protocol):
     """What the alert part offers the Slack surfaces (`alert …`)."""
@@ -72,6 +81,23 @@ class AlertCommands(Protocol):
         self, args: str, user_id: str, channel_id: str | None, zone: ZoneInfo
     ) -> SlackMessage:
         """Run `alert <args>` for this user and channel; raise RecbotError to refuse."""
+        ...
+
+    def home_lines(self, user_id: str) -> list[HomeAlertLine]:
+        """This user's alerts, for the App Home tab."""
+        ...
+
+    def home_off(self, value: str, user_id: str, may_use: Callable[[str], None]) -> SlackMessage:
+        """The App Home Off button (value untrusted); its creator only, while `may_use`
+        (raising AccessDenied) lets them use the alert's channel."""
+        ...
+
+
+class NameCommands(Protocol):
+    """What team memory offers the name modal: `name NAME FILTERS [--everywhere]`."""
+
+    def save_name(self, name: str, filters: str, everywhere: bool, asker: Asker) -> SlackMessage:
+        """Save a name as the typed command does (same checks); raise RecbotError to refuse."""
         ...
 
 
@@ -120,12 +146,21 @@ class SlackConversation:
         except AccessDenied as denied:
             return render_home_refusal(denied)
         lines: list[DigestLine] | None = None
+        paused: list[DigestLine] = []
         if self.digests is not None:
             try:
                 lines = self.digests.home_lines(user_id)
+                paused = self.digests.home_paused(user_id)
             except Exception:
                 log.exception("digest list for App Home failed")
-        return render_home(lines)
+        alerts: list[HomeAlertLine] | None = None
+        if self.alerts is not None:
+            try:
+                alerts = self.alerts.home_lines(user_id)
+            except Exception:
+                log.exception("alert list for App Home failed")
+                alerts = []
+        return render_home(lines, paused=paused, alerts=alerts)
 
     # --- the work -----------------------------------------------------------------------
 
@@ -178,6 +213,17 @@ class SlackConversation:
             # App Home's Off button: the value is a digest number, parsed like typed text;
             # only its creator may press it, and only while allowed in its channel.
             return Reply(self.digests.home_off(value, asker.user_id))
+        if action_id == ACTION_DIGEST_RESUME and self.digests is not None:
+            # Resume (in the pause DM or App Home): the same rules as Off.
+            return Reply(self.digests.home_resume(value, asker.user_id))
+        if action_id == ACTION_ALERT_OFF and self.alerts is not None:
+            # App Home's Off button of an alert: its creator, while allowed in its channel.
+            user = asker.user_id
+            return Reply(
+                self.alerts.home_off(
+                    value, user, lambda channel: self.policy.check(user, channel, self.members_of)
+                )
+            )
         decoded = decode_action_value(value)
         zone = ZoneInfo(decoded.zone) if decoded.zone else self.zone_of(asker.user_id)
         request = parse_request(decoded.request, decoded.now, zone, order=self.date_order)

@@ -63,6 +63,13 @@ def typed(values: Mapping[str, Any], field: str) -> str:
     return str(_value(values, field).get("value") or "")
 
 
+def selected_all(values: Mapping[str, Any], field: str) -> list[str]:
+    """A multi-select's or checkboxes' chosen values, in order, each once."""
+    options = _value(values, field).get("selected_options") or []
+    chosen = [o.get("value") for o in options if isinstance(o, dict)]
+    return list(dict.fromkeys(str(v) for v in chosen if isinstance(v, str) and v))
+
+
 def read_ask_form(values: Mapping[str, Any]) -> AskForm:
     status_value = selected(values, "status") or StatusFilter.ALL.value
     try:
@@ -83,7 +90,8 @@ def read_ask_form(values: Mapping[str, Any]) -> AskForm:
 
 def prefill_from_message(text: str) -> str:
     """A message shortcut's text as the modal's request field: one line, shortened. The
-    request parser reads stream names and TaskIds in it as it does typed text."""
+    request parser reads it as it does typed text (a pasted TaskId is looked up first:
+    bot/slack/shortcuts.py)."""
     return " ".join(text.split())[:MAX_PREFILL]
 
 

@@ -12,7 +12,7 @@ from slack_bolt import App
 
 from bot.access import AccessPolicy
 from bot.errors import ParseError
-from bot.slack.answers import DigestCommands
+from bot.slack.answers import AlertCommands, DigestCommands, NameCommands
 from bot.slack.modals import Views
 from bot.slack.parts import BotParts
 from bot.slack.pickers import RecentNames
@@ -33,6 +33,8 @@ class NativeParts:
     default_zone: ZoneInfo  # the workflow step's: it carries no person
     digests: DigestCommands | None = None
     date_order: DateOrder = DateOrder.MDY  # RECBOT_DATE_ORDER
+    alerts: AlertCommands | None = None  # None: no recording callbacks, so no alerts
+    names: NameCommands | None = None  # None: no team memory
 
     def zone_named(self, name: str, user_id: str) -> tzinfo:
         """A zone carried in a modal's metadata (untrusted), else the user's own."""
@@ -43,8 +45,9 @@ class NativeParts:
 
 
 def register_native(app: App, parts: BotParts, native: NativeParts) -> None:
-    from bot.slack import shortcuts, views, workflow_step
+    from bot.slack import setup_views, shortcuts, views, workflow_step
 
     shortcuts.register(app, parts, native)
     views.register(app, parts, native)
+    setup_views.register(app, parts, native)
     workflow_step.register(app, parts, native)

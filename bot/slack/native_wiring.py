@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from bot.access import AccessPolicy
 from bot.config import Settings
-from bot.slack.answers import DigestCommands, SlackConversation
+from bot.slack.answers import DigestCommands, NameCommands, SlackConversation
 from bot.slack.modals import Views
 from bot.slack.native import NativeParts
 from bot.slack.parts import BotParts
@@ -25,6 +25,7 @@ def build_native(
     policy: AccessPolicy,
     conversation: SlackConversation,
     digests: DigestCommands | None,
+    names: NameCommands | None = None,
 ) -> NativeParts:
     pickers = RecentNames(source, conversation.clock, parts.pool.submit)
     return NativeParts(
@@ -38,4 +39,6 @@ def build_native(
         default_zone=ZoneInfo(settings.recbot_default_tz),
         digests=digests,
         date_order=conversation.date_order,
+        alerts=conversation.alerts,
+        names=names,
     )

@@ -37,14 +37,17 @@ from bot.render.actions import decode_action_value
 from bot.render.blocks import render_error
 from bot.render.memory import (
     ACTION_ASK_AGAIN,
+    ACTION_NAME_FORGET,
     ACTION_SAVED_RUN,
     HOME_RECENT,
+    name_list_blocks,
     recent_blocks,
     render_audit,
     render_memory_reply,
     with_expansion,
 )
 from bot.render.message import SlackMessage
+from bot.render.modals import HOME_NAME, home_button, with_home_part
 from bot.request import Subcommand, parse_request
 from bot.slack.answers import SOMETHING_WENT_WRONG, SlackConversation, _outcome
 from bot.slack.conversation import Asker, Reply
@@ -100,6 +103,8 @@ class RememberingConversation:
         with trail() as noted:
             if action_id == ACTION_SAVED_RUN:
                 reply = self._no_saved()
+            elif action_id == ACTION_NAME_FORGET:
+                reply = self._forget_from_home(value, asker)
             else:
                 reply = self.inner.click(action_id, value, asker)
             typed = f"{CLICKED}{action_id}] {_clicked_request(value)}"
@@ -108,19 +113,51 @@ class RememberingConversation:
 
     def home(self, user_id: str) -> Mapping[str, Any]:
         view = dict(self.inner.home(user_id))
-        if self.audit is None or view.get("type") != "home":
+        if view.get("type") != "home":
             return view
         try:
             self.inner.policy.check_direct(user_id, self.inner.members_of)
-            events = self.audit.store.read(AuditFilter(user_id=user_id, limit=HOME_RECENT * 3))
         except AccessDenied:
+            return view  # the refusal only
+        try:
+            names = name_list_blocks(self.memory.made_by(user_id))
+        except Exception:
+            log.exception("names for App Home failed")
+            names = []
+        view = with_home_part(view, home_button(HOME_NAME, "Name a set of streams"), names)
+        if self.audit is None:
             return view
+        try:
+            events = self.audit.store.read(AuditFilter(user_id=user_id, limit=HOME_RECENT * 3))
         except Exception:
             log.exception("recent questions for App Home failed")
             return view
         asked = [e for e in events if _is_question(e)][:HOME_RECENT]
         view["blocks"] = (recent_blocks(asked) + list(view.get("blocks", [])))[:HOME_BLOCKS]
         return view
+
+    # --- the name modal (bot.slack.answers.NameCommands) ---------------------------------
+
+    def save_name(self, name: str, filters: str, everywhere: bool, asker: Asker) -> SlackMessage:
+        """`name NAME FILTERS [--everywhere]` from the modal: the typed command's own path
+        (access, the place's scope, the admins-only rule), recorded in the audit trail as
+        the command it stands for. Built as a command, not parsed from text, so nothing in
+        a field can turn it into another verb."""
+        started = time.monotonic()
+        command = MemoryCommand(Verb.NAME_SAVE, check_name(name), filters, everywhere)
+        text = " ".join(w for w in ("name", command.name, filters) if w)
+        text += " --everywhere" if everywhere else ""
+        with trail() as noted:
+            noted.understood = f"{command.verb.value} {command.name}"
+            try:
+                message = self._command(command, text, asker)
+            except RecbotError as error:
+                noted.reason = error.user_message
+                refused = Reply(render_error(error), outcome=_outcome(error))
+                self._record(asker, text, text, refused, noted=noted, started=started)
+                raise
+            self._record(asker, text, text, Reply(message), noted=noted, started=started)
+        return message
 
     # --- the work -----------------------------------------------------------------------
 
@@ -133,6 +170,18 @@ class RememberingConversation:
             return name in self.memory.store.saved_questions(self._place(asker).owner)
         except (ParseError, Exception):
             return False
+
+    def _forget_from_home(self, value: str, asker: Asker) -> Reply:
+        """App Home's Forget: the person who made the name, while allowed in its place."""
+        inner, user = self.inner, asker.user_id
+        try:
+            inner.policy.check_direct(user, inner.members_of)
+            reply = self.memory.forget_made(
+                value, user, lambda place: inner.policy.check(user, place, inner.members_of)
+            )
+        except RecbotError as error:
+            return Reply(render_error(error), outcome=_outcome(error))
+        return Reply(render_memory_reply(reply))
 
     def _no_saved(self) -> Reply:
         error = ParseError("That saved question is not saved here any more", ("saved",))

@@ -27,16 +27,13 @@ from bot.slack.conversation import Asker
 from bot.slack.modals import ModalContext, read_ask_form, selected, typed
 from bot.slack.native import NativeParts
 from bot.slack.parts import BotParts, Target, acked, deliver
+from bot.slack.setup_views import register_in_channel, user_of
 
 log = logging.getLogger(__name__)
 
 PICKER_ACTION = re.compile(r"^ask\.(stream|app|domain)$")
 NO_DIGESTS = "Digests are not set up on this bot."
 PICK = "Pick the channel the digest is posted in."
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id", ""))
 
 
 def _cannot_post(channel: str) -> SlackMessage:
@@ -50,7 +47,7 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
     @app.options(PICKER_ACTION)
     def on_picker_options(ack: Ack, body: dict[str, Any]) -> None:
         kind = str(body.get("action_id", "")).split(".", 1)[-1]
-        user = _user(body)
+        user = user_of(body)
         view = body.get("view") or {}
         where = ModalContext.decode(view.get("private_metadata"), "UTC").channel
         try:
@@ -69,7 +66,7 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
     def on_time_typed(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         view = body.get("view") or {}
-        user = _user(body)
+        user = user_of(body)
         meta = ModalContext.decode(view.get("private_metadata"), "UTC")
         preview = time_preview(
             str(action.get("value") or ""),
@@ -88,7 +85,7 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
     def on_ask_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
     ) -> None:
-        user = _user(body)
+        user = user_of(body)
         meta = ModalContext.decode(view.get("private_metadata"), "UTC")
         zone = native.zone_named(meta.zone, user)
         form = read_ask_form((view.get("state") or {}).get("values") or {})
@@ -109,31 +106,19 @@ def register(app: App, parts: BotParts, native: NativeParts) -> None:
         started = acked("modal", context)
         parts.pool.submit(_answer, parts, user, form, destination, started)
 
-    @app.view(DIGEST_VIEW)
-    def on_digest_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = _user(body)
-        values = (view.get("state") or {}).get("values") or {}
-        channel = selected(values, "channel")
-        if native.digests is None or not channel:
-            ack(response_action="errors", errors={"channel": NO_DIGESTS if channel else PICK})
-            return
-        args = digest_args(
+    register_in_channel(
+        app,
+        parts,
+        native,
+        DIGEST_VIEW,
+        commands=native.digests,
+        refusals=(NO_DIGESTS, PICK),
+        args_of=lambda values: digest_args(
             selected(values, "every") or "daily",
             selected(values, "at") or "",
             typed(values, "text"),
-        )
-        try:
-            native.policy.check(user, channel, native.members_of)
-        except AccessDenied as denied:
-            ack(response_action="errors", errors={"channel": denied.user_message})
-            return
-        try:
-            message = native.digests.handle(args, user, channel, native.zone_of(user))
-        except RecbotError as error:
-            ack(response_action="errors", errors={"text": error.user_message})
-            return
-        ack()
-        parts.pool.submit(_confirm_digest, parts, user, message)
+        ),
+    )
 
 
 def _answer(
@@ -151,10 +136,3 @@ def _answer(
     REQUESTS.labels(surface="modal", outcome=outcome).inc()
     ANSWER_LATENCY.labels(surface="modal").observe(time.monotonic() - started)
     log.info("answered", extra={"surface": "modal", "outcome": outcome, "delivered": delivered})
-
-
-def _confirm_digest(parts: BotParts, user: str, message: SlackMessage) -> None:
-    dm = parts.delivery.open_dm(user)
-    if dm is not None:
-        parts.delivery.post(dm, message)
-    parts.delivery.publish_home(user, parts.conversation.home(user))

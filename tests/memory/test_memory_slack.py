@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.css.simulator import Simulator
 from bot.db.audit_store import AuditFilter, AuditStore
 from bot.db.database import open_engine
 from bot.memory.audit_record import AuditEvent
 from tests.support.serving import FORM, JSON, ServedBot, action_body, event_body, slash_body
 from tests.support.slack_api import SlackCall, SlackStandIn
-from tests.support.world import SIM_ID, SIM_KEY, bot_env, known_tasks
+from tests.support.world import known_tasks, serving_world
 
 pytestmark = pytest.mark.slow
 
@@ -40,12 +39,12 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(slack_api: SlackStandIn, database: Path) -> Iterator[ServedBot]:
-    with Simulator(known_tasks(datetime.now(UTC)), secret_id=SIM_ID, secret_key=SIM_KEY) as css:
-        # Live answers (no index), so an audit record's API calls are its question's own.
-        env = bot_env(slack_api, css.url, database, RECBOT_ADMINS=ADMIN, RECBOT_INDEX="false")
-        bot = ServedBot(env, database / "serve.log").start(timeout=90)
+    # Live answers (no index), so an audit record's API calls are its question's own.
+    tasks = known_tasks(datetime.now(UTC))
+    with serving_world(
+        slack_api, tasks, database, RECBOT_ADMINS=ADMIN, RECBOT_INDEX="false"
+    ) as bot:
         yield bot
-        bot.stop()
 
 
 @pytest.fixture(scope="module")

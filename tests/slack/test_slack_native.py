@@ -22,6 +22,7 @@ from tests.support.native_payloads import (
     view_action_body,
     view_submission_body,
 )
+from tests.support.native_wire import use_message_shortcut
 from tests.support.serving import FORM, JSON, ServedBot, event_body
 from tests.support.slack_api import SlackCall, SlackStandIn
 
@@ -67,24 +68,6 @@ def test_global_shortcut_opens_the_ask_modal_with_its_fields(
     assert block(view, "stream")["element"]["type"] == "external_select"
     assert block(view, "when")["dispatch_action"] is True
     assert json.loads(view["private_metadata"])["zone"] == "Asia/Tokyo"  # UALICE's zone
-
-
-def use_message_shortcut(
-    served: ServedBot, slack: SlackStandIn, text: str, channel: str = "CMAIN"
-) -> dict[str, Any]:
-    trigger = slack.new_trigger()
-    body = message_shortcut_body(
-        MESSAGE_SHORTCUT.callback_id,
-        user="UALICE",
-        channel=channel,
-        text=text,
-        trigger_id=trigger,
-        response_url=slack.response_url("msgshortcut"),
-    )
-    assert served.post(body, FORM).status == 200
-    [call] = slack.wait_for("views.open", where=lambda c: c.params.get("trigger_id") == trigger)
-    view: dict[str, Any] = call.response["view"]
-    return view
 
 
 def fill_picker_cache(served: ServedBot, slack: SlackStandIn) -> None:

@@ -62,7 +62,18 @@ def message_shortcut_body(
     )
 
 
-def home_button_body(action_id: str, *, user: str, trigger_id: str) -> str:
+def home_button_body(
+    action_id: str, *, user: str, trigger_id: str, value: str | None = None
+) -> str:
+    """A button pressed on the App Home tab (a view container, no response_url)."""
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "block_id": "home_actions",
+        "action_ts": f"{time.time():.6f}",
+    }
+    if value is not None:
+        button["value"] = value
     return _form(
         {
             "type": "block_actions",
@@ -73,14 +84,7 @@ def home_button_body(action_id: str, *, user: str, trigger_id: str) -> str:
             "container": {"type": "view", "view_id": "VHOME"},
             "trigger_id": trigger_id,
             "view": {"id": "VHOME", "type": "home", "blocks": []},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "home_actions",
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
+            "actions": [button],
         }
     )
 

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.css.simulator import Simulator
 from bot.tasks import RecordTask
-from tests.support.serving import BOT_TOKEN, SIGNING_SECRET, clean_env
+from tests.support.serving import BOT_TOKEN, SIGNING_SECRET, ServedBot, clean_env
 from tests.support.slack_api import SlackStandIn
 
 SIM_ID = "AKIDslacktests0123456789"
@@ -69,3 +72,16 @@ def bot_env(slack: SlackStandIn, css_url: str, tmp: Path, **extra: str) -> dict[
         HOME=str(tmp),
         **extra,
     )
+
+
+@contextmanager
+def serving_world(
+    slack: SlackStandIn, tasks: Sequence[RecordTask], tmp: Path, **extra: str
+) -> Iterator[ServedBot]:
+    """`recbot serve` over a CSS simulator of `tasks`, its database and log in `tmp`."""
+    with Simulator(list(tasks), secret_id=SIM_ID, secret_key=SIM_KEY) as css:
+        bot = ServedBot(bot_env(slack, css.url, tmp, **extra), tmp / "serve.log").start(timeout=90)
+        try:
+            yield bot
+        finally:
+            bot.stop()
