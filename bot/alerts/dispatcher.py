@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(minutes=2)
 PRUNE_EVERY = timedelta(hours=1)
 CLAIM_CHUNK = 5
+# The least time between two ticks, however often the receiver nudges.
+NUDGE_GAP_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,9 @@ class AlertDispatcher:
                 self.tick(self.clock())
             except Exception:
                 log.exception("alert tick failed; trying again next tick")
+            # Nudges arriving meanwhile are served by one tick after this gap, not one each: a
+            # callback storm commits a batch every few milliseconds (docs/evidence.md).
+            self._stop.wait(NUDGE_GAP_S)
 
     # --- one tick ---------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ REQUEST_DEADLINE_S = 5
 CONNECTION_LIMIT = 2000
 # Threads that run the app on fully received requests: each only verifies, acks and hands
 # off (milliseconds), so a few take far more than Slack ever sends to one bot.
-HTTP_THREADS = 16
+HTTP_THREADS = 64
 # How often the event loop looks for connections past their deadline.
 SWEEP_INTERVAL_S = 1
 
@@ -128,6 +128,9 @@ def make_server(app: WSGIApplication, host: str, port: int, max_body_bytes: int)
         ident="recbot",
         expose_tracebacks=False,
     )
+    # waitress warns "Task queue depth is N" for each request that finds no idle thread: under
+    # a burst that is one log line per request, costing the very threads it reports on.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     sockets: dict[int, Any] = {}
