@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -83,3 +84,22 @@ def test_last_received(store: EvidenceStore) -> None:
     assert store.last_received() is None
     store.add(task_events(A, NOW, 0.0)[0], NOW)
     assert store.last_received() == NOW
+
+
+def test_only_the_streams_asked_about_across_domains(store: EvidenceStore) -> None:
+    """Tasks on domain a's cam1 and domain b's cam2: an untasked event on a's cam2 (a stream
+    of neither) is not theirs, though each of its parts is asked about."""
+    on_a = task("task-a1", NOW - timedelta(hours=2), 1, stream="cam1")
+    on_b = task("task-b2", NOW - timedelta(hours=2), 1, stream="cam2", domain="b.push.example.com")
+    stray = task("", NOW - timedelta(hours=2), 1, stream="cam2")  # a's cam2, no task
+    kept = task("", NOW - timedelta(hours=2), 1, stream="cam1")  # a's cam1, no task
+    for made, seq in ((on_a, "1"), (on_b, "2"), (stray, "3"), (kept, "4")):
+        store.add(status_event(made, RecordEvent.START_SUCCEEDED, made.start, seq=seq), NOW)
+        store.add_many([replace(e, key=f"{e.key}:{seq}") for e in task_events(made, NOW, 0.0)], NOW)
+    listed = store.events_for([on_a, on_b], NOW - timedelta(hours=3), NOW)
+    status, groups = store.summary_for([on_a, on_b], NOW - timedelta(hours=3), NOW)
+    streams = {(e.domain, e.stream) for e in listed}
+    assert streams == {("a.push.example.com", "cam1"), ("b.push.example.com", "cam2")}
+    assert {(e.domain, e.stream) for e in status} == streams
+    assert {(g.stream.domain, g.stream.stream) for g in groups} == streams
+    assert {e.task_id for e in listed} == {"task-a1", "task-b2", ""}
