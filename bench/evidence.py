@@ -2,7 +2,7 @@
 evidence costs `recbot ask`.
 
 1. Throughput: signed callbacks POSTed at 1,000/s (open loop, 32 keep-alive connections, an
-   asyncio client: `bench/_http_load.py`) to one `recbot serve` (waitress) on a SQLite file;
+   asyncio client: `tests/support/http_load.py`) to one `recbot serve` (waitress) on a SQLite file;
    p99 answer time counted from when each callback was due, and none lost (every one
    answered 200 and stored). The client's own ceiling is measured first against a server
    that answers at once, so a slow client cannot pass for a slow server. The default run
@@ -27,8 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _http_load import Load, capacity, offer  # noqa: E402
-
 from bot.alerts.rules import Level  # noqa: E402
 from bot.alerts.store import AlertStore  # noqa: E402
 from bot.answer import AnswerContext, answer  # noqa: E402
@@ -42,6 +40,7 @@ from bot.render.blocks import render_answer  # noqa: E402
 from bot.request import parse_request  # noqa: E402
 from bot.tasks import RecordTask  # noqa: E402
 from tests.support.factory import ListSource  # noqa: E402
+from tests.support.http_load import Load, capacity, offer  # noqa: E402
 from tests.support.served import serve_env  # noqa: E402
 from tests.support.serving import ServedBot  # noqa: E402
 from tests.support.slack_api import SlackStandIn  # noqa: E402
@@ -104,7 +103,7 @@ def measure_serve(seconds: float) -> dict[str, float]:
 
 def measure_client(seconds: float) -> Load:
     """The load client's own ceiling: the same bodies offered at 5,000/s to a server that
-    answers at once (`bench/_http_load.py`); it must reach well over 1,000/s."""
+    answers at once (`tests/support/http_load.py`); it must reach well over 1,000/s."""
     now = datetime.now(UTC)
     t = int((now + timedelta(minutes=30)).timestamp())
     count = int(5 * RATE * min(seconds, 2.0))

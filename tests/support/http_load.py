@@ -1,4 +1,5 @@
-"""An open-loop HTTP/1.1 load client on asyncio, and a do-nothing server to measure it against.
+"""Bench helper: an open-loop HTTP/1.1 load client on asyncio, and a do-nothing server to
+measure it against (bench/evidence.py).
 
 Python threads with `http.client` top out at a few hundred requests a second on the shared
 2-core machine (the client then measures itself, not the server). One asyncio loop writing
