@@ -36,8 +36,9 @@ CONNECTION_LIMIT = 2000
 # Threads that run the app on fully received requests: each only verifies, acks and hands
 # off (milliseconds), so a few take far more than Slack ever sends to one bot. A CSS callback
 # holds its thread until its batch commits (bot/evidence/group_commit.py), so the threads also
-# bound that batch: 64 keep 1,000 callbacks/s flowing through commits of up to 60 ms.
-HTTP_THREADS = 64
+# bound that batch: 32 keep 1,000 callbacks/s flowing through commits of up to 30 ms (64
+# cost more in GIL hand-overs than they gave, measured with bench/evidence.py).
+HTTP_THREADS = 32
 # How often the event loop looks for connections past their deadline.
 SWEEP_INTERVAL_S = 1
 
