@@ -3,41 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.db.database import migrate, open_engine
 from bot.evidence.events import RecordEvent
 from bot.evidence.simulate import task_events
 from bot.evidence.store import EvidenceStore
 from bot.findings import StreamKey
 from tests.evidence.sender import status_event
 from tests.support.factory import task
-from tests.support.pg import fresh_postgres_url
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
 A = task("task-a", NOW - timedelta(hours=5), 3)
 B = task("task-b", NOW - timedelta(hours=5), 3, stream="cam1")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EvidenceStore]:
-    if request.param == "sqlite":
-        engine = open_engine(f"sqlite:///{tmp_path}/e.sqlite3")
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
-        return
-    with fresh_postgres_url() as url:
-        engine = open_engine(url)
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
 
 
 def test_an_event_is_stored_once(store: EvidenceStore) -> None:

@@ -6,39 +6,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.db.database import migrate, open_engine
 from bot.evidence.events import RecordEvent, RecordingEvent
 from bot.evidence.group_commit import GroupCommit, NotStored
 from bot.evidence.store import EvidenceStore
 from tests.evidence.sender import status_event
 from tests.support.factory import task
-from tests.support.pg import fresh_postgres_url
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
 TASK = task("task-gc", NOW - timedelta(hours=2), 3)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EvidenceStore]:
-    if request.param == "sqlite":
-        engine = open_engine(f"sqlite:///{tmp_path}/e.sqlite3")
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
-        return
-    with fresh_postgres_url() as url:
-        engine = open_engine(url)
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
 
 
 class HeldStore:
