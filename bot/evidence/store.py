@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    bindparam,
     delete,
     func,
     null,
@@ -213,6 +214,60 @@ class _BatchInsert:
         return tuple(flat)
 
 
+# What answers read, built once: the lists and the window are parameters (`_parameters`), so
+# no answer builds, coerces or caches a statement of its own.
+# The rows of the listed tasks, by TaskId (whatever their time).
+_BY_TASK = EventRow.task_id.in_(bindparam("task_ids", expanding=True))
+# The rows of the streams in the window. Each column of the stream key has its own IN, which
+# SQLite seeks the stream index with (it does not with a row-value IN). Across several domains
+# or apps that also selects streams not asked about (domain A's app with domain B's stream):
+# callers keep only the streams asked about (`_wanted`), which costs less than SQLite checking
+# a row-value IN on every row.
+_BY_STREAM = and_(
+    EventRow.domain.in_(bindparam("domains", expanding=True)),
+    EventRow.app.in_(bindparam("apps", expanding=True)),
+    EventRow.stream.in_(bindparam("streams", expanding=True)),
+    EventRow.event_time >= bindparam("since"),
+    EventRow.event_time <= bindparam("until"),
+)
+# ... of no listed task: disjoint from `_BY_TASK`.
+_BY_STREAM_UNTASKED = and_(
+    _BY_STREAM, EventRow.task_id.not_in(bindparam("task_ids", expanding=True))
+)
+_STATUS = union_all(
+    select(*_COLUMNS).where(_BY_TASK, EventRow.event_type == STATUS_EVENT_TYPE),
+    select(*_COLUMNS).where(_BY_STREAM_UNTASKED, EventRow.event_type == STATUS_EVENT_TYPE),
+)
+_TOTALS = (
+    func.count(),
+    func.coalesce(func.sum(EventRow.duration_s), 0),
+    func.coalesce(func.sum(EventRow.size_bytes), 0),
+    func.max(EventRow.event_time),
+)
+_FILE_TOTALS: CompoundSelect[Any] = union_all(
+    # A listed task's files count for the task whatever stream they name.
+    select(EventRow.task_id, null(), null(), null(), *_TOTALS)
+    .where(_BY_TASK, EventRow.event_type == FILE_EVENT_TYPE)
+    .group_by(EventRow.task_id),
+    select(EventRow.task_id, EventRow.domain, EventRow.app, EventRow.stream, *_TOTALS)
+    .where(_BY_STREAM_UNTASKED, EventRow.event_type == FILE_EVENT_TYPE)
+    .group_by(EventRow.task_id, EventRow.domain, EventRow.app, EventRow.stream),
+)
+
+
+def _parameters(
+    task_ids: Collection[str], streams: Collection[StreamKey], start: datetime, end: datetime
+) -> dict[str, Any]:
+    return {
+        "task_ids": sorted(task_ids),
+        "domains": sorted({s.domain for s in streams}),
+        "apps": sorted({s.app for s in streams}),
+        "streams": sorted({s.stream for s in streams}),
+        "since": start - SLACK_AROUND,
+        "until": end + SLACK_AROUND,
+    }
+
+
 class EvidenceStore:
     """Every read and write of recording evidence; each method is one short transaction.
 
@@ -273,30 +328,10 @@ class EvidenceStore:
         if not tasks:
             return [], []
         by_id = {t.task_id: StreamKey.of(t) for t in tasks}
-        by_task = self._by_task(by_id.keys())
-        by_stream = self._by_stream(set(by_id.values()), by_id.keys(), start, end)
-        status = union_all(
-            select(*_COLUMNS).where(by_task, EventRow.event_type == STATUS_EVENT_TYPE),
-            select(*_COLUMNS).where(by_stream, EventRow.event_type == STATUS_EVENT_TYPE),
-        )
-        totals = (
-            func.count(),
-            func.coalesce(func.sum(EventRow.duration_s), 0),
-            func.coalesce(func.sum(EventRow.size_bytes), 0),
-            func.max(EventRow.event_time),
-        )
-        files: CompoundSelect[Any] = union_all(
-            # A listed task's files count for the task whatever stream they name.
-            select(EventRow.task_id, null(), null(), null(), *totals)
-            .where(by_task, EventRow.event_type == FILE_EVENT_TYPE)
-            .group_by(EventRow.task_id),
-            select(EventRow.task_id, EventRow.domain, EventRow.app, EventRow.stream, *totals)
-            .where(by_stream, EventRow.event_type == FILE_EVENT_TYPE)
-            .group_by(EventRow.task_id, EventRow.domain, EventRow.app, EventRow.stream),
-        )
         streams = set(by_id.values())
+        parameters = _parameters(by_id.keys(), streams, start, end)
         with self.engine.connect() as connection:
-            found = (_event(r) for r in connection.execute(status))
+            found = (_event(r) for r in connection.execute(_STATUS, parameters))
             events = _oldest_first(e for e in found if _wanted(e, by_id, streams))
             groups = [
                 FileGroup(
@@ -305,37 +340,11 @@ class EvidenceStore:
                     FileTotals(int(count), int(duration or 0), int(size or 0), last),
                 )
                 for task_id, domain, app, stream, count, duration, size, last in (
-                    connection.execute(files)
+                    connection.execute(_FILE_TOTALS, parameters)
                 )
                 if domain is None or StreamKey(stream, app, domain) in streams
             ]
         return events, groups
-
-    @staticmethod
-    def _by_task(task_ids: Collection[str]) -> ColumnElement[bool]:
-        """The rows of these tasks, by TaskId (whatever their time)."""
-        return EventRow.task_id.in_(sorted(task_ids))
-
-    @staticmethod
-    def _by_stream(
-        streams: Collection[StreamKey], task_ids: Collection[str], start: datetime, end: datetime
-    ) -> ColumnElement[bool]:
-        """The rows of these streams from `start` to `end` (with the margin) that belong to
-        none of these tasks: disjoint from `_by_task(task_ids)`.
-
-        Each column of the stream key has its own IN, which SQLite seeks the stream index
-        with (it does not with a row-value IN). Across several domains or apps that also
-        selects streams not asked about (domain A's app with domain B's stream): callers keep
-        only the streams asked about (`_wanted`), which costs less than SQLite checking a
-        row-value IN on every row."""
-        where = and_(
-            EventRow.domain.in_(sorted({s.domain for s in streams})),
-            EventRow.app.in_(sorted({s.app for s in streams})),
-            EventRow.stream.in_(sorted({s.stream for s in streams})),
-            EventRow.event_time >= start - SLACK_AROUND,
-            EventRow.event_time <= end + SLACK_AROUND,
-        )
-        return and_(where, EventRow.task_id.not_in(sorted(task_ids))) if task_ids else where
 
     def events_of(
         self,
@@ -344,17 +353,18 @@ class EvidenceStore:
         start: datetime,
         end: datetime,
     ) -> list[RecordingEvent]:
-        parts = []
+        parts: list[ColumnElement[bool]] = []
         if task_ids:
-            parts.append(self._by_task(task_ids))
+            parts.append(_BY_TASK)
         if streams:
-            parts.append(self._by_stream(streams, task_ids, start, end))
+            parts.append(_BY_STREAM_UNTASKED if task_ids else _BY_STREAM)
         if not parts:
             return []
         query = union_all(*(select(*_COLUMNS).where(p) for p in parts))
         wanted = set(streams)
+        parameters = _parameters(task_ids, wanted, start, end)
         with self.engine.connect() as connection:
-            found = (_event(r) for r in connection.execute(query))
+            found = (_event(r) for r in connection.execute(query, parameters))
             return _oldest_first(e for e in found if _wanted(e, task_ids, wanted))
 
     def received_after(self, last_id: int, limit: int = 500) -> list[StoredEvent]:
@@ -410,7 +420,7 @@ class EvidenceStore:
 
 
 def _wanted(event: RecordingEvent, task_ids: Collection[str], streams: set[StreamKey]) -> bool:
-    """A row of the tasks asked about, or of a stream asked about (`_by_stream`)."""
+    """A row of the tasks asked about, or of a stream asked about (`_BY_STREAM`)."""
     return event.task_id in task_ids or StreamKey(event.stream, event.app, event.domain) in streams
 
 
