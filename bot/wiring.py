@@ -706,6 +706,7 @@ def build_server_bot(
 
     def stop() -> None:
         if recording is not None:
+            recording.receiver.close()  # commits the callbacks still waiting for their batch
             recording.dispatcher.stop()
         writer.stop()  # before the scheduler closes the stores
         if index is not None:

@@ -34,8 +34,11 @@ REQUEST_DEADLINE_S = 5
 # KB, no thread; beyond it waitress stops accepting until some close (within the deadline).
 CONNECTION_LIMIT = 2000
 # Threads that run the app on fully received requests: each only verifies, acks and hands
-# off (milliseconds), so a few take far more than Slack ever sends to one bot.
-HTTP_THREADS = 16
+# off (milliseconds), so a few take far more than Slack ever sends to one bot. A CSS callback
+# holds its thread until its batch commits (bot/evidence/group_commit.py), so the threads also
+# bound that batch: 32 keep 1,000 callbacks/s flowing through commits of up to 30 ms (64
+# cost more in GIL hand-overs than they gave, measured with bench/evidence.py).
+HTTP_THREADS = 32
 # How often the event loop looks for connections past their deadline.
 SWEEP_INTERVAL_S = 1
 
@@ -128,6 +131,9 @@ def make_server(app: WSGIApplication, host: str, port: int, max_body_bytes: int)
         ident="recbot",
         expose_tracebacks=False,
     )
+    # waitress warns "Task queue depth is N" for each request that finds no idle thread: under
+    # a burst that is one log line per request, costing the very threads it reports on.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     sockets: dict[int, Any] = {}

@@ -3,40 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.db.database import migrate, open_engine
 from bot.evidence.events import RecordEvent
 from bot.evidence.simulate import task_events
 from bot.evidence.store import EvidenceStore
 from bot.findings import StreamKey
 from tests.evidence.sender import status_event
 from tests.support.factory import task
-from tests.support.pg import fresh_postgres_url
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
 A = task("task-a", NOW - timedelta(hours=5), 3)
 B = task("task-b", NOW - timedelta(hours=5), 3, stream="cam1")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EvidenceStore]:
-    if request.param == "sqlite":
-        engine = open_engine(f"sqlite:///{tmp_path}/e.sqlite3")
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
-        return
-    with fresh_postgres_url() as url:
-        engine = open_engine(url)
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
 
 
 def test_an_event_is_stored_once(store: EvidenceStore) -> None:
@@ -83,3 +63,43 @@ def test_last_received(store: EvidenceStore) -> None:
     assert store.last_received() is None
     store.add(task_events(A, NOW, 0.0)[0], NOW)
     assert store.last_received() == NOW
+
+
+def test_only_the_streams_asked_about_across_domains(store: EvidenceStore) -> None:
+    """Tasks on domain a's cam1 and domain b's cam2: an untasked event on a's cam2 (a stream
+    of neither) is not theirs, though each of its parts is asked about."""
+    on_a = task("task-a1", NOW - timedelta(hours=2), 1, stream="cam1")
+    on_b = task("task-b2", NOW - timedelta(hours=2), 1, stream="cam2", domain="b.push.example.com")
+    stray = task("", NOW - timedelta(hours=2), 1, stream="cam2")  # a's cam2, no task
+    kept = task("", NOW - timedelta(hours=2), 1, stream="cam1")  # a's cam1, no task
+    for made, seq in ((on_a, "1"), (on_b, "2"), (stray, "3"), (kept, "4")):
+        store.add(status_event(made, RecordEvent.START_SUCCEEDED, made.start, seq=seq), NOW)
+        store.add_many([replace(e, key=f"{e.key}:{seq}") for e in task_events(made, NOW, 0.0)], NOW)
+    listed = store.events_for([on_a, on_b], NOW - timedelta(hours=3), NOW)
+    status, groups = store.summary_for([on_a, on_b], NOW - timedelta(hours=3), NOW)
+    streams = {(e.domain, e.stream) for e in listed}
+    assert streams == {("a.push.example.com", "cam1"), ("b.push.example.com", "cam2")}
+    assert {(e.domain, e.stream) for e in status} == streams
+    assert {(g.stream.domain, g.stream.stream) for g in groups} == streams
+    assert {e.task_id for e in listed} == {"task-a1", "task-b2", ""}
+
+
+def test_the_alert_feed_reads_what_is_new_and_the_last_moments_again(
+    store: EvidenceStore,
+) -> None:
+    events = task_events(A, NOW, 0.0) + task_events(B, NOW, 0.0)
+    old, recent = events[: len(events) // 2], events[len(events) // 2 :]
+    store.add_many(old, NOW - timedelta(seconds=60))
+    first = store.received_since(NOW - timedelta(minutes=2))
+    assert {s.event.key for s in first} == {e.key for e in old}
+    last = max(s.id for s in first)
+    store.add_many(recent, NOW - timedelta(seconds=1))
+    # Only the rows after the last one seen, with nothing unsure...
+    newer = store.received_since(NOW - timedelta(minutes=2), after_id=last)
+    assert {s.event.key for s in newer} == {e.key for e in recent}
+    # ...and the rows of the last seconds again, however low their ids (a late commit).
+    unsure = store.received_since(
+        NOW - timedelta(minutes=2), after_id=10**9, unsure_since=NOW - timedelta(seconds=3)
+    )
+    assert {s.event.key for s in unsure} == {e.key for e in recent}
+    assert store.received_since(NOW - timedelta(minutes=2), after_id=10**9) == []

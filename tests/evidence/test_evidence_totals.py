@@ -3,20 +3,14 @@ counts, durations, sizes, failures and untasked streams as from every file row."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.db.database import migrate, open_engine
 from bot.evidence.events import RecordEvent
 from bot.evidence.simulate import task_events
 from bot.evidence.state import Evidence, FileTotals, Recording, SummarySource, fetch_evidence
 from bot.evidence.store import EvidenceStore
 from tests.evidence.sender import status_event
 from tests.support.factory import task
-from tests.support.pg import fresh_postgres_url
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
 DONE = task("task-done", NOW - timedelta(hours=5), 3)
@@ -24,21 +18,6 @@ FAILED = task("task-failed", NOW - timedelta(hours=5), 3, stream="cam1")
 RUNNING = task("task-running", NOW - timedelta(hours=1), 3, stream="cam2")
 SILENT = task("task-silent", NOW - timedelta(hours=2), 1, stream="cam3")
 TASKS = [DONE, FAILED, RUNNING, SILENT]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EvidenceStore]:
-    if request.param == "sqlite":
-        engine = open_engine(f"sqlite:///{tmp_path}/e.sqlite3")
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
-        return
-    with fresh_postgres_url() as url:
-        engine = open_engine(url)
-        migrate(engine)
-        yield EvidenceStore(engine)
-        engine.dispose()
 
 
 def _shown(recording: Recording) -> tuple[object, ...]:
