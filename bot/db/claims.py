@@ -34,7 +34,7 @@ class ClaimTable(Generic[Row]):
         self.engine = engine
         self.row = row
         self.key = list(key)  # the columns of the table's unique constraint
-        self.insert = dialect_insert(engine)
+        self._insert = dialect_insert(engine)
         self._c = row.__table__.c
 
     def claim(
@@ -55,7 +55,7 @@ class ClaimTable(Generic[Row]):
     def _first_wins(self, values: Sequence[Mapping[str, Any]], returning: Any) -> Any:
         """INSERT these records; only the ones nobody made before come back."""
         statement = (
-            self.insert(self.row)
+            self._insert(self.row)
             .values(values)
             .on_conflict_do_nothing(index_elements=self.key)
             .returning(returning)
