@@ -2,7 +2,7 @@
 
 Exactly once rests on the digest rule: an `alert_posts` row is unique per (subscription,
 event key), and only the replica whose INSERT made it (or who took over its expired lease)
-may post.
+may post. The claim, takeover, renewal and outcome are `bot.db.claims.ClaimTable`'s.
 
 A pause is such a row too, with the key `paused` (state `paused`, Slack's error code in
 `message_ts`): made when Slack will not let recbot post in the channel, by one replica only,
@@ -31,11 +31,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from bot.alerts.rules import Level
 from bot.db.base import Base, UTCDateTime
+from bot.db.claims import ClaimTable
 
 
 class AlertSubscriptionRow(Base):
@@ -120,21 +120,6 @@ _IS_PAUSED = exists().where(
 )
 
 
-def _record(
-    subscription_id: int, key: str, state: str, replica: str, *, now: datetime, until: datetime
-) -> dict[str, Any]:
-    """An `alert_posts` row: a claim (until its lease runs out) or a pause."""
-    return {
-        "subscription_id": subscription_id,
-        "event_key": key,
-        "state": state,
-        "claimed_by": replica,
-        "lease_until": until,
-        "attempts": 1,
-        "created_at": now,
-    }
-
-
 def _post(row: AlertPostRow) -> AlertPost:
     return AlertPost(
         row.id,
@@ -151,9 +136,7 @@ def _post(row: AlertPostRow) -> AlertPost:
 class AlertStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._insert: Any = (
-            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        )
+        self._claims = ClaimTable(engine, AlertPostRow, ("subscription_id", "event_key"))
 
     # Subscriptions
 
@@ -243,10 +226,18 @@ class AlertStore:
     def pause(self, subscription_id: int, replica: str, now: datetime, why: str) -> bool:
         """Pause an alert Slack will not let us post; True only for the one replica whose
         record made the pause (it tells the creator), False when it was paused already."""
-        record = _record(subscription_id, PAUSED, PAUSED, replica, now=now, until=now)
-        statement = self._first_wins([{**record, "message_ts": why[:32]}], AlertPostRow.id)
-        with Session(self.engine) as session, session.begin():
-            return session.scalar(statement) is not None
+        return self._claims.settle(
+            {
+                "subscription_id": subscription_id,
+                "event_key": PAUSED,
+                "state": PAUSED,
+                "claimed_by": replica,
+                "lease_until": now,
+                "attempts": 1,
+                "created_at": now,
+                "message_ts": why[:32],
+            }
+        )
 
     def resume(self, subscription_id: int, team_id: str, channel_id: str) -> bool | None:
         """Resume a paused alert, only from its channel: True when it was paused, False when it
@@ -276,81 +267,27 @@ class AlertStore:
         self, wanted: Sequence[tuple[int, str]], replica: str, now: datetime, lease: timedelta
     ) -> list[AlertPost]:
         """Claim (subscription, event key) pairs nobody has; return the ones we got."""
-        if not wanted:
-            return []
-        values = [
-            _record(sub, key, "claimed", replica, now=now, until=now + lease) for sub, key in wanted
+        records = [
+            {"subscription_id": sub, "event_key": key, "created_at": now} for sub, key in wanted
         ]
-        statement = self._first_wins(values, AlertPostRow)
-        with Session(self.engine) as session, session.begin():
-            return [_post(r) for r in session.scalars(statement)]
-
-    def _first_wins(self, values: list[dict[str, Any]], returning: Any) -> Any:
-        """INSERT these records; only the ones no replica made before come back."""
-        return (
-            self._insert(AlertPostRow)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["subscription_id", "event_key"])
-            .returning(returning)
-        )
+        return [_post(r) for r in self._claims.claim(records, replica, now, lease)]
 
     def expired(self, now: datetime, since: datetime) -> list[AlertPost]:
-        query = select(AlertPostRow).where(
-            AlertPostRow.state == "claimed",
-            AlertPostRow.lease_until < now,
-            AlertPostRow.created_at >= since,
-        )
-        with Session(self.engine) as session:
-            return [_post(r) for r in session.scalars(query)]
+        return [_post(r) for r in self._claims.expired(now, AlertPostRow.created_at >= since)]
 
     def take_over(
         self, post_id: int, replica: str, now: datetime, lease: timedelta
     ) -> AlertPost | None:
-        with Session(self.engine) as session, session.begin():
-            row = session.scalars(
-                update(AlertPostRow)
-                .where(
-                    AlertPostRow.id == post_id,
-                    AlertPostRow.state == "claimed",
-                    AlertPostRow.lease_until < now,
-                )
-                .values(
-                    claimed_by=replica,
-                    lease_until=now + lease,
-                    attempts=AlertPostRow.attempts + 1,
-                )
-                .returning(AlertPostRow)
-            ).one_or_none()
-            return _post(row) if row is not None else None
+        row = self._claims.take_over(post_id, replica, now, lease)
+        return _post(row) if row is not None else None
 
     def renew(self, post_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
         """Extend our unexpired claim right before posting; False if it ran out or was taken,
         so a survivor can take an alert over only after its claimer was silent a whole lease."""
-        with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                update(AlertPostRow)
-                .where(
-                    AlertPostRow.id == post_id,
-                    AlertPostRow.claimed_by == replica,
-                    AlertPostRow.state == "claimed",
-                    AlertPostRow.lease_until >= now,
-                )
-                .values(lease_until=now + lease)
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+        return self._claims.renew(post_id, replica, now, lease)
 
     def finish(self, post_id: int, replica: str, state: str, message_ts: str | None = None) -> bool:
-        with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                update(AlertPostRow)
-                .where(
-                    AlertPostRow.id == post_id,
-                    AlertPostRow.claimed_by == replica,
-                    AlertPostRow.state == "claimed",
-                )
-                .values(state=state, message_ts=message_ts)
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+        return self._claims.finish(post_id, replica, state, message_ts=message_ts)
 
     def posts(self) -> list[AlertPost]:
         with Session(self.engine) as session:

@@ -1,11 +1,14 @@
 """What every store's tables share: one declarative base (so one Alembic history covers
-them all) and a column type that keeps datetimes aware UTC on SQLite and PostgreSQL."""
+them all), a column type that keeps datetimes aware UTC on SQLite and PostgreSQL, and the
+dialect's INSERT (for ON CONFLICT DO NOTHING)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, Engine
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -32,3 +35,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     pass
+
+
+def dialect_insert(engine: Engine) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both backends."""
+    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert

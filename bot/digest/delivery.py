@@ -1,5 +1,7 @@
 """Posting digests to Slack: chat.postMessage with metadata, paced per channel, and the look-up
-in conversations.history that tells whether a crashed replica had already posted a slot."""
+in conversations.history that tells whether a crashed replica had already posted a slot.
+
+Alerts post the same way (`MarkedPoster`, the pacers and `tell_user` serve both)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -72,18 +74,36 @@ class SharedChannelPacer:
         return waited
 
 
-class DigestPoster:
-    """Posts a digest and finds one already posted. Slack errors surface as SlackApiError."""
+class Mark(Protocol):
+    """The metadata a posted message carries, read back from Slack after a crash."""
 
-    def __init__(self, client: WebClient, pacer: ChannelPacer) -> None:
+    def metadata(self) -> dict[str, Any]: ...
+
+
+M = TypeVar("M", bound=Mark)
+
+
+class MarkedPoster(Generic[M]):
+    """Posts a message carrying a mark and finds one already posted (what a replica that took
+    a claim over looks for). Slack errors surface as SlackApiError."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        pacer: ChannelPacer,
+        read_mark: Callable[[dict[str, Any]], M | None],
+        history_pages: int = HISTORY_PAGES,
+    ) -> None:
         self._client = client
         self._pacer = pacer
+        self._read_mark = read_mark
+        self._history_pages = history_pages
 
     def pace(self, channel: str) -> float:
         """Wait for `channel`'s turn (about one message a second); call right before `post`."""
         return self._pacer.wait(channel)
 
-    def post(self, channel: str, message: SlackMessage, mark: DigestMark) -> str:
+    def post(self, channel: str, message: SlackMessage, mark: M) -> str:
         response = self._client.chat_postMessage(
             channel=channel,
             text=message.text,
@@ -95,8 +115,34 @@ class DigestPoster:
         return str(response["ts"])
 
     def tell(self, user_id: str, message: SlackMessage) -> bool:
-        """A direct message to `user_id` (a digest's creator); False when Slack refused it."""
+        """A direct message to `user_id` (the creator); False when Slack refused it."""
         return tell_user(self._client, user_id, message)
+
+    def find_posted(self, channel: str, mark: M, since: datetime) -> str | None:
+        """The ts of a message in `channel` since `since` that carries `mark`, if any."""
+        cursor: str | None = None
+        for _ in range(self._history_pages):
+            response = self._client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=HISTORY_PAGE,
+                cursor=cursor,
+            )
+            for message in response.get("messages") or []:
+                if isinstance(message, dict) and self._read_mark(message) == mark:
+                    return str(message.get("ts"))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
+
+
+class DigestPoster(MarkedPoster[DigestMark]):
+    """Posts a digest and finds one already posted. Slack errors surface as SlackApiError."""
+
+    def __init__(self, client: WebClient, pacer: ChannelPacer) -> None:
+        super().__init__(client, pacer, DigestMark.of)
 
     def announce(self, channel: str, message: SlackMessage) -> str | None:
         """Post `message` in `channel` (no digest mark): None when posted, else Slack's error
@@ -109,25 +155,6 @@ class DigestPoster:
             return slack_error(exc)
         except Exception as exc:  # connection trouble: not known to work
             return type(exc).__name__
-        return None
-
-    def find_posted(self, channel: str, mark: DigestMark, since: datetime) -> str | None:
-        """The ts of a message in `channel` since `since` that carries `mark`, if any."""
-        cursor: str | None = None
-        for _ in range(HISTORY_PAGES):
-            response = self._client.conversations_history(
-                channel=channel,
-                oldest=f"{since.timestamp():.6f}",
-                include_all_metadata=True,
-                limit=HISTORY_PAGE,
-                cursor=cursor,
-            )
-            for message in response.get("messages") or []:
-                if isinstance(message, dict) and DigestMark.of(message) == mark:
-                    return str(message.get("ts"))
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
         return None
 
 

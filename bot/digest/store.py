@@ -2,6 +2,7 @@
 
 Exactly-once rests on one rule: a row in `digest_posts` is unique per (subscription, slot),
 and whoever inserts it (or takes over its expired lease) is the only one allowed to post.
+The claim, takeover, renewal and outcome are `bot.db.claims.ClaimTable`'s.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.db.base import Base, UTCDateTime
+from bot.db.base import Base, UTCDateTime, dialect_insert
+from bot.db.claims import ClaimTable
 from bot.digest.schedule import Kind, Schedule
 
 
@@ -174,16 +175,12 @@ def _post(row: PostRow) -> Post:
     )
 
 
-def _insert(engine: Engine) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both backends."""
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-
-
 class DigestStore:
     """Every read and write of digest state. Each method is one short transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._claims = ClaimTable(engine, PostRow, ("subscription_id", "slot"))
 
     # Subscriptions
 
@@ -221,7 +218,7 @@ class DigestStore:
             in_channel < limits.per_channel, by_creator < limits.per_user
         )
         statement = (
-            _insert(self.engine)(SubscriptionRow)
+            dialect_insert(self.engine)(SubscriptionRow)
             .from_select(columns, guarded)
             .returning(SubscriptionRow.id)
         )
@@ -357,74 +354,24 @@ class DigestStore:
     def claim(
         self, wanted: Sequence[SlotClaim], replica: str, now: datetime, lease: timedelta
     ) -> list[Post]:
-        """Insert a claimed row for each wanted slot nobody has yet; return the ones we got.
-
-        One statement: ON CONFLICT DO NOTHING skips slots another replica claimed first, and
-        RETURNING tells us which rows are ours.
-        """
-        if not wanted:
-            return []
-        values = [
-            {
-                "subscription_id": w.subscription_id,
-                "slot": w.slot,
-                "state": PostState.CLAIMED.value,
-                "claimed_by": replica,
-                "lease_until": now + lease,
-                "attempts": 1,
-                "late": w.late,
-            }
-            for w in wanted
+        """Claim each wanted slot nobody has yet; return the ones we got (one INSERT: ON
+        CONFLICT DO NOTHING skips slots another replica claimed first)."""
+        records = [
+            {"subscription_id": w.subscription_id, "slot": w.slot, "late": w.late} for w in wanted
         ]
-        statement = (
-            _insert(self.engine)(PostRow)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["subscription_id", "slot"])
-            .returning(PostRow)
-        )
-        with Session(self.engine) as session, session.begin():
-            return [_post(r) for r in session.scalars(statement)]
+        return [_post(r) for r in self._claims.claim(records, replica, now, lease)]
 
     def take_over(
         self, post_id: int, replica: str, now: datetime, lease: timedelta, *, late: bool
     ) -> Post | None:
         """Take a claimed slot whose lease expired (its claimer died); None if someone else did."""
-        with Session(self.engine) as session, session.begin():
-            row = session.scalars(
-                update(PostRow)
-                .where(
-                    PostRow.id == post_id,
-                    PostRow.state == PostState.CLAIMED.value,
-                    PostRow.lease_until < now,
-                )
-                .values(
-                    claimed_by=replica,
-                    lease_until=now + lease,
-                    attempts=PostRow.attempts + 1,
-                    late=late,
-                )
-                .returning(PostRow)
-            ).one_or_none()
-            return _post(row) if row is not None else None
+        row = self._claims.take_over(post_id, replica, now, lease, late=late)
+        return _post(row) if row is not None else None
 
     def renew(self, post_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
-        """Extend our unexpired claim just before posting; False if it ran out or was taken.
-
-        Posting only after a successful renewal means a survivor can take a slot over only
-        when its claimer has been silent for a whole lease, not merely slow to get its turn.
-        """
-        with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                update(PostRow)
-                .where(
-                    PostRow.id == post_id,
-                    PostRow.claimed_by == replica,
-                    PostRow.state == PostState.CLAIMED.value,
-                    PostRow.lease_until >= now,
-                )
-                .values(lease_until=now + lease)
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+        """Extend our unexpired claim just before posting; False if it ran out or was taken
+        (`ClaimTable.renew`)."""
+        return self._claims.renew(post_id, replica, now, lease)
 
     def finish(
         self,
@@ -437,59 +384,38 @@ class DigestStore:
         detail: str | None = None,
     ) -> bool:
         """Record the outcome of a claim we hold; False if we had lost it (lease taken over)."""
-        with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                update(PostRow)
-                .where(
-                    PostRow.id == post_id,
-                    PostRow.claimed_by == replica,
-                    PostRow.state == PostState.CLAIMED.value,
-                )
-                .values(state=state.value, message_ts=message_ts, finished_at=now, detail=detail)
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+        return self._claims.finish(
+            post_id, replica, state.value, message_ts=message_ts, finished_at=now, detail=detail
+        )
 
     def skip(
         self, subscription_id: int, slot: datetime, replica: str, now: datetime, reason: str
     ) -> bool:
         """Mark a slot skipped unless someone already settled it; True if this call did."""
-        statement = (
-            _insert(self.engine)(PostRow)
-            .values(
-                subscription_id=subscription_id,
-                slot=slot,
-                state=PostState.SKIPPED.value,
-                claimed_by=replica,
-                lease_until=now,
-                attempts=0,
-                late=True,
-                finished_at=now,
-                detail=reason,
-            )
-            .on_conflict_do_nothing(index_elements=["subscription_id", "slot"])
-            .returning(PostRow.id)
+        return self._claims.settle(
+            {
+                "subscription_id": subscription_id,
+                "slot": slot,
+                "state": PostState.SKIPPED.value,
+                "claimed_by": replica,
+                "lease_until": now,
+                "attempts": 0,
+                "late": True,
+                "finished_at": now,
+                "detail": reason,
+            }
         )
-        with Session(self.engine) as session, session.begin():
-            return session.scalars(statement).first() is not None
 
     def skip_abandoned(self, post_id: int, replica: str, now: datetime, reason: str) -> bool:
         """Give up a claimed slot whose claimer died long ago (past the late limit)."""
-        with Session(self.engine) as session, session.begin():
-            result = session.execute(
-                update(PostRow)
-                .where(
-                    PostRow.id == post_id,
-                    PostRow.state == PostState.CLAIMED.value,
-                    PostRow.lease_until < now,
-                )
-                .values(
-                    state=PostState.SKIPPED.value,
-                    claimed_by=replica,
-                    finished_at=now,
-                    detail=reason,
-                )
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+        return self._claims.abandon(
+            post_id,
+            now,
+            PostState.SKIPPED.value,
+            claimed_by=replica,
+            finished_at=now,
+            detail=reason,
+        )
 
     def posts_of(self, subscription_id: int) -> list[Post]:
         query = select(PostRow).where(PostRow.subscription_id == subscription_id)
