@@ -130,11 +130,12 @@ def migrate(engine: Engine) -> None:
                 _upgrade(connection)
         return
     with _sqlite_file_lock(engine), engine.begin() as connection:
-        if head is not None and (
-            database_revisions(connection) == frozenset({head}) or create_from_snapshot(connection, head)
-        ):
-            return
-        _upgrade(connection)
+        done = head is not None and (
+            database_revisions(connection) == frozenset({head})
+            or create_from_snapshot(connection, head)
+        )
+        if not done:
+            _upgrade(connection)
 
 
 def migrate_with_alembic(engine: Engine) -> None:
