@@ -391,11 +391,12 @@ def channel_pacer(settings: Settings) -> ChannelPacer:
         LocalChannelPacer,
         SharedChannelPacer,
     )
-    from bot.replicas.ratelimit import RedisRateLimiter
 
     client = redis_client(settings)
     if client is None:
         return LocalChannelPacer()
+    from bot.replicas.ratelimit import RedisRateLimiter  # loads redis: only with Redis set
+
     prefix = settings.recbot_redis_prefix + SLACK_CHANNEL_RATE_KEY
     return SharedChannelPacer(
         lambda channel: RedisRateLimiter(
