@@ -15,7 +15,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bot.css.simulator import Simulator  # noqa: E402
-from tests.support.serving import BOT_TOKEN, SIGNING_SECRET, ServedBot, clean_env  # noqa: E402
+from tests.support.served import serve_env  # noqa: E402
+from tests.support.serving import ServedBot  # noqa: E402
 from tests.support.slack_api import SlackStandIn  # noqa: E402
 
 SECRET_ID = "AKIDbench0123456789"
@@ -30,17 +31,8 @@ def served_bot() -> Iterator[tuple[SlackStandIn, ServedBot]]:
         Simulator(secret_id=SECRET_ID, secret_key=SECRET_KEY) as css,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        env = clean_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.base_url,
-            TENCENTCLOUD_SECRET_ID=SECRET_ID,
-            TENCENTCLOUD_SECRET_KEY=SECRET_KEY,
-            RECBOT_CSS_ENDPOINT=css.url,
-            RECBOT_DATABASE_URL=f"sqlite:///{tmp}/recbot.sqlite3",
-            RECBOT_LOG_LEVEL="WARNING",
-            HOME=tmp,
-        )
+        url = f"sqlite:///{tmp}/recbot.sqlite3"
+        env = serve_env(slack, css, url, Path(tmp), RECBOT_LOG_LEVEL="WARNING")
         bot = ServedBot(env, Path(tmp) / "serve.log").start()
         try:
             yield slack, bot
