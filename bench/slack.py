@@ -15,7 +15,6 @@ import selectors
 import socket
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,17 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.css.simulator import Simulator  # noqa: E402
-from tests.support.serving import (  # noqa: E402
-    BOT_TOKEN,
-    FORM,
-    SIGNING_SECRET,
-    ServedBot,
-    clean_env,
-    signed_headers,
-    slash_body,
-)
-from tests.support.slack_api import SlackStandIn  # noqa: E402
+from bench._served import served_bot  # noqa: E402
+from tests.support.serving import FORM, signed_headers, slash_body  # noqa: E402
 
 CONCURRENT = 20
 ACK_P99_TARGET_MS = 50.0
@@ -120,56 +110,37 @@ def _complete(response: bytes) -> bool:
 
 
 def measure() -> dict[str, float]:
-    with (
-        SlackStandIn() as slack,
-        Simulator(secret_id="AKIDbench0123456789", secret_key="bench-key-0123456789") as css,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        env = clean_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.base_url,
-            TENCENTCLOUD_SECRET_ID="AKIDbench0123456789",
-            TENCENTCLOUD_SECRET_KEY="bench-key-0123456789",
-            RECBOT_CSS_ENDPOINT=css.url,
-            RECBOT_DATABASE_URL=f"sqlite:///{tmp}/recbot.sqlite3",
-            RECBOT_LOG_LEVEL="WARNING",
-            HOME=tmp,
+    with served_bot() as (slack, bot):
+        # One warm-up answer, so the figures are of a running bot, not of its first imports.
+        warm = slash_body(
+            "help", user="UWARM", channel="CBENCH", response_url=slack.response_url("warm")
         )
-        bot = ServedBot(env, Path(tmp) / "serve.log").start()
-        try:
-            # One warm-up answer, so the figures are of a running bot, not of its first imports.
-            warm = slash_body(
-                "help", user="UWARM", channel="CBENCH", response_url=slack.response_url("warm")
-            )
-            bot.post(warm, FORM)
-            slack.wait_for("response_url", where=lambda c: c.path == "/response/warm", timeout=30)
+        bot.post(warm, FORM)
+        slack.wait_for("response_url", where=lambda c: c.path == "/response/warm", timeout=30)
 
-            bodies = [
-                slash_body(
-                    REQUESTS[i % len(REQUESTS)],
-                    user=f"UBENCH{i:02d}",
-                    channel="CBENCH",
-                    response_url=slack.response_url(f"b{i:02d}"),
-                )
-                for i in range(CONCURRENT)
-            ]
-            # The requests go out from a separate process, one selector loop, so the client's
-            # own work (and the stand-in and simulator in this process) adds nothing to the acks.
-            raw = [_raw_request(bot.port, body) for body in bodies]
-            with multiprocessing.get_context("spawn").Pool(1) as client:
-                sent_at, acks, statuses = client.apply(_fire_all, (bot.port, raw))
-            answers = slack.wait_for(
-                "response_url",
-                count=CONCURRENT,
-                where=lambda c: c.path.startswith("/response/b"),
-                timeout=60,
+        bodies = [
+            slash_body(
+                REQUESTS[i % len(REQUESTS)],
+                user=f"UBENCH{i:02d}",
+                channel="CBENCH",
+                response_url=slack.response_url(f"b{i:02d}"),
             )
-            answer_s = [c.at - sent_at[int(c.path.rsplit("/b", 1)[1])] for c in answers]
-            assert bot.process is not None
-            rss = _rss_mib(bot.process.pid)
-        finally:
-            bot.stop()
+            for i in range(CONCURRENT)
+        ]
+        # The requests go out from a separate process, one selector loop, so the client's
+        # own work (and the stand-in and simulator in this process) adds nothing to the acks.
+        raw = [_raw_request(bot.port, body) for body in bodies]
+        with multiprocessing.get_context("spawn").Pool(1) as client:
+            sent_at, acks, statuses = client.apply(_fire_all, (bot.port, raw))
+        answers = slack.wait_for(
+            "response_url",
+            count=CONCURRENT,
+            where=lambda c: c.path.startswith("/response/b"),
+            timeout=60,
+        )
+        answer_s = [c.at - sent_at[int(c.path.rsplit("/b", 1)[1])] for c in answers]
+        assert bot.process is not None
+        rss = _rss_mib(bot.process.pid)
     return {
         "ack_p50_ms": _percentile(acks, 50) * 1000,
         "ack_p99_ms": _percentile(acks, 99) * 1000,

@@ -16,7 +16,6 @@ import select
 import socket
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,19 +23,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.css.simulator import Simulator  # noqa: E402
+from bench._served import served_bot  # noqa: E402
 from bot.slack.http_server import REQUEST_DEADLINE_S  # noqa: E402
-from tests.support.serving import (  # noqa: E402
-    BOT_TOKEN,
-    FORM,
-    SIGNING_SECRET,
-    ServedBot,
-    clean_env,
-    http,
-    signed_headers,
-    slash_body,
-)
-from tests.support.slack_api import SlackStandIn  # noqa: E402
+from tests.support.serving import FORM, http, signed_headers, slash_body  # noqa: E402
 
 SLOW = 200
 COMMANDS = 20
@@ -81,23 +70,7 @@ def _wait_closed(socks: list[socket.socket], opened: float, limit_s: float) -> t
 
 
 def measure() -> dict[str, float]:
-    with (
-        SlackStandIn() as slack,
-        Simulator(secret_id="AKIDbench0123456789", secret_key="bench-key-0123456789") as css,
-        tempfile.TemporaryDirectory() as tmp,
-    ):
-        env = clean_env(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.base_url,
-            TENCENTCLOUD_SECRET_ID="AKIDbench0123456789",
-            TENCENTCLOUD_SECRET_KEY="bench-key-0123456789",
-            RECBOT_CSS_ENDPOINT=css.url,
-            RECBOT_DATABASE_URL=f"sqlite:///{tmp}/recbot.sqlite3",
-            RECBOT_LOG_LEVEL="WARNING",
-            HOME=tmp,
-        )
-        bot = ServedBot(env, Path(tmp) / "serve.log").start()
+    with served_bot() as (slack, bot):
         socks: list[socket.socket] = []
         try:
             opened = time.monotonic()
@@ -135,7 +108,6 @@ def measure() -> dict[str, float]:
         finally:
             for sock in socks:
                 sock.close()
-            bot.stop()
     return {
         "ack_p50_ms": statistics.median(acks) * 1000,
         "ack_max_ms": max(acks) * 1000,

@@ -301,7 +301,6 @@ def existing_index_store(settings: Settings) -> IndexStore | None:
     from sqlalchemy import inspect
 
     from bot.db.database import driver_url
-    from bot.index.store import IndexStore
 
     # Looked at before an engine exists: opening a SQLite engine creates its folder, and a
     # path that cannot be a folder must mean "no index, answer live", not an error.
@@ -319,6 +318,8 @@ def existing_index_store(settings: Settings) -> IndexStore | None:
     if not present:
         engine.dispose()
         return None
+    from bot.index.store import IndexStore
+
     return IndexStore(engine)
 
 
@@ -328,14 +329,14 @@ def answer_source(
 ) -> Iterator[TaskSource]:
     """What `recbot ask` answers from: the index when there is one (and `--live` was not
     asked for; never over the built-in simulator), else `live`, which its owner closes."""
-    from bot.index.source import IndexSource
-
     store = None
     if settings.recbot_index and not live_only and not live.simulated:
         store = existing_index_store(settings)
     if store is None:
         yield live
         return
+    from bot.index.source import IndexSource  # loaded only with an index to read
+
     try:
         syncer = index_syncer(settings, store, live)
         yield IndexSource(store, live, index_freshness(settings), syncer=syncer)
@@ -394,11 +395,12 @@ def channel_pacer(settings: Settings) -> ChannelPacer:
         LocalChannelPacer,
         SharedChannelPacer,
     )
-    from bot.replicas.ratelimit import RedisRateLimiter
 
     client = redis_client(settings)
     if client is None:
         return LocalChannelPacer()
+    from bot.replicas.ratelimit import RedisRateLimiter  # loads redis: only with Redis set
+
     prefix = settings.recbot_redis_prefix + SLACK_CHANNEL_RATE_KEY
     return SharedChannelPacer(
         lambda channel: RedisRateLimiter(

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.support.environment import is_scrubbed, scrubbed_environ
+from tests.support.pg import drop_emptied
 
 __all__ = ["scrubbed_environ"]  # tests and benches import it from here too
 
@@ -21,3 +22,8 @@ def _clean_environment(
     # No profile file of the person running the tests may be read either.
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
+
+
+def pytest_sessionfinish() -> None:
+    # The empty PostgreSQL databases this process kept for its next tests (tests/support/pg.py).
+    drop_emptied()

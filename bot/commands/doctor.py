@@ -316,13 +316,15 @@ def check_database(settings: Settings) -> CheckResult:
     """The engine serve opens (`bot.wiring.database_engine`), and its schema against the code's."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.db.database import current_heads, driver_url, schema_heads
+    from bot.db.database import driver_url, schema_heads
+    from bot.db.schema_snapshot import code_head, database_revisions
     from bot.wiring import database_engine
 
     name = "database"
     url = driver_url(settings.recbot_database_url)
     shown = url.render_as_string(hide_password=True)
-    heads = schema_heads()
+    head = code_head()  # Alembic is loaded only when the scripts are not one plain chain
+    heads = schema_heads() if head is None else frozenset({head})
     # Connecting to a missing SQLite file would create it; the doctor only looks.
     database = url.database or ""
     is_file_db = url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
@@ -335,7 +337,8 @@ def check_database(settings: Settings) -> CheckResult:
         )
     engine = database_engine(settings, connect_timeout_s=_NETWORK_TIMEOUT_S)
     try:
-        current = current_heads(engine)
+        with engine.connect() as connection:
+            current = database_revisions(connection) or frozenset()
     except SQLAlchemyError as exc:
         reason = type(getattr(exc, "orig", None) or exc).__name__
         return CheckResult(
@@ -390,7 +393,6 @@ _NOT_SYNCED = (
 
 
 def check_index(settings: Settings, now: datetime) -> CheckResult:
-    from bot.index.status import index_status
     from bot.wiring import existing_index_store
 
     if not settings.recbot_index:
@@ -398,6 +400,8 @@ def check_index(settings: Settings, now: datetime) -> CheckResult:
     store = existing_index_store(settings)
     if store is None:
         return CheckResult("index", "skip", _NOT_SYNCED)
+    from bot.index.status import index_status
+
     try:
         accounts = store.accounts()
         if not accounts:

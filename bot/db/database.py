@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 
 from bot.errors import ConfigError
@@ -111,13 +111,14 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe to call from many replicas at once."""
-    # Alembic narrates every start at INFO (plugins, dialect, each step); a `recbot ask` on a
-    # fresh machine would open with a dozen such lines. Its warnings and errors still show.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    from alembic import command
+    """Bring the schema to the newest revision; safe to call from many replicas at once.
 
-    config = _alembic_config()
+    Alembic is loaded only when there is something to do: a database already at the head is
+    one query, and a new SQLite database is made from the snapshot of the migrated schema
+    (`bot.db.schema_snapshot`)."""
+    from bot.db.schema_snapshot import code_head, create_from_snapshot, database_revisions
+
+    head = code_head()
     if engine.url.get_backend_name() == "postgresql":
         with engine.begin() as connection:
             # Held until this transaction ends; PostgreSQL DDL is transactional, so a replica
@@ -125,12 +126,34 @@ def migrate(engine: Engine) -> None:
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY}
             )
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            if head is None or database_revisions(connection) != frozenset({head}):
+                _upgrade(connection)
         return
     with _sqlite_file_lock(engine), engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        done = head is not None and (
+            database_revisions(connection) == frozenset({head})
+            or create_from_snapshot(connection, head)
+        )
+        if not done:
+            _upgrade(connection)
+
+
+def migrate_with_alembic(engine: Engine) -> None:
+    """`migrate` through Alembic's scripts whatever the database holds (the snapshot is
+    written from this)."""
+    with _sqlite_file_lock(engine), engine.begin() as connection:
+        _upgrade(connection)
+
+
+def _upgrade(connection: Connection) -> None:
+    # Alembic narrates every start at INFO (plugins, dialect, each step); a `recbot ask` on a
+    # fresh machine would open with a dozen such lines. Its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alembic import command
+
+    config = _alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def _alembic_config() -> Any:
@@ -146,11 +169,3 @@ def schema_heads() -> frozenset[str]:
     from alembic.script import ScriptDirectory
 
     return frozenset(ScriptDirectory.from_config(_alembic_config()).get_heads())
-
-
-def current_heads(engine: Engine) -> frozenset[str]:
-    """The revisions the database is at (empty: no schema yet); connecting may raise."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        return frozenset(MigrationContext.configure(connection).get_current_heads())

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.evidence.store import EvidenceStore
-
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -22,10 +20,12 @@ def callback_key(settings: Settings) -> str | None:
 
 def callbacks_report(settings: Settings, engine: Engine | None, now: datetime) -> tuple[bool, str]:
     """For `recbot doctor`: (on, what to say): off, or on with the last callback and its age."""
-    from bot.render.format import duration
-
     if callback_key(settings) is None or engine is None:
         return False, "off (RECBOT_CSS_CALLBACK_KEY is not set): answers come from the schedule"
+    # Loaded here, not for callback_key: `recbot ask` asks that and does not need the store.
+    from bot.evidence.store import EvidenceStore
+    from bot.render.format import duration
+
     last = EvidenceStore(engine).last_received()
     if last is None:
         return True, "on at POST /css/callbacks; no callback received yet"

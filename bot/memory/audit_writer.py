@@ -67,6 +67,7 @@ class AuditWriter:
                 AUDIT_WRITES.labels(result="dropped").inc()
                 return False
             self._pending += 1
+            self._idle.notify_all()
         return True
 
     def flush(self, timeout: float) -> bool:
@@ -78,14 +79,18 @@ class AuditWriter:
         """Write what is queued (up to `timeout`), then end the thread."""
         self.flush(timeout)
         self._stop.set()
+        with self._idle:
+            self._idle.notify_all()  # wakes the thread waiting for records: none are coming
         if self._thread.is_alive():
             self._thread.join(timeout)
 
     # --- the thread -----------------------------------------------------------------------
 
     def _take(self) -> list[AuditEvent]:
+        with self._idle:  # a record (submit) or stop() wakes it; else it looks every 0.5 s
+            self._idle.wait_for(lambda: self._stop.is_set() or not self._queue.empty(), 0.5)
         try:
-            first = self._queue.get(timeout=0.5)
+            first = self._queue.get_nowait()
         except queue.Empty:
             return []
         batch = [first]

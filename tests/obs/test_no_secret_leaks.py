@@ -210,7 +210,14 @@ def test_no_secret_in_logs_metrics_slack_messages_or_errors(
             },
             "EvLeak3",
         )
-        slack.wait_for("chat.postMessage", count=2, timeout=20)
+        # The mention's answer (in its thread) and the DM's: the digest above posts too, so two
+        # posts of any kind could be counted before either answer was.
+        slack.wait_for(
+            "chat.postMessage",
+            where=lambda c: c.params.get("thread_ts") == "1700000100.000100",
+            timeout=20,
+        )
+        slack.wait_for("chat.postMessage", where=lambda c: c.channel == "DALICE", timeout=20)
         slack.wait_for("views.publish", timeout=20)
         # Tencent Cloud failing: the user reads plain words, never a key.
         css.set_faults(error_rate=1.0, error_code="AuthFailure.SignatureFailure")

@@ -191,6 +191,8 @@ def test_the_dockerfile_install_commands_build_a_working_recbot(tmp_path: Path) 
     assert list((site / "bot" / "__pycache__").glob("cli.*.pyc"))
     # The Slack app manifest ships in the package (recbot manifest prints the same).
     assert (site / "bot" / "slack" / "manifest.yml").is_file()
+    # A new SQLite database is made from the schema snapshot (bot/db/schema_snapshot.py).
+    assert (site / "bot" / "db" / "sqlite_schema.sql").is_file()
     assert not (site / "bot" / "cli.py").is_symlink()
 
 

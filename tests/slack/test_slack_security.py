@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,8 +21,22 @@ from tests.support.serving import (
     slash_body,
 )
 from tests.support.slack_api import SlackCall, SlackStandIn
+from tests.support.world import bot_env
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def served(
+    slack_api: SlackStandIn, css: Simulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServedBot]:
+    """tests/slack/conftest.py's server without the synced index: its sync calls CSS in the
+    background, on its own schedule, and "a bad request causes no CSS call" counts calls."""
+    tmp = tmp_path_factory.mktemp("served")
+    env = bot_env(slack_api, css.url, tmp, RECBOT_INDEX="false")
+    bot = ServedBot(env, tmp / "serve.log").start()
+    yield bot
+    bot.stop()
 
 
 def said(call: SlackCall) -> str:

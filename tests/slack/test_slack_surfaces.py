@@ -239,7 +239,10 @@ def test_chart_on_a_channel_answer_uploads_a_png_to_the_channel(
         "chart1",
         ephemeral=False,
     )
-    slack_api.wait_for("files.completeUploadExternal", where=lambda c: c.channel == "CCHART")
+    # The server's first chart loads matplotlib: seconds on a busy machine.
+    slack_api.wait_for(
+        "files.completeUploadExternal", where=lambda c: c.channel == "CCHART", timeout=30
+    )
     [png] = [f for f in slack_api.files() if f.channel == "CCHART"]
     assert png.content.startswith(b"\x89PNG")
 
