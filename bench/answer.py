@@ -33,6 +33,7 @@ from bot.timephrase.window import Window
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.support: the one list of variables no run inherits
 
+from bench._installed import compile_like_an_install  # noqa: E402
 from tests.support.environment import scrubbed_environ  # noqa: E402
 
 NOW = datetime(2026, 7, 27, 10, 0, tzinfo=UTC)
@@ -145,6 +146,7 @@ def fresh_process_figures() -> tuple[float, float, float, int]:
     """(ask on its own embedded simulator, ask on the shared simulator, tccli, tccli calls).
 
     ask and tccli run alternately, so a busy machine slows both alike."""
+    compile_like_an_install()
     ask = [sys.executable, "-m", "bot", "ask", "yesterday"]
     with tempfile.TemporaryDirectory() as home, Simulator(count=None) as sim:
         embedded = median_wall(ask, clean_env(home), empty_folder=True)

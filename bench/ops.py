@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._installed import compile_like_an_install  # noqa: E402
 from bot.commands.doctor import bot_scopes  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
 from bot.css.simulator import Simulator  # noqa: E402
@@ -33,6 +34,7 @@ SETTINGS_RUNS = 200
 
 def doctor_seconds() -> tuple[float, bool]:
     """Median wall time of `recbot doctor` with every check passing, and whether it passed."""
+    compile_like_an_install()
     with (
         tempfile.TemporaryDirectory() as tmp,
         Simulator(count=50) as css,

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._installed import compile_like_an_install  # noqa: E402
 from bot.errors import ParseError  # noqa: E402
 from bot.timephrase import parse_phrase  # noqa: E402
 from tests.support.environment import scrubbed_environ  # noqa: E402
@@ -67,6 +68,7 @@ def warm_parse_ms() -> tuple[float, float, int]:
 def fresh_process_s() -> float:
     """Median wall time of `recbot parse "yesterday"` in a new interpreter (no recbot settings
     inherited from the machine)."""
+    compile_like_an_install()
     command = [sys.executable, "-m", "bot", "parse", "--now", "2013-02-12T04:30:00Z", "yesterday"]
     walls = []
     for _ in range(FRESH_RUNS):
