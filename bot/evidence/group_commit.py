@@ -1,28 +1,31 @@
 """Callbacks stored in shared transactions (group commit), each answered only once its own
 transaction has committed.
 
-A request thread hands its event to `store()` and waits. One writer thread takes everything
-waiting (up to `BATCH` events), stores it with one multi-row `INSERT … ON CONFLICT DO
-NOTHING` in one transaction, commits, and only then releases each waiter with its answer: the
-row id of a new event, or None for one stored before (by any replica) or earlier in the same
-batch. "Accepted → 200 only after it is stored" thus holds for every request, while a
-thousand callbacks a second cost tens of commits instead of a thousand. There is no timer:
-a batch is whatever arrived while the previous one was committing, so a lone callback is
-stored at once.
+A request thread hands its event to `store()`. If no batch is being committed, that thread
+becomes the leader: it takes everything waiting (up to `BATCH` events, its own first),
+stores it with one multi-row `INSERT … ON CONFLICT DO NOTHING` in one transaction, commits,
+and only then releases each waiter with its answer: the row id of a new event, or None for
+one stored before (by any replica) or earlier in the same batch. If callbacks arrived while it
+was committing, it hands the lead to the first of them (whose event is then in the next
+batch) and answers its own request. Otherwise a thread waits for its batch's commit. There is
+no writer thread to hand each event to and back from: the thread switches per callback are
+the ones the batch's own waiters cost, plus one per batch. "Accepted → 200 only after it is
+stored" holds for every request, while a thousand callbacks a second cost tens of commits
+instead of a thousand. There is no timer: a batch is whatever arrived while the previous one
+was committing, so a lone callback is stored at once.
 
 A failed batch is tried again event by event (each its own transaction), so one event the
 database refuses cannot fail the others; a waiter whose event could not be stored gets the
 error (the receiver answers 500 and CSS sends it again).
 
 After each commit, before releasing the batch, each new event is given to `on_stored(row_id)`
-and `on_event(event)` (the alert loop's nudge, the index refresh): neither may block, and
-neither runs on a request thread. Design and durability: docs/evidence.md.
+and `on_event(event)` (the alert loop's nudge, the index refresh) on the leader's thread:
+neither may block. Design and durability: docs/evidence.md.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,13 +61,15 @@ class EventSink(Protocol):
 
 @dataclass(eq=False)
 class _Waiting:
-    """One callback waiting for its commit. `done` is held until the writer releases it (a
-    bare lock: the cheapest wait CPython has, and each callback pays it)."""
+    """One callback waiting for its commit. `done` is held until its batch commits or the
+    lead is handed to it (a bare lock: the cheapest wait CPython has, and each callback pays
+    it)."""
 
     event: RecordingEvent
     received: datetime
     done: threading.Lock = field(default_factory=threading.Lock)
     released: bool = False
+    leads: bool = False  # handed the lead: commit the next batch (its own event in it)
     row_id: int | None = None
     error: BaseException | None = None
 
@@ -79,7 +84,8 @@ class _Waiting:
 
 class GroupCommit:
     """`store(event, received)` blocks until the event is committed (row id) or known to be
-    stored already (None); NotStored otherwise. `stop()` commits what is waiting first."""
+    stored already (None); NotStored otherwise. `stop()` waits until what is waiting is
+    committed and refuses what comes after."""
 
     def __init__(
         self,
@@ -95,14 +101,16 @@ class GroupCommit:
         self._on_stored = on_stored
         self._on_event = on_event
         self._batch = batch
+        self._capacity = capacity
         self._wait_s = wait_s
-        self._queue: queue.Queue[_Waiting | None] = queue.Queue(maxsize=capacity)
+        self._pending: list[_Waiting] = []
+        self._leading = False  # a thread is committing a batch (or has just been handed one)
         self._closed = False
-        self._lock = threading.Lock()  # orders store() against stop()'s end marker
-        self._thread = threading.Thread(target=self._run, name="evidence-writer", daemon=True)
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)  # notified when no one leads any more
 
     def start(self) -> GroupCommit:
-        self._thread.start()
+        """Nothing to start (the callers' own threads commit); kept so callers read alike."""
         return self
 
     def store(self, event: RecordingEvent, received: datetime) -> int | None:
@@ -110,58 +118,66 @@ class GroupCommit:
         with self._lock:
             if self._closed:
                 raise NotStored("recbot is stopping")
-            try:
-                self._queue.put_nowait(waiting)
-            except queue.Full:
-                raise NotStored("too many callbacks waiting to be stored") from None
-        if not waiting.done.acquire(timeout=self._wait_s):
-            raise NotStored(f"not committed within {self._wait_s:.0f} s")
+            if len(self._pending) >= self._capacity:
+                raise NotStored("too many callbacks waiting to be stored")
+            self._pending.append(waiting)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            lead = self._wait(waiting)
+        if lead:
+            self._lead(waiting)
         if waiting.error is not None:
             raise NotStored("the database refused it") from waiting.error
         return waiting.row_id
 
     def waiting(self) -> int:
         """Callbacks queued for the next batch (not those in the batch being committed)."""
-        return self._queue.qsize()
+        with self._lock:
+            return len(self._pending)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Commit everything already waiting (up to `timeout`), then end the writer."""
+        """Refuse new callbacks; wait (up to `timeout`) until those waiting are committed."""
         with self._lock:
-            if self._closed:
-                return
             self._closed = True
-            try:
-                self._queue.put(None, timeout=timeout)
-            except queue.Full:
-                log.warning("evidence writer did not drain in time; unanswered callbacks retry")
-                return
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+            if not self._idle.wait_for(lambda: not self._leading, timeout):
+                log.warning("evidence batches not committed in time; unanswered callbacks retry")
 
-    # --- the writer thread ----------------------------------------------------------------
+    # --- waiting, leading -----------------------------------------------------------------
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch, last = [first], False
-            while len(batch) < self._batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    last = True
-                    break
-                batch.append(more)
-            try:
-                self._commit(batch)
-            except Exception as error:  # never leave a waiter hanging, nor the writer dead
-                log.exception("evidence writer failed on a batch")
-                self._fail([w for w in batch if not w.released], error)
-            if last:
-                return
+    def _wait(self, waiting: _Waiting) -> bool:
+        """Wait for the batch's commit; True when handed the lead instead. NotStored after
+        `wait_s` (if its commit lands later, CSS's retry finds the event stored)."""
+        if waiting.done.acquire(timeout=self._wait_s):
+            return waiting.leads
+        with self._lock:
+            if waiting.leads:  # handed the lead just as the wait ended: no one else will lead
+                return True
+            if waiting in self._pending:
+                self._pending.remove(waiting)
+        raise NotStored(f"not committed within {self._wait_s:.0f} s")
+
+    def _lead(self, own: _Waiting) -> None:
+        """Commit one batch (the leader's own event first in it), then hand the lead to the
+        first callback that arrived meanwhile, or give it up when none did."""
+        with self._lock:
+            batch = self._pending[: self._batch]
+            del self._pending[: self._batch]
+        try:
+            self._commit(batch)
+        except Exception as error:  # never leave a waiter hanging, nor the lead held
+            log.exception("evidence batch failed")
+            # The leader's own event may be released already (it was handed the lead).
+            self._fail([w for w in batch if not w.released or w is own], error)
+        finally:
+            with self._lock:
+                if self._pending:
+                    heir = self._pending[0]
+                    heir.leads = True
+                    heir.release()  # its answer then comes from the batch it commits
+                else:
+                    self._leading = False
+                    self._idle.notify_all()
 
     def _commit(self, batch: list[_Waiting]) -> None:
         firsts: dict[str, _Waiting] = {}

@@ -36,9 +36,10 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not
 class CallbackReceiver:
     """Turns one callback body into a stored event (or a refusal). `on_stored(row_id)` is told
     of each newly stored event (the alert loop's nudge), and `on_event(event)` is given it
-    (the index refreshes that stream); both run on the writer thread right after the commit,
-    before the callback is answered; neither may block, and a failing hook is logged, never
-    a reason to refuse the callback. `close()` commits what is waiting and stops the writer."""
+    (the index refreshes that stream); both run on the request thread that commits the batch,
+    right after the commit and before the callbacks are answered; neither may block, and a
+    failing hook is logged, never a reason to refuse the callback. `close()` commits what is
+    waiting and refuses what comes after."""
 
     def __init__(
         self,
@@ -51,10 +52,10 @@ class CallbackReceiver:
         self.store = store
         self._key = key
         self._clock = clock
-        self._writer = GroupCommit(store, on_stored=on_stored, on_event=on_event).start()
+        self._commits = GroupCommit(store, on_stored=on_stored, on_event=on_event).start()
 
     def close(self, timeout: float = 10.0) -> None:
-        self._writer.stop(timeout)
+        self._commits.stop(timeout)
 
     def handle(self, raw: bytes) -> tuple[int, bytes]:
         now = self._clock()
@@ -67,7 +68,7 @@ class CallbackReceiver:
                 extra={"status": refused.status, "reason": refused.user_message},
             )
             return refused.status, json.dumps({"code": refused.status}).encode()
-        row_id = self._writer.store(event, now)
+        row_id = self._commits.store(event, now)
         if row_id is None:
             _counted("duplicate").inc()
             log.debug("css callback already stored", extra={"event": event.event.value})

@@ -37,7 +37,8 @@ CONNECTION_LIMIT = 2000
 # off (milliseconds), so a few take far more than Slack ever sends to one bot. A CSS callback
 # holds its thread until its batch commits (bot/evidence/group_commit.py), so the threads also
 # bound that batch: 32 keep 1,000 callbacks/s flowing through commits of up to 30 ms (64
-# cost more in GIL hand-overs than they gave, measured with bench/evidence.py).
+# cost more in GIL hand-overs than they gave, and 16 bound a batch to 16 and fell behind,
+# measured with bench/evidence.py).
 HTTP_THREADS = 32
 # How often the event loop looks for connections past their deadline.
 SWEEP_INTERVAL_S = 1

@@ -199,3 +199,85 @@ def test_keys_longer_than_the_column_are_answered_as_stored(store: EvidenceStore
     finally:
         writer.stop()
     assert store.count() == 1
+
+
+class ThreadNoting(HeldStore):
+    """HeldStore that notes which thread ran each insert."""
+
+    def __init__(self, store: EvidenceStore, refuse: str | None = None) -> None:
+        super().__init__(store, refuse)
+        self.threads: list[str] = []
+
+    def insert_new(
+        self, events: Sequence[RecordingEvent], received: Sequence[datetime]
+    ) -> dict[str, int]:
+        self.threads.append(threading.current_thread().name)
+        return super().insert_new(events, received)
+
+
+def test_batches_are_committed_by_the_callers_own_threads(store: EvidenceStore) -> None:
+    """No writer thread: the first waiting caller commits its batch, then hands the lead to
+    the first caller that arrived meanwhile, which commits the next batch."""
+    held = ThreadNoting(store)
+    writer = GroupCommit(held).start()
+    try:
+        with ThreadPoolExecutor(6, thread_name_prefix="caller") as pool:
+            first = pool.submit(writer.store, event(0), NOW)
+            assert held.entered.wait(10)
+            later = [pool.submit(writer.store, event(n), NOW) for n in range(1, 6)]
+            until(lambda: writer.waiting() == 5)
+            held.open()
+            results = [first.result(10)] + [f.result(10) for f in later]
+    finally:
+        writer.stop()
+    assert all(isinstance(r, int) for r in results)
+    assert [len(b) for b in held.batches] == [1, 5]
+    assert len(held.threads) == 2
+    assert all(t.startswith("caller") for t in held.threads)
+    assert held.threads[0] != held.threads[1]  # the lead passed on
+    assert writer.waiting() == 0
+
+
+def test_a_refused_leaders_batch_fails_alone_and_the_lead_passes_on(
+    store: EvidenceStore,
+) -> None:
+    bad = event(0)
+    held = HeldStore(store, refuse=bad.key)
+    writer = GroupCommit(held).start()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            first = pool.submit(writer.store, bad, NOW)
+            assert held.entered.wait(10)
+            later = [pool.submit(writer.store, event(n), NOW) for n in (1, 2, 3)]
+            until(lambda: writer.waiting() == 3)
+            held.open()
+            outcomes = [_outcome(first)] + [_outcome(f) for f in later]
+    finally:
+        writer.stop()
+    assert isinstance(outcomes[0], NotStored)
+    assert all(isinstance(r, int) for r in outcomes[1:])
+    assert store.event(bad.key) is None
+    assert store.count() == 3
+
+
+def test_a_callback_that_gives_up_waiting_is_not_stored_and_others_still_are(
+    store: EvidenceStore,
+) -> None:
+    """One waiting past `wait_s` is answered NotStored (CSS retries it) and leaves the queue,
+    so it is not stored behind its answer's back; later callbacks are stored as before."""
+    held = HeldStore(store)
+    writer = GroupCommit(held, wait_s=0.3).start()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(writer.store, event(0), NOW)
+            assert held.entered.wait(10)
+            gave_up = pool.submit(writer.store, event(1), NOW)
+            assert isinstance(_outcome(gave_up), NotStored)  # the first batch is still held
+            assert writer.waiting() == 0  # it left the queue
+            held.open()
+            assert isinstance(first.result(10), int)
+        assert isinstance(writer.store(event(2), NOW), int)  # the lead was given up
+    finally:
+        writer.stop()
+    assert store.event(event(1).key) is None
+    assert store.count() == 2
