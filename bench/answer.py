@@ -95,11 +95,13 @@ def median_wall(
     command: list[str], env: dict[str, str], runs: int = FRESH_RUNS, *, empty_folder: bool = False
 ) -> float:
     """Median wall time of `command`; with `empty_folder`, each run is a first run: in a new
-    empty folder (its HOME too), where recbot makes its database (recbot.sqlite3)."""
+    empty folder (its HOME too), where recbot makes its database (recbot.sqlite3). Otherwise
+    every run is in `env`'s HOME, kept across runs like a team's working folder (never the
+    repository, which would collect the database)."""
     walls = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
-            cwd, run_env = (folder, env | {"HOME": folder}) if empty_folder else (ROOT, env)
+            cwd, run_env = (folder, env | {"HOME": folder}) if empty_folder else (env["HOME"], env)
             started = time.perf_counter()
             done = subprocess.run(command, cwd=cwd, env=run_env, capture_output=True, check=False)
             walls.append(time.perf_counter() - started)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Engine
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -38,5 +37,13 @@ class Base(DeclarativeBase):
 
 
 def dialect_insert(engine: Engine) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both backends."""
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING on both backends. The dialect
+    module is imported here, when first needed: PostgreSQL's costs a SQLite-only process
+    (`recbot ask` on the embedded default) about 30 ms at start."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert

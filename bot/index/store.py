@@ -11,12 +11,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db.base import dialect_insert
 from bot.index.ranges import Synced, overlay
 from bot.index.tables import IndexLeaseRow, IndexRangeRow, IndexRunRow, IndexTaskRow
 from bot.tasks import RecordTask, from_unix, to_unix
@@ -45,10 +44,6 @@ class Run:
     ok: bool
     detail: str | None = None
     pages: int = 0  # not stored: the runs log keeps calls, what the budget counts
-
-
-def _insert(engine: Engine) -> Any:
-    return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
 def _lock_key(account: str) -> int:
@@ -104,7 +99,7 @@ class IndexStore:
     ) -> None:
         if not tasks:
             return
-        statement = _insert(self.engine)(IndexTaskRow)
+        statement = dialect_insert(self.engine)(IndexTaskRow)
         fresh = statement.excluded
         statement = statement.on_conflict_do_update(
             index_elements=["account", "task_id"],
@@ -241,7 +236,7 @@ class IndexStore:
         """Take or extend the lease: ours if free, expired, or already ours."""
         with Session(self.engine) as session, session.begin():
             inserted = session.execute(
-                _insert(self.engine)(IndexLeaseRow)
+                dialect_insert(self.engine)(IndexLeaseRow)
                 .values(name=name, holder=holder, lease_until=now + lease)
                 .on_conflict_do_nothing(index_elements=["name"])
             )
