@@ -417,11 +417,12 @@ def digest_now_throttle(settings: Settings) -> DigestNowThrottle:
         PERSON_WINDOW_S,
         DigestNowThrottle,
     )
-    from bot.replicas.throttle import SharedThrottle
 
     client = redis_client(settings)
     if client is None:
         return DigestNowThrottle()
+    from bot.replicas.throttle import SharedThrottle  # loads redis: only with Redis set
+
     shared = SharedThrottle(
         client,
         settings.recbot_redis_prefix + DIGEST_NOW_KEY,
