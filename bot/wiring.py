@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from bot.replicas.seen_events import SeenEvents
     from bot.slack.answers import AlertCommands, DigestCommands, SlackConversation
     from bot.slack.conversation import Conversation
+    from bot.slack.http_lane import BatchRoute
     from bot.slack.server import Bot
     from bot.slack.workers import WorkPool
     from bot.slack.wsgi import WsgiRoute
@@ -709,7 +710,6 @@ def build_server_bot(
 
     def stop() -> None:
         if recording is not None:
-            recording.receiver.close()  # commits the callbacks still waiting for their batch
             recording.dispatcher.stop()
         writer.stop()  # before the scheduler closes the stores
         if index is not None:
@@ -717,8 +717,9 @@ def build_server_bot(
         scheduler.stop()
         live.close()
 
-    routes = recording.routes if recording is not None else {}
-    return replace(bot, on_stop=stop, routes=routes)
+    if recording is None:
+        return replace(bot, on_stop=stop)
+    return replace(bot, on_stop=stop, routes=recording.routes, lanes=recording.lanes)
 
 
 # --- Recording evidence: CSS callbacks in, alerts out (docs/evidence.md) --------------------
@@ -739,6 +740,13 @@ class RecordingEvidence:
         from bot.evidence.receiver import CALLBACKS_PATH
 
         return {CALLBACKS_PATH: self.receiver.wsgi}
+
+    @property
+    def lanes(self) -> Mapping[str, BatchRoute]:
+        """POSTs answered in batches, one commit each (bot/slack/http_lane.py)."""
+        from bot.evidence.receiver import CALLBACKS_PATH
+
+        return {CALLBACKS_PATH: self.receiver}
 
 
 def recording_evidence(

@@ -1,27 +1,30 @@
 """`POST /css/callbacks`: check, store, answer 200 `{"code":0}`; everything else after.
 
-Stored first, then answered: each accepted callback waits for the commit of the transaction
-it shares with the callbacks arriving beside it (`bot.evidence.group_commit`), so a 200 always
-means stored. A CSS retry of an event already stored is answered 200 again (and counted as a
-duplicate), so CSS stops retrying. A database failure answers 500, so CSS retries later.
-Nothing secret (key, sign, body) is ever logged.
+Stored first, then answered: the HTTP server's lane for this path (bot/slack/http_lane.py)
+gives `answer_batch` every callback that arrived while the previous batch was being stored;
+their events share one transaction (`bot.evidence.batch`), and none is answered before it
+has committed, so a 200 always means stored. A CSS retry of an event already stored is
+answered 200 again (and counted as a duplicate), so CSS stops retrying. A database failure
+answers 500, so CSS retries later. Nothing secret (key, sign, body) is ever logged.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from prometheus_client import Counter
 
+from bot.evidence.batch import Hooks, commit_batch
 from bot.evidence.callback import MAX_BODY_BYTES, CallbackRefused, parse_callback
 from bot.evidence.events import RecordingEvent
-from bot.evidence.group_commit import GroupCommit
 from bot.evidence.store import EvidenceStore
+from bot.obs.log import request_context
 from bot.obs.metrics import CALLBACKS
+from bot.slack.http_lane import LaneRequest
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -30,16 +33,16 @@ log = logging.getLogger(__name__)
 
 CALLBACKS_PATH = "/css/callbacks"
 ACCEPTED = b'{"code":0}'
+NOT_STORED = b'{"code":500}'
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 405: "Method Not Allowed"}
 
 
 class CallbackReceiver:
-    """Turns one callback body into a stored event (or a refusal). `on_stored(row_id)` is told
-    of each newly stored event (the alert loop's nudge), and `on_event(event)` is given it
-    (the index refreshes that stream); both run on the request thread that commits the batch,
-    right after the commit and before the callbacks are answered; neither may block, and a
-    failing hook is logged, never a reason to refuse the callback. `close()` commits what is
-    waiting and refuses what comes after."""
+    """Turns callback bodies into stored events (or refusals). `on_stored(row_id)` is told of
+    each newly stored event (the alert loop's nudge), and `on_event(event)` is given it (the
+    index refreshes that stream); both run right after the commit and before the callbacks
+    are answered; neither may block, and a failing hook is logged, never a reason to refuse
+    the callback."""
 
     def __init__(
         self,
@@ -52,15 +55,41 @@ class CallbackReceiver:
         self.store = store
         self._key = key
         self._clock = clock
-        self._commits = GroupCommit(store, on_stored=on_stored, on_event=on_event).start()
+        self._hooks = Hooks(on_stored, on_event)
 
-    def close(self, timeout: float = 10.0) -> None:
-        self._commits.stop(timeout)
+    def answer_batch(self, requests: Sequence[LaneRequest]) -> list[tuple[int, bytes]]:
+        """Answers for these callbacks, in order: refusals at once, the accepted ones after
+        their one shared commit. (`bot.slack.http_lane.BatchRoute`)"""
+        now = self._clock()
+        answers: list[tuple[int, bytes]] = [(200, ACCEPTED)] * len(requests)
+        accepted: list[tuple[int, RecordingEvent]] = []
+        for index, request in enumerate(requests):
+            with request_context(request.request_id):
+                refused = self._refusal(request.body, now)
+            if isinstance(refused, tuple):
+                answers[index] = refused
+            else:
+                accepted.append((index, refused))
+        if not accepted:
+            return answers
+        outcomes = commit_batch(self.store, [e for _, e in accepted], now, self._hooks)
+        for (index, event), outcome in zip(accepted, outcomes, strict=True):
+            with request_context(requests[index].request_id):
+                answers[index] = _answer(event, outcome)
+        return answers
 
     def handle(self, raw: bytes) -> tuple[int, bytes]:
-        now = self._clock()
+        """One callback on its own (its own transaction)."""
+        with request_context() as rid:
+            return self.answer_batch([LaneRequest(raw, rid)])[0]
+
+    def _refusal(self, raw: bytes, now: datetime) -> tuple[int, bytes] | RecordingEvent:
+        """The event of an acceptable callback, or the answer refusing it."""
+        if len(raw) > MAX_BODY_BYTES:
+            CALLBACKS.labels(outcome="malformed").inc()
+            return 400, b'{"code":400}'
         try:
-            event = parse_callback(raw, self._key, now)
+            return parse_callback(raw, self._key, now)
         except CallbackRefused as refused:
             _counted(refused.outcome).inc()
             log.warning(
@@ -68,22 +97,6 @@ class CallbackReceiver:
                 extra={"status": refused.status, "reason": refused.user_message},
             )
             return refused.status, json.dumps({"code": refused.status}).encode()
-        row_id = self._commits.store(event, now)
-        if row_id is None:
-            _counted("duplicate").inc()
-            log.debug("css callback already stored", extra={"event": event.event.value})
-            return 200, ACCEPTED
-        _counted("accepted").inc()
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "css callback stored",
-                extra={
-                    "event": event.event.value,
-                    "stream": event.stream,
-                    "task_id": event.task_id,
-                },
-            )
-        return 200, ACCEPTED
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The route: POST only; at most 64 KiB read (a larger body is refused unread)."""
@@ -98,12 +111,24 @@ class CallbackReceiver:
             return _reply(start_response, 400, b'{"code":400}')
         stream = environ["wsgi.input"]
         raw = stream.read(declared) if declared else stream.read(MAX_BODY_BYTES + 1)
-        try:
-            status, body = self.handle(raw)
-        except Exception:
-            log.exception("css callback could not be stored; CSS will retry")
-            return _reply(start_response, 500, b'{"code":500}')
+        status, body = self.handle(raw)
         return _reply(start_response, status, body)
+
+
+def _answer(event: RecordingEvent, outcome: int | BaseException | None) -> tuple[int, bytes]:
+    if isinstance(outcome, BaseException):
+        return 500, NOT_STORED
+    if outcome is None:
+        _counted("duplicate").inc()
+        log.debug("css callback already stored", extra={"event": event.event.value})
+        return 200, ACCEPTED
+    _counted("accepted").inc()
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "css callback stored",
+            extra={"event": event.event.value, "stream": event.stream, "task_id": event.task_id},
+        )
+    return 200, ACCEPTED
 
 
 _COUNTERS: dict[str, Counter] = {}

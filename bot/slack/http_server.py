@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from waitress.adjustments import Adjustments
@@ -22,6 +25,7 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
 
 from bot.errors import ConfigError
+from bot.slack.http_lane import BatchRoute, Lane, LaneTask
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
@@ -34,12 +38,11 @@ REQUEST_DEADLINE_S = 5
 # KB, no thread; beyond it waitress stops accepting until some close (within the deadline).
 CONNECTION_LIMIT = 2000
 # Threads that run the app on fully received requests: each only verifies, acks and hands
-# off (milliseconds), so a few take far more than Slack ever sends to one bot. A CSS callback
-# holds its thread until its batch commits (bot/evidence/group_commit.py), so the threads also
-# bound that batch: 32 keep 1,000 callbacks/s flowing through commits of up to 30 ms (64
-# cost more in GIL hand-overs than they gave, and 16 bound a batch to 16 and fell behind,
-# measured with bench/evidence.py).
-HTTP_THREADS = 32
+# off (milliseconds), so a few take far more than Slack ever sends to one bot. CSS callbacks
+# do not use them: they are answered in batches by a lane of their own (bot/slack/http_lane.py).
+HTTP_THREADS = 8
+# How long a stopping server keeps sending answers already written.
+FLUSH_S = 1.0
 # How often the event loop looks for connections past their deadline.
 SWEEP_INTERVAL_S = 1
 
@@ -61,7 +64,9 @@ class _TimedChannel(HTTPChannel):  # type: ignore[misc]
     or the deadline sweep closes the connection for good (a lingering close)."""
 
     parser_class = _TimedParser
+    task_class = LaneTask
     lingering = False
+    lane_answer = None  # an answer a lane decided on, written by the next service()
 
     def handle_close(self) -> None:
         # Always linger, not only when input is waiting: a client refused mid-body may simply
@@ -98,6 +103,36 @@ class _DeadlineServer(TcpWSGIServer):  # type: ignore[misc]
     """waitress's TCP server, also closing connections whose request is past its deadline."""
 
     channel_class = _TimedChannel
+    lanes: tuple[Lane, ...] = ()
+    _deferring = threading.local()
+
+    def pull_trigger(self) -> None:
+        if getattr(self._deferring, "on", False):
+            self._deferring.pulled = True
+            return
+        super().pull_trigger()
+
+    @contextmanager
+    def one_wake_up(self) -> Iterator[None]:
+        """Answers written within wake the event loop once, at the end (a lane's batch): each
+        wake-up is a loop pass over every open connection."""
+        self._deferring.on, self._deferring.pulled = True, False
+        try:
+            yield
+        finally:
+            self._deferring.on = False
+            if self._deferring.pulled:
+                super().pull_trigger()
+
+    def add_task(self, channel: Any) -> None:
+        """A request for a lane goes to it (or, when it is full, is refused by a worker)."""
+        for lane in self.lanes:
+            if lane.takes(channel):
+                if lane.put(channel):
+                    return
+                channel.lane_answer = lane.refusal()
+                break
+        super().add_task(channel)
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # silent connections (channel_timeout)
@@ -114,9 +149,17 @@ class _DeadlineServer(TcpWSGIServer):  # type: ignore[misc]
             log.info("closed connections past the request deadline", extra={"connections": late})
 
 
-def make_server(app: WSGIApplication, host: str, port: int, max_body_bytes: int) -> Any:
+def make_server(
+    app: WSGIApplication,
+    host: str,
+    port: int,
+    max_body_bytes: int,
+    lanes: Mapping[str, BatchRoute] | None = None,
+) -> Any:
     """Bind and return the server (ConfigError if the address cannot be had); `.run()` serves
-    until SystemExit or KeyboardInterrupt in the main thread."""
+    until SystemExit or KeyboardInterrupt in the main thread. POSTs to a path of `lanes` are
+    answered in batches by that route (bot/slack/http_lane.py); `stop_lanes(server)` answers
+    what they hold once serving has stopped."""
     adj = Adjustments(
         host=host,
         port=port,
@@ -149,4 +192,29 @@ def make_server(app: WSGIApplication, host: str, port: int, max_body_bytes: int)
             f"cannot listen on {host}:{port} ({error.strerror or error}); choose another "
             "--port or PORT"
         ) from None
-    return servers[0]
+    server = servers[0]
+    server.lanes = tuple(
+        Lane(path, route, batch_scope=server.one_wake_up) for path, route in (lanes or {}).items()
+    )
+    return server
+
+
+def finish_serving(server: Any, timeout: float = 10.0, *, stop_loop: bool = False) -> None:
+    """Stop accepting connections, have the lanes answer what they hold (callbacks already
+    stored are answered, not left for CSS to send again), and flush the answers written.
+
+    HTTP mode calls it once its event loop has stopped (SIGTERM), so it runs the loop a last
+    time, only until every answer is sent (at most `FLUSH_S`); Socket Mode's listener runs its
+    loop on a thread of its own (`stop_loop=False` is for that loop's owner, who has stopped
+    it: here the loop is still running and flushes by itself)."""
+    server.accepting = False
+    for lane in server.lanes:
+        lane.stop(timeout)
+    deadline = time.monotonic() + FLUSH_S
+    while time.monotonic() < deadline and any(
+        channel.total_outbufs_len for channel in list(server.active_channels.values())
+    ):
+        if stop_loop:
+            time.sleep(0.01)  # the listener's own thread flushes; wait for it
+        else:
+            server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)

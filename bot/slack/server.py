@@ -19,7 +19,8 @@ from slack_bolt.adapter.socket_mode.builtin import SocketModeHandler
 
 from bot.errors import ConfigError
 from bot.obs.log import request_context
-from bot.slack.http_server import make_server
+from bot.slack.http_lane import BatchRoute
+from bot.slack.http_server import finish_serving, make_server
 from bot.slack.parts import BotParts
 from bot.slack.wsgi import SideWsgi, SlackWsgi, WsgiRoute
 
@@ -39,6 +40,8 @@ class Bot:
     on_stop: Callable[[], None] = lambda: None
     # Extra HTTP paths served beside Slack's (POST /css/callbacks), in both modes.
     routes: Mapping[str, WsgiRoute] = field(default_factory=dict)
+    # Of those, POSTs answered in batches by a lane of their own (bot/slack/http_lane.py).
+    lanes: Mapping[str, BatchRoute] = field(default_factory=dict)
     # HTTP mode: requests are verified with it before anything parses them.
     signing_secret: str | None = None
     drain_timeout_s: float = DRAIN_TIMEOUT_S
@@ -69,6 +72,7 @@ def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
             host,
             port,
             bot.max_body_bytes,
+            bot.lanes,
         )
     except ConfigError:
         bot.stop()  # the scheduler and clients it started
@@ -81,6 +85,7 @@ def serve_http(build: Callable[[], Bot], host: str, port: int) -> None:
         for sig, old in previous.items():
             signal.signal(sig, old)
         log.info("stopping: finishing answers in flight")
+        finish_serving(server)
         bot.stop()
 
 
@@ -93,19 +98,10 @@ class _OneIdPerRequest(SocketModeHandler):
 
 
 def _side_listener(bot: Bot, host: str, port: int) -> Any:
-    """Socket Mode's HTTP listener (/healthz, /metrics, the bot's routes), on its own thread."""
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = make_server(host, port, SideWsgi(bot.routes), Server, Quiet)
-    threading.Thread(target=server.serve_forever, name="http-listener", daemon=True).start()
+    """Socket Mode's HTTP listener (/healthz, /metrics, the bot's routes): the same waitress
+    server as HTTP mode (slow clients, request deadline, lanes), on its own thread."""
+    server = make_server(SideWsgi(bot.routes), host, port, bot.max_body_bytes, bot.lanes)
+    threading.Thread(target=server.run, name="http-listener", daemon=True).start()
     return server
 
 
@@ -130,7 +126,7 @@ def serve_socket_mode(
         log.info("stopping: finishing answers in flight")
         handler.close()  # type: ignore[no-untyped-call]
         if listener is not None:
-            listener.shutdown()
+            finish_serving(listener, stop_loop=True)
         bot.stop()
         for sig, old in previous.items():
             signal.signal(sig, old)

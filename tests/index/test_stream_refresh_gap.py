@@ -1,5 +1,6 @@
 """A callback storm lists each stream once per gap, not once per callback: the first callback
-of a quiet stream lists it at once, the rest of the gap's callbacks one more time after it."""
+of a quiet stream lists it at once, the rest of the gap's callbacks one more time after it.
+And a storm over many streams lists one stream per spacing, whatever the number of streams."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ class Listings:
 def test_a_storm_lists_each_stream_once_per_gap() -> None:
     now = [0.0]
     listings = Listings()
-    refresher = StreamRefresher(cast(Syncer, listings), gap_s=GAP_S, clock=lambda: now[0])
+    refresher = StreamRefresher(
+        cast(Syncer, listings), gap_s=GAP_S, spacing_s=0.0, clock=lambda: now[0]
+    )
     try:
         for _ in range(200):
             refresher.refresh("d", "live", "cam1")
@@ -55,3 +58,27 @@ def test_a_storm_lists_each_stream_once_per_gap() -> None:
     finally:
         refresher.stop()
     assert len(listings.streams) == 3
+
+
+def test_a_storm_over_many_streams_lists_one_stream_per_spacing() -> None:
+    now = [0.0]
+    listings = Listings()
+    refresher = StreamRefresher(
+        cast(Syncer, listings), gap_s=GAP_S, spacing_s=10.0, clock=lambda: now[0]
+    )
+    try:
+        for n in range(50):
+            refresher.refresh("d", "live", f"cam{n:02d}")
+        assert listings.wait_for(1) == ["cam00"]  # the first at once
+        time.sleep(0.2)  # giving a wrong early listing time to happen; none may
+        assert listings.streams == ["cam00"]
+        now[0] = 10.0  # one spacing later: one more stream, not the 49 waiting
+        refresher.refresh("d", "live", "cam00")  # any callback wakes the worker
+        assert listings.wait_for(2) == ["cam00", "cam01"]
+        time.sleep(0.2)
+        assert len(listings.streams) == 2
+        now[0] = 35.0  # however long the wait, one stream per wake-up past the spacing
+        refresher.refresh("d", "live", "cam99")  # a stream not yet waiting wakes it
+        assert listings.wait_for(3)[2] == "cam02"
+    finally:
+        refresher.stop()
