@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.css.query import CssSource
     from bot.css.ratelimit import RateLimiter
     from bot.db.audit_store import AuditStore
+    from bot.db.direct_memory import DirectMemory
     from bot.db.memory_store import MemoryStore
     from bot.db.team_memory import MemoryStores
     from bot.digest.delivery import ChannelPacer
@@ -330,8 +331,17 @@ def answer_source(
 ) -> Iterator[TaskSource]:
     """What `recbot ask` answers from: the index when there is one (and `--live` was not
     asked for; never over the built-in simulator), else `live`, which its owner closes."""
+    from bot.db.sqlite_file import has_rows
+
     store = None
-    if settings.recbot_index and not live_only and not live.simulated:
+    # An index never synced (no range in it) would send every question live: seen through
+    # sqlite3 when it can be, so `recbot ask` does not load SQLAlchemy just to find that.
+    if (
+        settings.recbot_index
+        and not live_only
+        and not live.simulated
+        and has_rows(settings.recbot_database_url, "index_ranges") is not False
+    ):
         store = existing_index_store(settings)
     if store is None:
         yield live
@@ -468,6 +478,15 @@ def team_memory_stores(settings: Settings) -> MemoryStores:
     from bot.db.team_memory import open_memory
 
     return open_memory(settings.recbot_database_url, quick=True)
+
+
+def direct_team_memory(settings: Settings) -> DirectMemory | None:
+    """A question's names, saved questions and audit record through sqlite3 alone, when the
+    database is a SQLite file with their tables (`bot.db.direct_memory`); None: use
+    `team_memory_stores`."""
+    from bot.db.direct_memory import open_direct_memory
+
+    return open_direct_memory(settings.recbot_database_url)
 
 
 def audit_writer(settings: Settings, stores: Stores, clock: Callable[[], datetime]) -> AuditWriter:

@@ -3,6 +3,10 @@
 
 The database is optional here: when it cannot be opened, the question is answered without
 names and a one-line notice says why (the terminal must keep working on a read-only box).
+
+A question (not a memory command) on a SQLite file that has team memory's tables reads and
+records through sqlite3 alone (`bot.db.direct_memory`), so a fresh process does not load
+SQLAlchemy; anything else opens the SQLAlchemy stores, which make or migrate the database.
 """
 
 from __future__ import annotations
@@ -15,17 +19,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from bot.errors import RecbotError
+from bot.errors import ParseError, RecbotError
 from bot.filters import Filters
 from bot.memory.audit_record import AuditEvent, Surface, clean_for_audit
 from bot.memory.commands import Verb
-from bot.memory.desk import Place, Rewritten, TeamMemory
+from bot.memory.desk import Place, Rewritten, TeamMemory, rewrite
 from bot.memory.trail import Trail
-from bot.render.memory import memory_text
 from bot.timephrase import DateOrder
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.db.direct_memory import DirectMemory
     from bot.db.team_memory import MemoryStores
 
 CLI_USER = "cli"
@@ -52,7 +56,8 @@ class CliMemory:
     place: Place
     scope: Filters | None
     admins: frozenset[str]
-    stores: MemoryStores | None = None
+    stores: MemoryStores | None = None  # SQLAlchemy: memory commands, a database to make
+    direct: DirectMemory | None = None  # sqlite3: a question's reads and record, or None
     mask: object = None
     started: float = field(default_factory=time.monotonic)
     typed: str = ""
@@ -75,14 +80,17 @@ class CliMemory:
         memory = self.memory
         if memory is None:
             raise RecbotError("Names and saved questions need the database (RECBOT_DATABASE_URL)")
+        from bot.render.memory import memory_text  # only a memory command's reply needs it
+
         return memory_text(memory.handle(command, self.place, now, zone, self.scope))
 
     def rewrite(self, text: str) -> Rewritten:
-        memory = self.memory
-        return Rewritten(text) if memory is None else memory.rewrite(text, self.place)
+        reader = self.direct or (self.stores.names if self.stores is not None else None)
+        return Rewritten(text) if reader is None else rewrite(reader, text, self.place)
 
     def record(self, noted: Trail, code: int) -> None:
-        if self.stores is None:
+        audit = self.direct or (self.stores.audit if self.stores is not None else None)
+        if audit is None:
             return
         from collections.abc import Callable
 
@@ -106,13 +114,27 @@ class CliMemory:
             request_id=current_request_id(),
         )
         try:
-            self.stores.audit.append([event])
+            audit.append([event])
         except Exception as error:
             print(
                 f"{PREFIX}the question was not recorded ({type(error).__name__})", file=sys.stderr
             )
         finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.direct is not None:
+            self.direct.close()
+        if self.stores is not None:
             self.stores.close()
+
+
+def _is_command(typed: str) -> bool:
+    """Whether the text is a memory command (garbled ones too: they are refused later)."""
+    try:
+        return TeamMemory.command_in(typed) is not None
+    except ParseError:
+        return True
 
 
 def open_cli_memory(settings: Settings, args: argparse.Namespace, typed: str) -> CliMemory:
@@ -131,22 +153,27 @@ def open_cli_memory(settings: Settings, args: argparse.Namespace, typed: str) ->
         date_order=DateOrder(settings.recbot_date_order),
     )
     opened.mask = masker(settings)
-    try:
-        from bot.wiring import team_memory_stores
+    from bot.wiring import direct_team_memory, team_memory_stores
 
-        opened.stores = team_memory_stores(settings)
-    except Exception as error:
-        print(
-            f"{PREFIX}names, saved questions and the audit trail are off: the database "
-            f"could not be opened ({type(error).__name__})",
-            file=sys.stderr,
-        )
+    if not _is_command(typed):
+        opened.direct = direct_team_memory(settings)
+    if opened.direct is None:
+        try:
+            opened.stores = team_memory_stores(settings)
+        except Exception as error:
+            print(
+                f"{PREFIX}names, saved questions and the audit trail are off: the database "
+                f"could not be opened ({type(error).__name__})",
+                file=sys.stderr,
+            )
     _OPENED.set(opened)
     return opened
 
 
 def finish(noted: Trail, code: int) -> None:
-    """Record the question asked through `open_cli_memory` (if one was)."""
+    """Record the question asked through `open_cli_memory` (if one was), once: a later
+    question in the same process that stops before opening its memory records nothing."""
     opened = _OPENED.get()
+    _OPENED.set(None)
     if opened is not None:
         opened.record(noted, code)

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 
+from bot.db.sqlite_file import SQLITE_BUSY_MS, sqlite_pragmas
 from bot.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same in every replica and unused by others.
 _ADVISORY_LOCK_KEY = 0x7265_6362_6F74  # "recbot"
-_SQLITE_BUSY_MS = 15_000
 
 
 def driver_url(operator_url: str) -> URL:
@@ -69,8 +69,8 @@ def open_engine(
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        event.listen(engine, "connect", lambda connection, _record: sqlite_pragmas(connection))
     else:
         connect_args = (
             {} if connect_timeout_s is None else {"connect_timeout": int(connect_timeout_s)}
@@ -81,19 +81,6 @@ def open_engine(
     if round_trips is not None:
         event.listen(engine, "before_cursor_execute", round_trips.add)
     return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside a writer; busy_timeout makes writers wait for each other
-    # instead of failing with "database is locked".
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL survives any process crash; only an OS crash or power cut may lose the
-    # last commits. FULL would fsync every claim and record (seconds per thousand digests).
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.db.base import Base, UTCDateTime
+from bot.db.direct_memory import NAME_COLUMNS, split_values, visible_from_rows
 from bot.filters import Filters
 from bot.memory.names import NamedFilters, SavedQuestion
 
@@ -44,10 +45,6 @@ class SavedRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(v for v in text.split(",") if v)
-
-
 class NameTaken(Exception):
     """Another name with this spelling was saved first (a race between two replicas)."""
 
@@ -60,24 +57,15 @@ class MemoryStore:
 
     def visible_names(self, owner: str) -> dict[str, NamedFilters]:
         """Names usable by `owner`: its own, then workspace-wide ones it has no own name for."""
-        # Core, not ORM objects: this read runs on every request.
+        # Core, not ORM objects: this read runs on every request. (`recbot ask` on SQLite reads
+        # the same rows through `bot.db.direct_memory`, which this shares the reading with.)
         table = NameRow.__table__
-        c = table.c
-        query = select(
-            c.name, c.owner, c.streams, c.apps, c.domains, c.everywhere, c.created_by
-        ).where(or_(c.owner == owner, c.everywhere.is_(True)))
+        query = select(*(table.c[name] for name in NAME_COLUMNS)).where(
+            or_(table.c.owner == owner, table.c.everywhere.is_(True))
+        )
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        names: dict[str, NamedFilters] = {}
-        for row in sorted(rows, key=lambda r: r.owner == owner):  # own rows last: they win
-            names[row.name] = NamedFilters(
-                row.name,
-                Filters(_split(row.streams), _split(row.apps), _split(row.domains)),
-                row.owner,
-                row.everywhere,
-                row.created_by,
-            )
-        return names
+        return visible_from_rows(rows, owner)
 
     def names_made_by(self, creator_id: str, limit: int = 50) -> list[NamedFilters]:
         """The names a person made, every place, by name (App Home lists them)."""
@@ -91,7 +79,7 @@ class MemoryStore:
             return [
                 NamedFilters(
                     r.name,
-                    Filters(_split(r.streams), _split(r.apps), _split(r.domains)),
+                    Filters(split_values(r.streams), split_values(r.apps), split_values(r.domains)),
                     r.owner,
                     r.everywhere,
                     r.created_by,

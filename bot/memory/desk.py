@@ -35,14 +35,19 @@ ADMINS_ONLY_EVERYWHERE = (
 MAX_NAMES = 200
 
 
-class MemoryStorage(Protocol):
-    """Where names and saved questions are kept (`bot.db.memory_store.MemoryStore`)."""
+class NameReader(Protocol):
+    """What a question reads of team memory: the names and saved questions a place may use."""
 
     def visible_names(self, owner: str) -> dict[str, NamedFilters]: ...
+    def saved_questions(self, owner: str) -> dict[str, SavedQuestion]: ...
+
+
+class MemoryStorage(NameReader, Protocol):
+    """Where names and saved questions are kept (`bot.db.memory_store.MemoryStore`)."""
+
     def save_name(self, named: NamedFilters, now: datetime) -> None: ...
     def names_made_by(self, creator_id: str, limit: int = 50) -> list[NamedFilters]: ...
     def forget_name(self, owner: str, name: str) -> bool: ...
-    def saved_questions(self, owner: str) -> dict[str, SavedQuestion]: ...
     def save_question(self, saved: SavedQuestion, now: datetime) -> None: ...
     def forget_question(self, owner: str, name: str) -> bool: ...
 
@@ -85,6 +90,24 @@ class Rewritten:
     shown: tuple[str, ...] = ()
 
 
+def rewrite(store: NameReader, text: str, place: Place) -> Rewritten:
+    """Put in a saved question (when the whole text is its name), then expand names.
+    Text that cannot be cleaned is returned as is: the parser will say what is wrong."""
+    try:
+        cleaned = clean_text(text)
+    except ParseError:
+        return Rewritten(text)
+    shown: list[str] = []
+    if cleaned and " " not in cleaned:
+        saved = store.saved_questions(place.owner).get(cleaned.lower())
+        if saved is not None:
+            shown.append(f"{saved.name} = {saved.request_text}")
+            cleaned = saved.request_text
+    expansion = expand(cleaned, store.visible_names(place.owner))
+    shown += [describe(n) for n in expansion.used]
+    return Rewritten(expansion.text, tuple(shown))
+
+
 def _filters_only(request: Request) -> bool:
     return (
         request.subcommand is Subcommand.ANSWER
@@ -109,21 +132,8 @@ class TeamMemory:
     # --- using names ----------------------------------------------------------------------
 
     def rewrite(self, text: str, place: Place) -> Rewritten:
-        """Put in a saved question (when the whole text is its name), then expand names.
-        Text that cannot be cleaned is returned as is: the parser will say what is wrong."""
-        try:
-            cleaned = clean_text(text)
-        except ParseError:
-            return Rewritten(text)
-        shown: list[str] = []
-        if cleaned and " " not in cleaned:
-            saved = self.store.saved_questions(place.owner).get(cleaned.lower())
-            if saved is not None:
-                shown.append(f"{saved.name} = {saved.request_text}")
-                cleaned = saved.request_text
-        expansion = expand(cleaned, self.store.visible_names(place.owner))
-        shown += [describe(n) for n in expansion.used]
-        return Rewritten(expansion.text, tuple(shown))
+        """`rewrite` over this memory's store."""
+        return rewrite(self.store, text, place)
 
     def filters_of_saved(self, name: str, place: Place, now: datetime, zone: tzinfo) -> str | None:
         """A saved question's filters as request text (a digest repeats only its filters)."""
