@@ -1,6 +1,6 @@
 """`POST /css/callbacks`: check, store, answer 200 `{"code":0}`; everything else after.
 
-Stored first, then answered: the HTTP server's lane for this path (bot/slack/http_lane.py)
+Stored first, then answered: the HTTP server's lane for this path (`bot.slack.http_lane`)
 gives `answer_batch` every callback that arrived while the previous batch was being stored;
 their events share one transaction (`bot.evidence.batch`), and none is answered before it
 has committed, so a 200 always means stored. A CSS retry of an event already stored is
@@ -24,7 +24,6 @@ from bot.evidence.events import RecordingEvent
 from bot.evidence.store import EvidenceStore
 from bot.obs.log import request_context
 from bot.obs.metrics import CALLBACKS
-from bot.slack.http_lane import LaneRequest
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -57,15 +56,18 @@ class CallbackReceiver:
         self._clock = clock
         self._hooks = Hooks(on_stored, on_event)
 
-    def answer_batch(self, requests: Sequence[LaneRequest]) -> list[tuple[int, bytes]]:
+    def answer_batch(
+        self, bodies: Sequence[bytes], request_ids: Sequence[str]
+    ) -> list[tuple[int, bytes]]:
         """Answers for these callbacks, in order: refusals at once, the accepted ones after
-        their one shared commit. (`bot.slack.http_lane.BatchRoute`)"""
+        their one shared commit; each logged under its request id. (The HTTP server's lane
+        for this path, `bot.slack.http_lane.BatchRoute`.)"""
         now = self._clock()
-        answers: list[tuple[int, bytes]] = [(200, ACCEPTED)] * len(requests)
+        answers: list[tuple[int, bytes]] = [(200, ACCEPTED)] * len(bodies)
         accepted: list[tuple[int, RecordingEvent]] = []
-        for index, request in enumerate(requests):
-            with request_context(request.request_id):
-                refused = self._refusal(request.body, now)
+        for index, (body, rid) in enumerate(zip(bodies, request_ids, strict=True)):
+            with request_context(rid):
+                refused = self._refusal(body, now)
             if isinstance(refused, tuple):
                 answers[index] = refused
             else:
@@ -74,14 +76,14 @@ class CallbackReceiver:
             return answers
         outcomes = commit_batch(self.store, [e for _, e in accepted], now, self._hooks)
         for (index, event), outcome in zip(accepted, outcomes, strict=True):
-            with request_context(requests[index].request_id):
+            with request_context(request_ids[index]):
                 answers[index] = _answer(event, outcome)
         return answers
 
     def handle(self, raw: bytes) -> tuple[int, bytes]:
         """One callback on its own (its own transaction)."""
         with request_context() as rid:
-            return self.answer_batch([LaneRequest(raw, rid)])[0]
+            return self.answer_batch([raw], [rid])[0]
 
     def _refusal(self, raw: bytes, now: datetime) -> tuple[int, bytes] | RecordingEvent:
         """The event of an acceptable callback, or the answer refusing it."""

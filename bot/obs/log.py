@@ -53,7 +53,7 @@ _MIN_SECRET_LEN = 4
 
 def new_request_id() -> str:
     """A fresh request id, set as the current one and returned."""
-    rid = uuid.uuid4().hex[:16]
+    rid = make_request_id()
     _REQUEST_ID.set(rid)
     return rid
 
@@ -72,10 +72,15 @@ def current_request_id() -> str:
     return _REQUEST_ID.get()
 
 
+def make_request_id() -> str:
+    """A request id, not set anywhere."""
+    return uuid.uuid4().hex[:16]
+
+
 @contextmanager
 def request_context(rid: str | None = None) -> Iterator[str]:
     """Run a block under a request id (a new one unless given); the previous id comes back."""
-    token = _REQUEST_ID.set(rid or uuid.uuid4().hex[:16])
+    token = _REQUEST_ID.set(rid or make_request_id())
     try:
         yield _REQUEST_ID.get()
     finally:

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from waitress.task import WSGITask
 
-from bot.obs.log import request_context
+from bot.obs.log import make_request_id, request_context
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +53,13 @@ _REASONS = {
 }
 
 
-@dataclass(frozen=True)
-class LaneRequest:
-    """One request as a lane's route sees it: its body, and the request id its answer and
-    every log line about it carry."""
-
-    body: bytes
-    request_id: str
-
-
 class BatchRoute(Protocol):
-    """What a lane serves: answers (status, JSON body) for requests, in their order."""
+    """What a lane serves: answers (status, JSON body) for request bodies, in their order;
+    `request_ids[i]` is the id request i's answer and every log line about it carry."""
 
-    def answer_batch(self, requests: Sequence[LaneRequest]) -> list[tuple[int, bytes]]: ...
+    def answer_batch(
+        self, bodies: Sequence[bytes], request_ids: Sequence[str]
+    ) -> list[tuple[int, bytes]]: ...
 
 
 @dataclass(frozen=True)
@@ -188,13 +182,11 @@ class Lane:
                         log.exception("lane answer could not be written")
 
     def _answers(self, batch: list[Any]) -> list[Answer]:
-        requests = []
-        for channel in batch:
-            with request_context() as rid:
-                requests.append(LaneRequest(channel.requests[0].get_body_stream().read(), rid))
+        bodies = [channel.requests[0].get_body_stream().read() for channel in batch]
+        ids = [make_request_id() for _ in batch]
         try:
-            found = self._route.answer_batch(requests)
+            found = self._route.answer_batch(bodies, ids)
         except Exception:
             log.exception("lane batch failed; senders retry", extra={"path": self.path})
-            found = [(500, FAILED)] * len(requests)
-        return [Answer(s, b, r.request_id) for (s, b), r in zip(found, requests, strict=True)]
+            found = [(500, FAILED)] * len(bodies)
+        return [Answer(s, b, rid) for (s, b), rid in zip(found, ids, strict=True)]

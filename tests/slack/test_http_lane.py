@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from waitress import wasyncore
 
-from bot.slack.http_lane import Lane, LaneRequest
+from bot.slack.http_lane import Lane
 from bot.slack.http_server import finish_serving, make_server
 
 if TYPE_CHECKING:
@@ -37,12 +37,14 @@ class HeldRoute:
     def open(self) -> None:
         self.gate.set()
 
-    def answer_batch(self, requests: Sequence[LaneRequest]) -> list[tuple[int, bytes]]:
+    def answer_batch(
+        self, bodies: Sequence[bytes], request_ids: Sequence[str]
+    ) -> list[tuple[int, bytes]]:
         self.entered.set()
         assert self.gate.wait(10)
-        self.batches.append([r.body for r in requests])
-        self.request_ids += [r.request_id for r in requests]
-        return [(200, r.body) for r in requests]
+        self.batches.append(list(bodies))
+        self.request_ids += request_ids
+        return [(200, body) for body in bodies]
 
 
 def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
