@@ -199,14 +199,15 @@ def make_server(
     return server
 
 
-def finish_serving(server: Any, timeout: float = 10.0, *, stop_loop: bool = False) -> None:
+def finish_serving(server: Any, timeout: float = 10.0, *, loop_running: bool = False) -> None:
     """Stop accepting connections, have the lanes answer what they hold (callbacks already
     stored are answered, not left for CSS to send again), and flush the answers written.
 
-    HTTP mode calls it once its event loop has stopped (SIGTERM), so it runs the loop a last
-    time, only until every answer is sent (at most `FLUSH_S`); Socket Mode's listener runs its
-    loop on a thread of its own (`stop_loop=False` is for that loop's owner, who has stopped
-    it: here the loop is still running and flushes by itself)."""
+    Answers are sent by the thread that writes them; what a full socket did not take is sent
+    by the event loop. HTTP mode calls this once its loop has stopped (SIGTERM), so the loop
+    runs a last time here, only until every answer is out (at most `FLUSH_S`). Socket Mode's
+    listener keeps its loop running on a thread of its own (`loop_running`): that loop
+    flushes, and this only waits for it."""
     server.accepting = False
     for lane in server.lanes:
         lane.stop(timeout)
@@ -214,7 +215,7 @@ def finish_serving(server: Any, timeout: float = 10.0, *, stop_loop: bool = Fals
     while time.monotonic() < deadline and any(
         channel.total_outbufs_len for channel in list(server.active_channels.values())
     ):
-        if stop_loop:
+        if loop_running:
             time.sleep(0.01)  # the listener's own thread flushes; wait for it
         else:
             server.asyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)

@@ -126,7 +126,7 @@ def serve_socket_mode(
         log.info("stopping: finishing answers in flight")
         handler.close()  # type: ignore[no-untyped-call]
         if listener is not None:
-            finish_serving(listener, stop_loop=True)
+            finish_serving(listener, loop_running=True)
         bot.stop()
         for sig, old in previous.items():
             signal.signal(sig, old)

@@ -78,7 +78,7 @@ def serving(route: HeldRoute) -> Iterator[Any]:
         yield server
     finally:
         route.open()
-        finish_serving(server, stop_loop=True)
+        finish_serving(server, loop_running=True)
         stop.set()
         thread.join(10)
         close(server)
