@@ -20,7 +20,7 @@ from bot.evidence.state import (
 )
 from bot.filters import Filters, narrow_to_scope
 from bot.findings import Findings, find, was_armed
-from bot.plan import Plan
+from bot.plan import MAX_AHEAD, Plan, oldest_allowed
 from bot.request import Request, StatusFilter
 from bot.source import FetchResult, TaskSource
 from bot.tasks import RecordTask, Status
@@ -29,6 +29,7 @@ from bot.timephrase.window import Grain, Window
 
 DEFAULT_SPAN = timedelta(hours=24)
 SCHEDULED_SPAN = timedelta(days=7)
+TASK_ID_SPAN = "the last 90 days and the next 7"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ class Answer:
 
     def status_of(self, task: RecordTask) -> Status:
         return self.statuses.get(task.task_id) or task.status_at(self.now)
+
+    @property
+    def missing_task_ids(self) -> tuple[str, ...]:
+        """The asked TaskIds with no task in the result: unknown to the API (or the index)
+        in the window, or outside the channel's scope (which is not said)."""
+        found = {t.task_id for t in self.result.tasks}
+        return tuple(i for i in self.filters.task_ids if i not in found)
 
     @property
     def verdict(self) -> Verdict:
@@ -127,12 +135,20 @@ def default_window(status: StatusFilter, now: datetime, zone: tzinfo) -> Window:
     return Window(start, end, Grain.HOUR, f"{label}, {_span_text(start, end)}", "")
 
 
+def task_id_window(now: datetime, zone: tzinfo) -> Window:
+    """No phrase with a TaskId: every task the API still lists, 90 days back to 7 ahead."""
+    start, end = oldest_allowed(now).astimezone(zone), (now + MAX_AHEAD).astimezone(zone)
+    return Window(start, end, Grain.DAY, f"{TASK_ID_SPAN}, {_span_text(start, end)}", "")
+
+
 def window_for(
     request: Request, now: datetime, zone: tzinfo, order: DateOrder = DateOrder.MDY
 ) -> Window:
     """The asked window: the time phrase read by the time-phrase engine (numeric dates in
-    `order`, RECBOT_DATE_ORDER), else the default."""
+    `order`, RECBOT_DATE_ORDER), else the default: with a TaskId, all the API keeps."""
     if request.phrase is None:
+        if request.filters.task_ids:
+            return task_id_window(now, zone)
         return default_window(request.status, now, zone)
     if request.window is not None:
         return request.window  # read once, by parse_request
@@ -163,16 +179,18 @@ def answer(request: Request, ctx: AnswerContext) -> Answer:
     findings = find(fetched, ctx.now)
     evidence = None
     if ctx.evidence is not None:
+        start, end = result.plan.start, result.plan.end
+        if filters.task_ids and fetched:
+            # 97 days of the stream's callbacks would be read for nothing: only the tasks'.
+            start, end = min(t.start for t in fetched), max(t.end for t in fetched)
         evidence = fetch_evidence(
-            ctx.evidence,
-            fetched,
-            result.plan.start,
-            result.plan.end,
-            ctx.now,
-            files=ctx.evidence_files,
+            ctx.evidence, fetched, start, end, ctx.now, files=ctx.evidence_files
         )
         failed, silent = evidence_findings(fetched, evidence, ctx.now)
         findings = replace(findings, failed_to_record=failed, nothing_received=silent)
+        if filters.task_ids:
+            # Asked about tasks: the stream's recordings not from a task are another story.
+            evidence = replace(evidence, untasked=())
     return Answer(
         request=request,
         window=window,

@@ -65,7 +65,8 @@ def task_window(start: datetime, end: datetime, zone: tzinfo) -> str:
 
 def form_for_task(task: RecordTask, zone: tzinfo, channel: str | None) -> AskForm:
     """The form a message naming this task opens with: its stream, app and domain, and its
-    scheduled window (no TaskId filter exists: the answer lists the stream's tasks then)."""
+    scheduled window: the answer lists the stream's tasks then, the task among them (typing
+    `task:ID` instead asks about that task alone)."""
     return AskForm(
         stream=task.stream,
         app=task.app,

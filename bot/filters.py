@@ -1,4 +1,4 @@
-"""Which streams, apps and domains a question is about, and whether a task matches."""
+"""Which streams, apps, domains and tasks a question is about, and whether a task matches."""
 
 from __future__ import annotations
 
@@ -13,21 +13,27 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Filters:
-    """Exact-match filters; an empty tuple means "any". Several values mean "any of these"."""
+    """Exact-match filters; an empty tuple means "any". Several values mean "any of these".
+
+    `task_ids` are TaskIds as DescribeRecordTask lists them (case matters). A scope or a
+    saved name never holds any: they are what one question asks about."""
 
     streams: tuple[str, ...] = ()
     apps: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
+    task_ids: tuple[str, ...] = ()
 
     def matches(self, task: RecordTask) -> bool:
         return (
             (not self.streams or task.stream in self.streams)
             and (not self.apps or task.app in self.apps)
             and (not self.domains or task.domain in self.domains)
+            and (not self.task_ids or task.task_id in self.task_ids)
         )
 
     def server_side(self) -> dict[str, str]:
-        """The DescribeRecordTask filter parameters: only single values can go to the API."""
+        """The DescribeRecordTask filter parameters: only single values can go to the API.
+        The API takes no TaskId: task ids are always matched here, after listing."""
         params: dict[str, str] = {}
         if len(self.streams) == 1:
             params["StreamName"] = self.streams[0]
@@ -38,7 +44,7 @@ class Filters:
         return params
 
     def is_empty(self) -> bool:
-        return not (self.streams or self.apps or self.domains)
+        return not (self.streams or self.apps or self.domains or self.task_ids)
 
 
 def narrow_to_scope(asked: Filters, scope: Filters | None) -> Filters:
@@ -46,6 +52,7 @@ def narrow_to_scope(asked: Filters, scope: Filters | None) -> Filters:
 
     A dimension the scope limits is filled from the scope when the asker left it open; asking
     for anything outside it is refused, so no filter can ever widen what a channel sees.
+    TaskIds only narrow further: a task outside the scope is simply not found.
     """
     if scope is None or scope.is_empty():
         return asked
@@ -60,4 +67,4 @@ def narrow_to_scope(asked: Filters, scope: Filters | None) -> Filters:
                 f"{', '.join(outside)} is outside that."
             )
         narrowed[name] = wanted or allowed
-    return Filters(**narrowed)
+    return Filters(**narrowed, task_ids=asked.task_ids)

@@ -18,7 +18,7 @@ from functools import cache
 
 from bot.errors import ParseError
 from bot.filters import Filters
-from bot.tasks import Status
+from bot.tasks import TASK_ID_SHAPE, Status, is_task_id
 from bot.timephrase import TIME_WORDS, DateOrder, Window, looks_temporal, parse_phrase
 
 MAX_LENGTH = 500
@@ -26,6 +26,7 @@ MAX_LENGTH = 500
 # is refused before any work is done on it.
 MAX_RAW_LENGTH = 4 * MAX_LENGTH
 EXAMPLES = ("livetest yesterday", "stream:cam1,cam2 last 3 days", "running on a.push.example.com")
+TASK_EXAMPLES = ("did TASKID record?", "task:TASKID,TASKID last week")
 
 
 class Subcommand(StrEnum):
@@ -153,7 +154,16 @@ FILTER_KEYS: dict[str, str] = {
     "domains": "domains",
     "domainname": "domains",
     "status": "status",
+    "task": "task_ids",
+    "tasks": "task_ids",
+    "taskid": "task_ids",
+    "taskids": "task_ids",
 }
+# The keys that may also name the next word ("stream livetest"); `task` does not: a bare
+# TaskId is read by its shape, and "did task cam1 record" is about stream cam1.
+KEYWORD_FILTERS = frozenset(
+    k for k, v in FILTER_KEYS.items() if v in {"streams", "apps", "domains"}
+)
 
 # A bare word this close to a word we know is a typo, not a stream ("yestreday", "runing"):
 # refused with a suggestion rather than silently asked about as a stream.
@@ -163,7 +173,9 @@ TYPO_DISTANCE = 2
 
 
 def _vocabulary() -> frozenset[str]:
-    words = TIME_WORDS | STATUS_WORDS.keys() | SUBCOMMAND_WORDS.keys() | FILTER_KEYS.keys()
+    # Not the task keys: "task"/"tasks" are everyday words, and "masks" is no typo of them.
+    keys = {k for k, v in FILTER_KEYS.items() if v != "task_ids"}
+    words = TIME_WORDS | STATUS_WORDS.keys() | SUBCOMMAND_WORDS.keys() | keys
     return frozenset(w for w in words if w.isalpha() and len(w) >= TYPO_MIN_LENGTH - 1)
 
 
@@ -175,8 +187,12 @@ _HOST = re.compile(r"(?=.{4,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z][A-Za-z0-9-]{0,
 _KEY_VALUE = re.compile(r"([A-Za-z]+)[:=](.*)")
 _URL = re.compile(r"https?://([^/\s|?#]+)/?", re.IGNORECASE)
 _MARKUP = re.compile(r"<([^<>]*)>")
-_LEAD_PUNCT = "\"'(["
-_TRAIL_PUNCT = "\"'?!.,;)]"
+# Backticks too: a TaskId (or a name) is often pasted from a code span.
+_LEAD_PUNCT = "\"'([`"
+_TRAIL_PUNCT = "\"'?!.,;)]`"
+# Base64 characters, or an answer's short TaskId ("…" and its end; "..." once NFKC-folded):
+# maybe a TaskId cut short.
+_ID_PIECE = re.compile(r"[A-Za-z0-9+/.]{8,}={0,2}")
 
 
 # --- Slack markup and hostile input -----------------------------------------------------------
@@ -303,6 +319,24 @@ def near_word(word: str) -> str | None:
     return None if best is None else best[3]
 
 
+def _cut_task_id(word: str) -> bool:
+    """A word that is no name but looks like a piece of a TaskId: base64 characters with a
+    digit and a letter and a '+', '=' or '...' in it (or a long one; "live/cam1" is not)."""
+    if _ID_PIECE.fullmatch(word) is None:
+        return False
+    if not (any(c.isdigit() for c in word) and any(c.isalpha() and c.isascii() for c in word)):
+        return False
+    return "+" in word or "=" in word or "..." in word or len(word) >= 20
+
+
+def _check_task_id(value: str) -> str:
+    if not is_task_id(value):
+        raise ParseError(
+            f"'{safe_fragment(value)}' is not a TaskId: {TASK_ID_SHAPE}", TASK_EXAMPLES
+        )
+    return value
+
+
 def _check_name(value: str, what: str) -> str:
     if not _NAME.fullmatch(value):
         raise ParseError(
@@ -320,6 +354,7 @@ class _Builder:
     streams: list[str] = field(default_factory=list)
     apps: list[str] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
+    task_ids: list[str] = field(default_factory=list)
     statuses: list[StatusFilter] = field(default_factory=list)
 
     def add(self, dimension: str, value: str) -> None:
@@ -336,7 +371,9 @@ class _Builder:
         for part in value.split(","):
             if not part:
                 continue
-            if dimension == "domains":
+            if dimension == "task_ids":
+                self.task_ids.append(_check_task_id(part))
+            elif dimension == "domains":
                 self.domains.append(_check_name(part, what).lower())
             else:
                 getattr(self, dimension).append(_check_name(part, what))
@@ -346,6 +383,7 @@ class _Builder:
             streams=tuple(dict.fromkeys(self.streams)),
             apps=tuple(dict.fromkeys(self.apps)),
             domains=tuple(dict.fromkeys(self.domains)),
+            task_ids=tuple(dict.fromkeys(self.task_ids)),
         )
 
     def status(self) -> StatusFilter:
@@ -361,7 +399,10 @@ class _Builder:
 
 
 def _filter_token(token: _Token, following: _Token | None, builder: _Builder) -> int:
-    """Read `key:value`, `key=value`, `key: value`, `stream NAME` or a URL; return tokens used."""
+    """Read a TaskId, `key:value`, `key=value`, `key: value` or a URL; return tokens used."""
+    if is_task_id(token.text):
+        builder.task_ids.append(token.text)
+        return 1
     url = _URL.fullmatch(token.text)
     if url:
         builder.add("domains", url.group(1))
@@ -373,7 +414,7 @@ def _filter_token(token: _Token, following: _Token | None, builder: _Builder) ->
         if dimension is None:
             raise ParseError(
                 f"I don't know the filter '{safe_fragment(key)}:'; use stream:, app:, "
-                "domain: or status:",
+                "domain:, task: or status:",
                 EXAMPLES,
             )
         if value:
@@ -574,8 +615,10 @@ def parse_request(
             continue
         dimension = FILTER_KEYS.get(token.word)
         if (
-            dimension in {"streams", "apps", "domains"}
+            token.word in KEYWORD_FILTERS
+            and dimension is not None
             and following is not None
+            and not is_task_id(following.text)
             and following.word not in FILLER
             and not temporal(following.word)
         ):
@@ -604,6 +647,12 @@ def parse_request(
                         f"Did you mean '{typo}'? If '{shown}' is a stream, write stream:{shown}"
                     )
                 builder.add("streams", token.text)
+            elif _cut_task_id(token.text):
+                raise ParseError(
+                    f"'{safe_fragment(token.text)}' looks like part of a TaskId (answers show "
+                    f"only its end); {TASK_ID_SHAPE}: paste the whole TaskId",
+                    TASK_EXAMPLES,
+                )
             else:
                 raise ParseError(f"I couldn't read '{safe_fragment(token.text)}'", EXAMPLES)
     phrase = _phrase(rest, kinds)

@@ -11,6 +11,12 @@ from typing import Any
 # A TaskId as DescribeRecordTask lists it: an opaque string of about 56 base64 characters
 # (A–Z, a–z, 0–9, '+', '/'; often starting with '+'), as a whole word of a message.
 _TASK_ID = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,100}={0,2}(?![A-Za-z0-9+/=])")
+_TASK_ID_WORD = re.compile(r"[A-Za-z0-9+/]{40,100}={0,2}")
+# What a TaskId looks like, for messages that refuse something else.
+TASK_ID_SHAPE = (
+    "a TaskId is the 40 to 100 base64 characters DescribeRecordTask lists (letters and "
+    "digits, '+', '/', up to two '=' at the end), e.g. +Ab3…Xy9="
+)
 
 
 class Status(StrEnum):
@@ -20,12 +26,20 @@ class Status(StrEnum):
     STOPPED = "stopped"
 
 
+def _mixed(word: str) -> bool:
+    return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+
+
 def task_ids_in(text: str) -> list[str]:
     """The TaskId-shaped words of `text` (a pasted message), in order, each once. Shape
     only: a long word of letters and digits alone is not one (it needs a digit and a letter)."""
     found = (m.group(0) for m in _TASK_ID.finditer(text))
-    shaped = (w for w in found if any(c.isdigit() for c in w) and any(c.isalpha() for c in w))
-    return list(dict.fromkeys(shaped))
+    return list(dict.fromkeys(w for w in found if _mixed(w)))
+
+
+def is_task_id(word: str) -> bool:
+    """Whether one whole word is TaskId-shaped, by the rule of `task_ids_in`."""
+    return _TASK_ID_WORD.fullmatch(word) is not None and _mixed(word)
 
 
 def from_unix(seconds: int) -> datetime:

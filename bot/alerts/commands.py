@@ -33,6 +33,13 @@ def alert_filters(text: str, now: datetime, zone: ZoneInfo) -> Filters:
         return Filters()
     if request.subcommand is not Subcommand.ANSWER or request.phrase is not None:
         raise ParseError("An alert takes stream, app or domain filters only, no time", USAGE)
+    if request.filters.task_ids:
+        # Callbacks are matched by stream, app and domain: a TaskId would be ignored, and
+        # the alert would hear of every stream.
+        raise ParseError(
+            "An alert follows streams, apps or domains, not a TaskId; name the task's stream",
+            USAGE,
+        )
     return request.filters
 
 

@@ -113,6 +113,7 @@ def to_json(result: Answer, zone_name: str) -> dict[str, Any]:
             "streams": list(f.streams),
             "apps": list(f.apps),
             "domains": list(f.domains),
+            "task_ids": list(f.task_ids),
             "status": result.request.status.value,
             "start": to_unix(result.plan.start),
             "end": to_unix(result.plan.end),
@@ -167,7 +168,12 @@ def _print_terminal(result: Answer, request: Request) -> None:
 def _help_text() -> str:
     from bot.render.blocks import HELP_EXAMPLES
 
-    lines = ['Ask about recording tasks, e.g. recbot ask "livetest yesterday".', "Examples:"]
+    lines = [
+        'Ask about recording tasks, e.g. recbot ask "livetest yesterday".',
+        "Filters: stream:NAME (or a bare name), app:NAME, domain:NAME (or a dotted host), "
+        "task:TASKID (or a pasted TaskId; no time then means the last 90 days and the next 7).",
+        "Examples:",
+    ]
     lines += [f"  {req:42} {what}" for req, what in HELP_EXAMPLES]
     return "\n".join(lines)
 

@@ -39,6 +39,9 @@ MAX_PAGES_PER_WINDOW = 5000
 # A walk gets this many times the seconds the rate limit alone imposes on its calls: the
 # limit is the floor of its time, network latency and retries come on top.
 PACING_SLACK = 1.5
+# A TaskId search walks the windows nearest now first, this many at a time, and stops when
+# every asked TaskId was seen: the API cannot filter by TaskId (docs/requests.md).
+TASK_SEARCH_WIDTH = 4
 
 
 class PageFetcher(Protocol):
@@ -61,6 +64,10 @@ class RetryPolicy:
 
 class _Aborted(Exception):
     """Another window failed; this one stops quietly."""
+
+
+class _Found(Exception):
+    """A TaskId search saw every TaskId it asked for: the other pages are not needed."""
 
 
 class _Deadline:
@@ -120,6 +127,30 @@ class _Walk:
     tasks: list[RecordTask] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     pages: int = 0
+    done: bool = False  # paged to the end (a search that stopped early leaves some undone)
+
+
+@dataclass
+class _Search:
+    """The TaskIds a question asks for that no page has shown yet."""
+
+    missing: set[str]
+
+    def saw(self, tasks: Sequence[RecordTask]) -> bool:
+        """Cross off these tasks; whether every asked TaskId has now been seen."""
+        self.missing.difference_update(t.task_id for t in tasks)
+        return not self.missing
+
+
+def _nearest_first(walks: list[_Walk], now: datetime) -> list[_Walk]:
+    """Windows by their distance from `now` (one holding it first): a pasted TaskId is most
+    often of a task of the last days or the next."""
+    moment = to_unix(now)
+
+    def distance(walk: _Walk) -> int:
+        return max(walk.window.start - moment, moment - walk.window.end, 0)
+
+    return sorted(walks, key=distance)
 
 
 def _encode(tasks: list[RecordTask]) -> bytes:
@@ -214,6 +245,7 @@ class CssSource:
         found: dict[str, RecordTask] = {}
         hits, oldest = 0, None
         walks: list[_Walk] = []
+        search = _Search(set(filters.task_ids)) if filters.task_ids else None
         for api_window in plan.api_windows:
             key = self._key(api_window, server)
             cached = self._cached(key)
@@ -226,16 +258,21 @@ class CssSource:
             hits += 1
             oldest = age if oldest is None else max(oldest, age)
             found.update((t.task_id, t) for t in tasks)
+            if search is not None:
+                search.saw(tasks)
+        if search is not None:
+            # Every asked TaskId is in the cache: no call. Else the likeliest windows first.
+            walks = [] if not search.missing else _nearest_first(walks, server_now)
         deadline = _Deadline(started, self.deadline_s, self.rate)
         label = span_label((plan.end - plan.start).total_seconds())
         try:
-            walked = self._walk_all(walks, server, deadline, counters, label=label)
+            walked = self._walk_all(walks, server, deadline, counters, label=label, search=search)
         except ApiError as error:
             log_api_failure(error)
             raise
         for walk in walked:
             found.update((t.task_id, t) for t in walk.tasks)
-            if self.cache is not None:
+            if self.cache is not None and walk.done:
                 self.cache.set(walk.key, _encode(walk.tasks), self._ttl(walk.window, server_now))
         tasks = sorted(
             (t for t in found.values() if t.overlaps(plan.start, plan.end) and filters.matches(t)),
@@ -300,14 +337,21 @@ class CssSource:
         counters: _Counters,
         *,
         label: str = "",
+        search: _Search | None = None,
     ) -> list[_Walk]:
         """Page through every window; page calls of all windows interleave in the pool.
-        A question (with a `label`) reports its progress after each page to its asker."""
+        A question (with a `label`) reports its progress after each page to its asker.
+
+        A TaskId `search` walks at most TASK_SEARCH_WIDTH windows at once, in the order
+        given, and stops as soon as every asked TaskId was seen: the walks it leaves are
+        not `done`, and the calls it saves are never made."""
         abort = threading.Event()
         listener = current_listener() if label else None
         planned = len(walks)
         done_pages = 0
         running: dict[Future[PageReply], _Walk] = {}
+        width = len(walks) if search is None else TASK_SEARCH_WIDTH
+        waiting = list(reversed(walks))  # popped from the end: in the order given
 
         def submit(walk: _Walk, token: str) -> None:
             future = self._pool.submit(
@@ -323,8 +367,8 @@ class CssSource:
 
         try:
             deadline.plan(len(walks))
-            for walk in walks:
-                submit(walk, "")
+            while waiting and len(running) < width:
+                submit(waiting.pop(), "")
             while running:
                 remaining = deadline.at - time.monotonic()
                 if remaining <= 0:
@@ -341,19 +385,31 @@ class CssSource:
                     reply = future.result()
                     self._advance(walk, reply)
                     done_pages += 1
+                    if search is not None and search.saw(reply.tasks):
+                        raise _Found
                     if reply.token:
                         deadline.plan(1)
                         planned += 1
                         submit(walk, reply.token)
+                    else:
+                        walk.done = True
+                        if waiting:
+                            submit(waiting.pop(), "")
                     if listener is not None:
                         elapsed = time.monotonic() - deadline.started
                         listener(QueryProgress(label, done_pages, planned, elapsed, self.rate))
+        except _Found:
+            self._stop(abort, running)
         except BaseException:
-            abort.set()
-            for future in running:
-                future.cancel()
+            self._stop(abort, running)
             raise
         return walks
+
+    @staticmethod
+    def _stop(abort: threading.Event, running: Mapping[Future[PageReply], _Walk]) -> None:
+        abort.set()
+        for future in running:
+            future.cancel()
 
     def _advance(self, walk: _Walk, reply: PageReply) -> None:
         walk.tasks.extend(reply.tasks)

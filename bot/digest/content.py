@@ -107,6 +107,11 @@ def digest_request(text: str, now: datetime, zone: tzinfo) -> Request:
             "a digest shows every status (finished, stopped, scheduled); leave the status out",
             ("digest daily 09:00 livetest",),
         )
+    if request.filters.task_ids:
+        raise ParseError(
+            "a digest follows streams, apps or domains, not one task's TaskId; name its stream",
+            ("digest daily 09:00 livetest",),
+        )
     return request
 
 

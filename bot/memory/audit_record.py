@@ -56,7 +56,12 @@ def understood(request: Request) -> str:
     if request.subcommand is Subcommand.DIGEST:
         return f"digest {request.digest_args}"[:MAX_TEXT]
     f = request.filters
-    for key, values in (("streams", f.streams), ("apps", f.apps), ("domains", f.domains)):
+    for key, values in (
+        ("streams", f.streams),
+        ("apps", f.apps),
+        ("domains", f.domains),
+        ("task_ids", f.task_ids),
+    ):
         if values:
             parts.append(f"{key}={','.join(values)}")
     parts.append(f"status={request.status.value}")

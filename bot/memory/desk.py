@@ -251,6 +251,12 @@ class TeamMemory:
         names = self.store.visible_names(place.owner)
         self._check_definition(command.body, command.name, place, names)
         request = parse_request(command.body, now, zone, order=self.date_order)
+        if request.filters.task_ids:
+            raise ParseError(
+                "A name stands for streams, apps and domains, not for tasks; to keep a "
+                f"question about a TaskId, save it: 'save {command.name} did TASKID record?'",
+                NAME_USAGE,
+            )
         if not _filters_only(request) or request.filters.is_empty():
             raise ParseError(
                 f"A name stands for filters only (stream:, app:, domain:), "

@@ -15,6 +15,7 @@ from bot.filters import Filters
 from bot.request import (
     FILLER,
     FILTER_KEYS,
+    KEYWORD_FILTERS,
     STATUS_WORDS,
     SUBCOMMAND_WORDS,
     YES_NO_STARTERS,
@@ -137,7 +138,7 @@ def expand(text: str, visible: Mapping[str, NamedFilters]) -> Expansion:
     for piece in pieces:
         word = _bare(piece)
         named = visible.get(word)
-        if named is not None and previous not in FILTER_KEYS:
+        if named is not None and previous not in KEYWORD_FILTERS:
             out.append(filters_request(named.filters))
             if named not in used:
                 used.append(named)

@@ -41,6 +41,7 @@ from bot.render.format import (
 )
 from bot.render.limits import MAX_SECTION_TEXT
 from bot.render.message import SlackMessage
+from bot.render.task_ids import ids_label, missing_note, not_found, task_no_reason
 from bot.request import StatusFilter
 from bot.source import FetchStats
 from bot.tasks import RecordTask, Status
@@ -96,7 +97,12 @@ def zone_key(zone: tzinfo) -> str | None:
 def filters_text(answer: Answer) -> str:
     parts: list[str] = []
     f = answer.filters
-    for label, values in (("stream", f.streams), ("app", f.apps), ("domain", f.domains)):
+    for label, values in (
+        ("stream", f.streams),
+        ("app", f.apps),
+        ("domain", f.domains),
+        ("task", f.task_ids),
+    ):
         if values:
             parts.append(f"{label} " + ", ".join(code(v) for v in values))
     if not parts:
@@ -109,9 +115,16 @@ def notes(answer: Answer) -> tuple[str, ...]:
     return tuple(dict.fromkeys(answer.plan.notes + answer.result.notes))
 
 
+def understood_notes(answer: Answer) -> list[str]:
+    """The plan's and source's notes, then TaskIds that were not found (mrkdwn)."""
+    lines = [f"_{mrkdwn(n)}_" for n in notes(answer)]
+    missing = missing_note(answer, code)
+    return [*lines, f"_{missing}_"] if missing else lines
+
+
 def understood(answer: Answer) -> str:
     lines = [f"*Understood:* {filters_text(answer)} · {mrkdwn(answer.window.description)}"]
-    lines += [f"_{mrkdwn(n)}_" for n in notes(answer)]
+    lines += understood_notes(answer)
     return "\n".join(lines)
 
 
@@ -124,11 +137,14 @@ def yes_no(answer: Answer) -> str:
     f = answer.filters
     names = f.streams or f.apps or f.domains
     who = ", ".join(code(v) for v in names) if names else "any stream"
+    if f.task_ids:
+        who = ids_label(f.task_ids, code)
     when = mrkdwn(answer.window.phrase or answer.window.description.split(",")[0])
     schedule = f" _({FROM_SCHEDULE})_" if answer.evidence is None else ""
     if n:
         return f"*Yes* — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}.{schedule}"
-    reason = no_reason(answer, slack_time_format(answer.zone))
+    fmt = slack_time_format(answer.zone)
+    reason = no_reason(answer, fmt) or task_no_reason(answer, fmt, code)
     if reason is not None:
         return f"*No* — {reason}."
     return f"*No* — no {kind}task for {who}, {when}.{schedule}"
@@ -137,7 +153,8 @@ def yes_no(answer: Answer) -> str:
 def summary(answer: Answer, page: int, pages: int) -> str:
     total = len(answer.result.tasks)
     if total == 0:
-        return "No recording tasks match."
+        gone = not_found(answer)
+        return f"{mrkdwn(gone)}." if gone else "No recording tasks match."
     counts = " · ".join(f"{STATUS_EMOJI[s]} {n} {s.value}" for s, n in answer.counts)
     shown = len(answer.tasks)
     if answer.request.status is StatusFilter.ALL:
@@ -320,10 +337,12 @@ HELP_EXAMPLES = (
 def render_help() -> SlackMessage:
     intro = (
         "*Ask me about CSS recording tasks.* Filters: `stream:NAME` (or a bare name), "
-        "`app:NAME`, `domain:NAME` (or a dotted host), several with commas. Status: "
-        "`running`, `scheduled`, `finished`, `stopped`, `all`. A time: "
+        "`app:NAME`, `domain:NAME` (or a dotted host), `task:TASKID` (or a pasted TaskId), "
+        "several with commas. Status: `running`, `scheduled`, `finished`, `stopped`, `all`. "
+        "A time: "
         + ", ".join(f"`{t}`" for t in HELP_TIMES)
-        + ". No time means now ± 24 h (`scheduled`: the next 7 days)."
+        + ". No time means now ± 24 h (`scheduled`: the next 7 days; a TaskId: the last 90 "
+        "days and the next 7)."
     )
     examples = "\n".join(f"• `{req}` — {what}" for req, what in HELP_EXAMPLES)
     return SlackMessage(

@@ -159,7 +159,9 @@ def ask_view(form: AskForm, preview: str, metadata: str) -> dict[str, Any]:
         _input("status", "Status", status),
         when_block,
         preview_block(preview),
-        _input("text", "Anything else", text, hint="More stream names, “stats”, “export”…"),
+        _input(
+            "text", "Anything else", text, hint="More stream names, a TaskId, “stats”, “export”…"
+        ),
         _input(
             "where",
             "Where to answer",

@@ -24,6 +24,7 @@ from bot.render.format import (
     task_span,
     template_text,
 )
+from bot.render.task_ids import ids_label, missing_note, not_found, task_no_reason
 from bot.request import StatusFilter
 
 if TYPE_CHECKING:
@@ -37,11 +38,14 @@ def yes_no_line(answer: Answer) -> str:
     kind = "" if status is StatusFilter.ALL else f"{status.value} "
     f = answer.filters
     who = ", ".join(f.streams or f.apps or f.domains) or "any stream"
+    if f.task_ids:
+        who = ids_label(f.task_ids, str)
     when = answer.window.phrase or answer.window.description.split(",")[0]
     schedule = f" ({FROM_SCHEDULE})" if answer.evidence is None else ""
     if n:
         return f"Yes — {n} {kind}{'task' if n == 1 else 'tasks'} for {who}, {when}.{schedule}"
-    reason = no_reason(answer, plain_time_format(answer.zone))
+    fmt = plain_time_format(answer.zone)
+    reason = no_reason(answer, fmt) or task_no_reason(answer, fmt, str)
     if reason is not None:
         return f"No — {reason}."
     return f"No — no {kind}task for {who}, {when}.{schedule}"
@@ -51,7 +55,12 @@ def header_lines(answer: Answer) -> list[str]:
     f = answer.filters
     parts = [
         f"{label} {', '.join(values)}"
-        for label, values in (("stream", f.streams), ("app", f.apps), ("domain", f.domains))
+        for label, values in (
+            ("stream", f.streams),
+            ("app", f.apps),
+            ("domain", f.domains),
+            ("task", f.task_ids),
+        )
         if values
     ] or ["all streams"]
     parts.append(status_label(answer.request.status))
@@ -60,6 +69,9 @@ def header_lines(answer: Answer) -> list[str]:
         lines.append(yes_no_line(answer))
     lines.append(f"Understood: {' · '.join(parts)} · {answer.window.description}")
     lines += list(dict.fromkeys(answer.plan.notes + answer.result.notes))
+    missing = missing_note(answer, str)
+    if missing:
+        lines.append(missing)
     lines.append(counts_line(answer))
     return lines
 
@@ -70,6 +82,10 @@ def counts_line(answer: Answer) -> str:
     total = len(answer.result.tasks)
     counts = ", ".join(f"{n} {s.value}" for s, n in answer.counts)
     status = answer.request.status
+    if not total:
+        gone = not_found(answer)
+        if gone:
+            return f"{gone}."
     if status is StatusFilter.ALL:
         return f"{plural(total, 'task')}: {counts}" if total else "No recording tasks match."
     shown = f"{len(answer.tasks)} {status_label(status)}"

@@ -22,7 +22,7 @@ EVENTS_PATH = "/slack/events"
 DEFAULT_NAME = "recbot"
 MAX_NAME = 35  # display_information.name; the bot user's display name allows 80
 DESCRIPTION = "Answers questions about Tencent Cloud CSS recording tasks"
-USAGE_HINT = "[stream] [running|scheduled|stopped] [yesterday|last 3 days|…] · help"
+USAGE_HINT = "[stream|TaskId] [running|scheduled|stopped] [yesterday|last 3 days|…] · help"
 
 
 class ManifestError(RecbotError):

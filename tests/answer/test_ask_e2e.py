@@ -144,6 +144,7 @@ def test_ask_json_finds_exactly_the_overlapping_tasks(
         "streams": list(case.streams),
         "apps": list(case.apps),
         "domains": list(case.domains),
+        "task_ids": [],
         "status": case.status,
         "start": int(case.start.timestamp()),
         "end": int(case.end.timestamp()),
@@ -407,3 +408,95 @@ def test_with_redis_ask_uses_the_shared_cache(
             assert list(client.scan_iter(match=prefix + "*"))
         finally:
             client.close()
+
+
+# --- pasted TaskIds: real TaskIds of the simulator's own tasks --------------------------------
+
+
+def _armed(task: RecordTask) -> bool:
+    """Brute force of "did it record": began by NOW, and no stop cancelled it first."""
+    return task.start <= NOW and (task.stopped is None or task.stopped > task.start)
+
+
+def _picks(tasks: tuple[RecordTask, ...]) -> list[RecordTask]:
+    """The oldest task, a recent finished one, a stopped one and the last scheduled one."""
+    finished = [t for t in tasks if status(t) == "finished"]
+    return [
+        tasks[0],
+        finished[-1],
+        next(t for t in tasks if status(t) == "stopped"),
+        [t for t in tasks if status(t) == "scheduled"][-1],
+    ]
+
+
+def test_did_a_pasted_task_id_record_searches_all_the_api_keeps(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.plan import oldest_allowed
+
+    picks = _picks(on_simulator.tasks)
+    assert picks[0].start < NOW - timedelta(days=80)  # far outside the default now ± 24 h
+    for task in picks:
+        code, body = ask(capsys, f"did {task.task_id} record?")
+        assert code == 0, body
+        assert [t["TaskId"] for t in body["tasks"]] == [task.task_id]
+        assert body["request"]["task_ids"] == [task.task_id]
+        assert body["request"]["start"] == int(oldest_allowed(NOW).timestamp())
+        assert body["request"]["end"] == int((NOW + timedelta(days=7)).timestamp())
+        assert body["text"].startswith("*Yes*" if _armed(task) else "*No*"), body["text"]
+        assert check_message(SlackMessage(body["text"], body["blocks"])) == []
+
+
+def test_a_task_id_the_api_does_not_know_is_answered_plainly(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown = "+" + on_simulator.tasks[0].task_id[1:][::-1]
+    assert unknown not in {t.task_id for t in on_simulator.tasks}
+    code, body = ask(capsys, f"did {unknown} record?")
+    assert code == 0
+    assert body["tasks"] == []
+    assert body["text"].startswith(
+        "*No* — no task with that TaskId in the last 90 days or the next 7."
+    )
+
+
+def test_a_task_id_with_a_time_keeps_to_that_window(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    yesterday = Case("yesterday", tokyo(26), tokyo(27))
+    inside = yesterday.expected(on_simulator.tasks)[0]
+    old = on_simulator.tasks[0].task_id
+    code, body = ask(capsys, f"task:{inside},{old} yesterday")
+    assert code == 0
+    assert [t["TaskId"] for t in body["tasks"]] == [inside]
+    assert body["request"]["start"] == int(tokyo(26).timestamp())
+    assert (
+        f"No task with TaskId `…{old[-8:]}` overlapping yesterday"
+        in body["blocks"][0]["text"]["text"]
+    )
+
+
+def test_a_terminal_question_about_a_task_id(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    task = _picks(on_simulator.tasks)[1]
+    code = main(
+        ["ask", "--tz", "Asia/Tokyo", "--now", NOW.isoformat(), f"did {task.task_id} record"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith(f"Yes — 1 task for TaskId …{task.task_id[-8:]}, the last 90 days")
+    assert f"task {task.task_id} · all statuses · the last 90 days and the next 7" in out
+
+
+def test_an_ill_shaped_task_filter_exits_2_and_asks_nothing(
+    on_simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = on_simulator.request_log.calls
+    code, body = ask(capsys, "task:Ab3Xy9 yesterday")
+    assert code == 2
+    assert (
+        "'Ab3Xy9' is not a TaskId: a TaskId is the 40 to 100 base64 characters"
+        in (body["error"]["message"])
+    )
+    assert on_simulator.request_log.calls == calls

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.tasks import RecordTask, Status
+from bot.tasks import RecordTask, Status, is_task_id, task_ids_in
 
 T0 = datetime(2026, 7, 26, 10, 0, tzinfo=UTC)
 
@@ -65,3 +65,25 @@ def test_api_round_trip_keeps_every_field() -> None:
     parsed = RecordTask.from_api(item)
     assert parsed.stopped is None
     assert parsed.to_api() == item
+
+
+@pytest.mark.parametrize(
+    ("word", "shaped"),
+    [
+        ("+0cMedk5AT5lZ6kEKkQIK/5l1yPLYi9KWBUbikyJET7OeVIWuyyxOLs=", True),
+        ("7b+IRl8Dre0pqxTCVufYUFZ5GjhDIMQ0lWhy1yyIa8uPrhZmAtIcwQ==", True),
+        ("a1" * 20, True),  # 40: the shortest
+        ("a1" * 50, True),  # 100: the longest
+        ("a1" * 19 + "a", False),  # 39
+        ("a1" * 50 + "b", False),  # 101
+        ("a" * 56, False),  # letters alone
+        ("7" * 56, False),  # digits alone
+        ("a1" * 28 + "===", False),  # three '='
+        ("a1" * 14 + "=" + "a1" * 14, False),  # '=' only at the end
+        ("cam1-" * 12, False),  # '-' is no base64
+        ("x " + "a1" * 28, False),  # one word, whole
+    ],
+)
+def test_is_task_id_is_the_shape_rule_of_task_ids_in(word: str, shaped: bool) -> None:
+    assert is_task_id(word) is shaped
+    assert (task_ids_in(word) == [word]) is shaped

@@ -138,6 +138,11 @@ def test_subscribe_stores_the_askers_zone_and_request(store: DigestStore) -> Non
         ("daily 09:00 livetest yesterday", ParseError, "chooses its own window"),
         ("daily 09:00 running", ParseError, "leave the status out"),
         ("daily 09:00 export livetest", ParseError, "not 'export'"),
+        (
+            "daily 09:00 task:+0cMedk5AT5lZ6kEKkQIK/5l1yPLYi9KWBUbikyJET7OeVIWuyyxOLs=",
+            ParseError,
+            "not one task's TaskId",
+        ),
     ],
 )
 def test_a_digest_request_is_checked_when_subscribing(

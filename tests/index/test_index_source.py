@@ -73,6 +73,22 @@ def test_a_90_day_question_is_answered_from_the_index_without_a_call(
     assert len(from_index.tasks) > 300
 
 
+def test_a_task_id_question_is_answered_from_the_index_without_a_call(
+    sim: Simulator, index: IndexSource, syncer: Syncer, fresh_live: CssSource
+) -> None:
+    """No time with a TaskId means 90 days back to 7 ahead: the synced index answers it with
+    no call, where the live path would list the whole account (docs/requests.md)."""
+    syncer.backfill()
+    now = sim.clock()
+    oldest = min(sim.tasks, key=lambda t: t.start)
+    before = sim.request_log.calls
+    from_index = ask(f"did {oldest.task_id} record?", index, now)
+    assert sim.request_log.calls == before
+    assert from_index.result.stats.index_age_s is not None
+    assert [t.task_id for t in from_index.tasks] == [oldest.task_id]
+    assert api_view(from_index) == api_view(ask(f"task:{oldest.task_id}", fresh_live, now))
+
+
 def test_without_coverage_the_live_path_answers(sim: Simulator, index: IndexSource) -> None:
     now = sim.clock()
     result = ask("yesterday", index, now)

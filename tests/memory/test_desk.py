@@ -211,3 +211,44 @@ def simulator() -> Iterator[Simulator]:
 
 def simulator_source(simulator: Simulator) -> CssSource:
     return open_source(Settings(), simulator=simulator)
+
+
+# --- TaskIds ----------------------------------------------------------------------------------
+
+TASK_ID = "+0cMedk5AT5lZ6kEKkQIK/5l1yPLYi9KWBUbikyJET7OeVIWuyyxOLs="
+
+
+def test_a_saved_question_about_a_task_id_comes_back_exactly(
+    memory: TeamMemory, stores: MemoryStores
+) -> None:
+    """TaskIds are case-sensitive base64: the saved text is asked again byte for byte."""
+    run(memory, f"save that-task did {TASK_ID} record?", MAIN)
+    rewritten = memory.rewrite("that-task", MAIN)
+    assert rewritten.text == f"did {TASK_ID} record?"
+    request = parse_request(rewritten.text, NOW, UTC)
+    assert request.filters.task_ids == (TASK_ID,)
+    assert request.question
+    assert stores.names.saved_questions(MAIN.owner)["that-task"].request_text == (
+        f"did {TASK_ID} record?"
+    )
+
+
+def test_a_name_cannot_stand_for_a_task_id(memory: TeamMemory, stores: MemoryStores) -> None:
+    for definition in (TASK_ID, f"cam1 task:{TASK_ID}"):
+        with pytest.raises(ParseError, match=r"not for tasks; .* save it"):
+            run(memory, f"name one-task {definition}", MAIN)
+    assert stores.names.visible_names(MAIN.owner) == {}
+
+
+def test_a_name_after_the_word_tasks_is_still_expanded(memory: TeamMemory) -> None:
+    """`task`/`tasks` are filter keys (`task:ID`) but never name the next word."""
+    run(memory, "name studio-a stream:cam1,cam2", MAIN)
+    rewritten = memory.rewrite("tasks studio-a yesterday", MAIN)
+    assert parse_request(rewritten.text, NOW, UTC).filters.streams == ("cam1", "cam2")
+
+
+def test_the_audit_trail_says_which_task_ids_were_asked() -> None:
+    from bot.memory.audit_record import understood
+
+    request = parse_request(f"did {TASK_ID} record?", NOW, UTC)
+    assert understood(request) == f"answer task_ids={TASK_ID} status=all question"

@@ -56,3 +56,8 @@ def test_both_helps_show_every_example() -> None:
         assert f"`{example}`" in slack
     for example, _ in HELP_EXAMPLES:
         assert example in terminal
+
+
+def test_both_helps_tell_of_the_task_id_filter() -> None:
+    assert "`task:TASKID` (or a pasted TaskId)" in str(render_help().blocks)
+    assert "task:TASKID (or a pasted TaskId" in _help_text()

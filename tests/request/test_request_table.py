@@ -1,5 +1,5 @@
-"""The request language as a table (tests/request/requests.yaml): filters, status, phrase,
-question flag, subcommand, and the specific error for what is not understood."""
+"""The request language as a table (tests/request/requests.yaml): filters (TaskIds too),
+status, phrase, question flag, subcommand, and the specific error for what is not understood."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def test_request_is_understood(row: dict[str, Any]) -> None:
         streams=tuple(row.get("streams", ())),
         apps=tuple(row.get("apps", ())),
         domains=tuple(row.get("domains", ())),
+        task_ids=tuple(row.get("task_ids", ())),
     )
     assert (
         request.subcommand,
