@@ -250,7 +250,11 @@ class Syncer:
         return self.sync_range(Kind.FAR, near_end(now), horizon(now))
 
     def reconcile_step(self, now: datetime) -> Run | None:
-        """Re-list the stalest settled range if it is older than the reconcile period."""
+        """Re-list the settled past from its stalest range on, if that is older than the
+        reconcile period: a whole step's worth (up to WINDOWS_PER_STEP windows), not just that
+        range. As the near part moves on it leaves a 5-minute range behind every 5 minutes,
+        each listed at its own time; re-listed one by one, each would cost a window reaching
+        a day past it, every day. Listed with what follows, they merge into one range."""
         floor, low = oldest_allowed(now), hot_start(now)
         stale = [
             p
@@ -261,7 +265,7 @@ class Syncer:
             return None
         oldest = min(stale, key=lambda p: (p.at, p.start))
         start = max(oldest.start, floor)
-        end = min(oldest.end, low, start + CHUNK * WINDOWS_PER_STEP)
+        end = min(low, start + CHUNK * WINDOWS_PER_STEP)
         run = self.sync_range(Kind.RECONCILE, start, end)
         self.store.prune(self.account, floor)
         self.store.forget_runs(self.account, now - RUNS_KEPT)
