@@ -140,6 +140,8 @@ class Settings(BaseSettings):
     recbot_index_now_age_s: float = Field(default=15.0, gt=0)
     recbot_index_far_refresh_s: float = Field(default=600.0, gt=0)
     recbot_index_far_max_age_s: float = Field(default=900.0, gt=0)
+    # API calls an hour the steady-state sync may spend; 0: no budget (docs/index.md)
+    recbot_index_sync_budget_per_h: float = Field(default=300.0, ge=0)
 
     # Access
     recbot_access_file: str | None = None

@@ -28,6 +28,8 @@ class FetchStats:
     cache_age_s: float | None = None  # age of the oldest cached page used, if any
     simulated: bool = False
     index_age_s: float | None = None  # answered from the synced index, synced this long ago
+    # ... from a part the sync budget lists only this often (longer than configured)
+    index_every_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,7 @@ def sync_policy(settings: Settings) -> SyncPolicy:
         far_every=timedelta(seconds=settings.recbot_index_far_refresh_s),
         reconcile_every=timedelta(seconds=settings.recbot_index_reconcile_s),
         lease=timedelta(seconds=settings.recbot_index_lease_s),
+        budget_per_h=settings.recbot_index_sync_budget_per_h,
     )
 
 
@@ -388,7 +389,9 @@ def start_index(settings: Settings, live: CssSource, store: IndexStore) -> Runni
 
     def tick() -> None:
         source.warm()
-        status = index_status(store, syncer.account, live.server_clock(), syncer.wall_clock())
+        status = index_status(
+            store, syncer.account, live.server_clock(), syncer.wall_clock(), budget=syncer.budget
+        )
         set_index_gauges(status.gauges())
 
     loop = SyncLoop(syncer, INDEX_SYNC_TICK_S, on_tick=tick).start()

@@ -393,7 +393,7 @@ _NOT_SYNCED = (
 
 
 def check_index(settings: Settings, now: datetime) -> CheckResult:
-    from bot.wiring import existing_index_store
+    from bot.wiring import existing_index_store, sync_policy
 
     if not settings.recbot_index:
         return CheckResult("index", "skip", "RECBOT_INDEX is off: every question asks the API")
@@ -402,14 +402,22 @@ def check_index(settings: Settings, now: datetime) -> CheckResult:
         return CheckResult("index", "skip", _NOT_SYNCED)
     from bot.index.status import index_status
 
+    policy = sync_policy(settings)
     try:
         accounts = store.accounts()
         if not accounts:
             return CheckResult("index", "skip", _NOT_SYNCED)
-        lines = [index_status(store, a, now, now).describe(now) for a in accounts]
+        statuses = [index_status(store, a, now, now, policy=policy) for a in accounts]
     finally:
         store.engine.dispose()
-    return CheckResult("index", "ok", "; ".join(lines))
+    detail = "; ".join(s.describe(now) for s in statuses)
+    if any(s.budget is not None and s.budget.over for s in statuses):
+        fix = (
+            "the account is too big for RECBOT_INDEX_SYNC_BUDGET_PER_H even at the longest "
+            "periods: raise the budget, or RECBOT_INDEX_HOT_S / RECBOT_INDEX_FAR_REFRESH_S"
+        )
+        return CheckResult("index", "warn", detail, fix)
+    return CheckResult("index", "ok", detail)
 
 
 # --- Redis --------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ where tasks still start and stop) within `max_age`, the far part (the rest of th
 ahead) within `far_age`, the settled past within `settled_age`. A question about now (its
 window reaches past now and begins within the next hours) needs the near part within
 `now_age`: what it reads of a part too old is refreshed first, else it goes live.
+
+When the sync budget stretches the near or far period (`bot.index.budget`), that part's age
+limit grows by as much: a question not about now answers from an index as old as the syncer
+keeps it (its footer says how old, and that the budget set the period) instead of going live,
+which would spend on each question the calls the budget saved. A question about now is not
+affected: it still refreshes first.
 """
 
 from __future__ import annotations
@@ -161,10 +167,38 @@ class IndexSource:
         return _reading(self.store.pieces(self.account), plan, now)
 
     def limit(self, part: Part, reading: Reading) -> timedelta:
-        """How old a listing of this part the question may read."""
+        """How old a listing of this part the question may read: as configured, plus what
+        the sync budget lengthened that part's period by (not for a question about now)."""
+        return self.configured_limit(part, reading) + self.stretch(part, reading)
+
+    def configured_limit(self, part: Part, reading: Reading) -> timedelta:
         if part is Part.NEAR:
             return self.freshness.now_age if reading.about_now else self.freshness.max_age
         return self.freshness.far_age if part is Part.FAR else self.freshness.settled_age
+
+    def stretch(self, part: Part, reading: Reading) -> timedelta:
+        """How much longer than configured the syncer lists this part, if a question reading
+        it may wait for that (a question about now refreshes its near part instead)."""
+        configured, effective = self.syncer.budget.configured, self.syncer.budget.effective
+        if part is Part.NEAR and not reading.about_now:
+            return effective.near - configured.near
+        if part is Part.FAR:
+            return effective.far - configured.far
+        return timedelta(0)
+
+    def stretched_period(self, reading: Reading, now: datetime) -> timedelta | None:
+        """The period of the part this answer reads only because the budget stretched it
+        (older than configured allows): what the footer explains. None if none."""
+        effective = self.syncer.budget.effective
+        overdue = {
+            part
+            for p in reading.pieces
+            for part in parts_read(p, reading, now)
+            if p.at < now - self.configured_limit(part, reading)
+        }
+        if Part.NEAR in overdue:
+            return effective.near
+        return effective.far if Part.FAR in overdue else None
 
     def stale_parts(self, reading: Reading, now: datetime) -> set[Part]:
         """The parts this question reads from a listing too old for it."""
@@ -221,6 +255,7 @@ class IndexSource:
         )
         hot = [p.at for p in reading.pieces if _reads_hot(p, reading, server_now)]
         synced = min(hot or [p.at for p in reading.pieces])
+        every = self.stretched_period(reading, server_now)
         stats = FetchStats(
             region=self.live.region,
             api_calls=calls,
@@ -228,6 +263,7 @@ class IndexSource:
             elapsed_s=time.monotonic() - started,
             simulated=self.simulated,
             index_age_s=max(0.0, (server_now - synced).total_seconds()),
+            index_every_s=every.total_seconds() if every is not None else None,
         )
         return FetchResult(tasks, stats, plan, plan.notes)
 
@@ -238,7 +274,9 @@ class IndexSource:
 
     def _current(self) -> _Memo:
         """Read the index again: the pieces first, then the tasks, decoded again only if a
-        sync changed them (the account's tasks are kept decoded, by start)."""
+        sync changed them (the account's tasks are kept decoded, by start). The sync budget
+        is read again too (at most every few seconds): what ages the pieces may have."""
+        self.syncer.govern(self.live.server_clock())
         pieces = tuple(self.store.pieces(self.account))
         version = self.store.version(self.account)
         with self._memo_lock:

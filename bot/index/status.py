@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.index.budget import Budget
 from bot.index.ranges import gaps
 from bot.index.store import IndexStore
-from bot.index.sync import Kind, horizon, hot_start, lease_name, near_end
+from bot.index.sync import (
+    Kind,
+    SyncPolicy,
+    horizon,
+    hot_start,
+    lease_name,
+    near_end,
+    sync_budget,
+)
 from bot.plan import oldest_allowed
 
 
@@ -22,8 +31,13 @@ class IndexStatus:
     lag_s: float | None  # age of the oldest listing of the near part
     syncer: str | None  # the replica holding the sync lease
     far_lag_s: float | None = None  # age of the oldest listing of the far part
+    budget: Budget | None = None  # the sync budget and the periods it runs at
 
     def gauges(self) -> dict[str, float]:
+        budget = self.budget
+        return self._index_gauges() | (_budget_gauges(budget) if budget is not None else {})
+
+    def _index_gauges(self) -> dict[str, float]:
         return {
             "tasks": float(self.tasks),
             "coverage_ratio": self.coverage,
@@ -43,9 +57,19 @@ class IndexStatus:
         return (
             f"{self.tasks} tasks, {self.coverage:.0%} of the 90 days and 7 ahead synced; "
             f"near part refreshed {hot}, far part {far}, older ranges listed {reconciled}; "
-            f"{self.sync_calls_hour} sync calls in the last hour; "
-            f"syncer {self.syncer or 'none'}"
+            f"{self.sync_calls_hour} sync calls in the last hour"
+            + (f" ({self.budget.describe()})" if self.budget is not None else "")
+            + f"; syncer {self.syncer or 'none'}"
         )
+
+
+def _budget_gauges(budget: Budget) -> dict[str, float]:
+    return {
+        "sync_budget_calls_per_hour": budget.budget_per_h,
+        "sync_projected_calls_per_hour": budget.projected_per_h,
+        "near_period_seconds": budget.effective.near.total_seconds(),
+        "far_period_seconds": budget.effective.far.total_seconds(),
+    }
 
 
 def _stamp(moment: datetime | None) -> float:
@@ -65,7 +89,17 @@ def _duration(span_s: float) -> str:
     return f"{seconds // 3600} h"
 
 
-def index_status(store: IndexStore, account: str, now: datetime, wall: datetime) -> IndexStatus:
+def index_status(
+    store: IndexStore,
+    account: str,
+    now: datetime,
+    wall: datetime,
+    *,
+    policy: SyncPolicy | None = None,
+    budget: Budget | None = None,
+) -> IndexStatus:
+    """The index of `account` now. The sync budget shown is `budget` (what a running syncer
+    applies), else what `policy` comes to with the recorded runs, as a syncer would."""
     floor, top, low, near = oldest_allowed(now), horizon(now), hot_start(now), near_end(now)
     pieces = store.pieces(account)
     total = (top - floor).total_seconds()
@@ -75,6 +109,8 @@ def index_status(store: IndexStore, account: str, now: datetime, wall: datetime)
     settled = [p.at for p in pieces if p.start < low and p.end > floor]
     runs = store.runs_since(account, now - timedelta(hours=1))
     last = store.last_run(account, Kind.HOT.value)
+    if budget is None:
+        budget = sync_budget(store, account, policy or SyncPolicy(), now)
     return IndexStatus(
         account=account,
         tasks=store.task_count(account),
@@ -85,4 +121,5 @@ def index_status(store: IndexStore, account: str, now: datetime, wall: datetime)
         lag_s=(now - min(hot)).total_seconds() if hot else None,
         syncer=store.lease_holder(lease_name(account), wall),
         far_lag_s=(now - min(far)).total_seconds() if far else None,
+        budget=budget,
     )

@@ -304,6 +304,16 @@ class IndexStore:
             row = session.scalars(query).first()
             return _run(row) if row is not None else None
 
+    def calls_since(self, account: str, kind: str, since: datetime) -> int:
+        """API calls the runs of this kind that finished at or after `since` spent."""
+        query = select(func.coalesce(func.sum(IndexRunRow.calls), 0)).where(
+            IndexRunRow.account == account,
+            IndexRunRow.kind == kind,
+            IndexRunRow.finished_at >= since,
+        )
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
     def forget_runs(self, account: str, before: datetime) -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(

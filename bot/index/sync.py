@@ -12,6 +12,10 @@ database); the writes themselves are safe from any number of replicas (see `stor
   cancelled in advance), every `far_every` (10 min);
 - reconcile: every older range again once it is `reconcile_every` old, which drops deleted
   tasks and picks up late stops; what falls below the 90-day floor is pruned.
+
+The near and far periods are stretched when the account is too big for them within the sync
+budget (`policy.budget_per_h`, see `budget`): the syncer runs at `effective`, what
+`govern` last worked out from the recorded runs.
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from bot.errors import ApiError
+from bot.index.budget import LONGEST_FAR, LONGEST_NEAR, Budget, Costs, Periods, plan
 from bot.index.ranges import CHUNK, Synced, gaps, grid_down, grid_up, windows_for
 from bot.index.store import IndexStore, Run, StreamKey
 from bot.obs.log import request_context
@@ -40,7 +45,10 @@ log = logging.getLogger(__name__)
 # Windows listed at once in one step: walked concurrently, so a slow network still keeps the
 # rate limit busy, and few enough that a question's calls wait behind only these.
 WINDOWS_PER_STEP = 4
-RUNS_KEPT = timedelta(days=2)
+RUNS_KEPT = timedelta(days=2)  # or one reconcile period, if longer: the budget reads it
+# How long the budget worked out from the runs log stands before it is read again (a
+# syncer reads it again at once after each near, far or reconcile listing of its own).
+GOVERN_EVERY = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -77,12 +85,24 @@ class Kind(StrEnum):
     STREAM = "stream"  # a recording callback refreshed one stream
 
 
+# The steady-state listings the sync budget counts (bot.index.budget reads them by name).
+_BUDGETED = frozenset({Kind.HOT, Kind.FAR, Kind.RECONCILE})
+
+
 @dataclass(frozen=True)
 class SyncPolicy:
     hot_every: timedelta = timedelta(seconds=60)  # the near part
     far_every: timedelta = timedelta(minutes=10)
     reconcile_every: timedelta = timedelta(days=1)
     lease: timedelta = timedelta(seconds=30)
+    # API calls an hour the steady-state sync may spend (0: no budget; serve's is 300,
+    # RECBOT_INDEX_SYNC_BUDGET_PER_H), and how far it may stretch the periods for it.
+    budget_per_h: float = 0.0
+    longest_near: timedelta = LONGEST_NEAR
+    longest_far: timedelta = LONGEST_FAR
+
+    def periods(self) -> Periods:
+        return Periods(self.hot_every, self.far_every, self.reconcile_every)
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,19 @@ class Progress:
     covered_s: float
     total_s: float
     calls: int
+
+
+def sync_budget(store: IndexStore, account: str, policy: SyncPolicy, now: datetime) -> Budget:
+    """The periods `policy` comes to for this account now, with the runs recorded so far."""
+    return plan(
+        store,
+        account,
+        now,
+        policy.periods(),
+        policy.budget_per_h,
+        longest_near=policy.longest_near,
+        longest_far=policy.longest_far,
+    )
 
 
 def replica_name() -> str:
@@ -144,6 +177,29 @@ class Syncer:
         self.account = lister.cache_scope
         self.holder = holder or replica_name()
         self.wall_clock = wall_clock
+        configured = self.policy.periods()
+        # Until the runs log is read: the configured periods (nothing is known to cost).
+        self.budget = Budget(self.policy.budget_per_h, Costs(), configured, configured)
+        self._governed_at: datetime | None = None  # None: read the runs log at the next step
+
+    # -- the sync budget --------------------------------------------------------------------
+
+    @property
+    def effective(self) -> SyncPolicy:
+        """The policy as run: the near and far periods as the sync budget stretched them."""
+        periods = self.budget.effective
+        return replace(self.policy, hot_every=periods.near, far_every=periods.far)
+
+    def govern(self, now: datetime) -> Budget:
+        """Work the effective periods out again from the recorded runs (at most every
+        GOVERN_EVERY, and at once after a listing of this syncer's own): every replica does,
+        so each answers with the freshness its syncer actually keeps."""
+        last = self._governed_at
+        if last is not None and last <= now < last + GOVERN_EVERY:
+            return self.budget
+        self.budget = sync_budget(self.store, self.account, self.policy, now)
+        self._governed_at = now
+        return self.budget
 
     # -- single listings --------------------------------------------------------------------
 
@@ -179,7 +235,7 @@ class Syncer:
         the next far refresh, the creeping horizon needs no listing of its own."""
         if end < horizon(read_at):
             return end
-        return end + self.policy.far_every + timedelta(seconds=GRID_S)
+        return end + self.effective.far_every + timedelta(seconds=GRID_S)
 
     def _write(self, listing: _Listing) -> Run:
         self.store.apply(
@@ -200,6 +256,8 @@ class Syncer:
             pages=listing.stats.pages,
         )
         self.store.record_run(self.account, run)
+        if listing.kind in _BUDGETED:
+            self._governed_at = None  # its cost is known now: the budget reads it next step
         return run
 
     def refresh_stream(self, domain: str, app: str, stream: str) -> Run:
@@ -231,13 +289,13 @@ class Syncer:
     def near_top(self, now: datetime) -> datetime:
         """Where a near refresh stops listing: the near part as it will be when the next one
         is due, so its moving edge never reaches into what only the far refresh listed."""
-        return near_end(now + self.policy.hot_every)
+        return near_end(now + self.effective.hot_every)
 
     def near_due(self, now: datetime, pieces: Sequence[Synced]) -> bool:
-        return _older(pieces, hot_start(now), near_end(now), now - self.policy.hot_every)
+        return _older(pieces, hot_start(now), near_end(now), now - self.effective.hot_every)
 
     def far_due(self, now: datetime, pieces: Sequence[Synced]) -> bool:
-        return _older(pieces, near_end(now), horizon(now), now - self.policy.far_every)
+        return _older(pieces, near_end(now), horizon(now), now - self.effective.far_every)
 
     def hot_due(self, now: datetime, pieces: Sequence[Synced]) -> bool:
         """Whether the near or the far part is due."""
@@ -250,21 +308,26 @@ class Syncer:
         return self.sync_range(Kind.FAR, near_end(now), horizon(now))
 
     def reconcile_step(self, now: datetime) -> Run | None:
-        """Re-list the stalest settled range if it is older than the reconcile period."""
+        """Re-list the settled past from its stalest range on, if that is older than the
+        reconcile period: a whole step's worth (up to WINDOWS_PER_STEP windows), not just that
+        range. As the near part moves on it leaves a 5-minute range behind every 5 minutes,
+        each listed at its own time; re-listed one by one, each would cost a window reaching
+        a day past it, every day. Listed with what follows, they merge into one range."""
         floor, low = oldest_allowed(now), hot_start(now)
+        reconcile = self.policy.reconcile_every
         stale = [
             p
             for p in self.store.pieces(self.account)
-            if p.start < low and p.end > floor and p.at <= now - self.policy.reconcile_every
+            if p.start < low and p.end > floor and p.at <= now - reconcile
         ]
         if not stale:
             return None
         oldest = min(stale, key=lambda p: (p.at, p.start))
         start = max(oldest.start, floor)
-        end = min(oldest.end, low, start + CHUNK * WINDOWS_PER_STEP)
+        end = min(low, start + CHUNK * WINDOWS_PER_STEP)
         run = self.sync_range(Kind.RECONCILE, start, end)
         self.store.prune(self.account, floor)
-        self.store.forget_runs(self.account, now - RUNS_KEPT)
+        self.store.forget_runs(self.account, now - max(RUNS_KEPT, reconcile))
         return run
 
     def take_lease(self) -> bool:
@@ -278,9 +341,10 @@ class Syncer:
 
     def step(self) -> Run | None:
         """One unit of work if this replica holds the lease; None when idle or standing by."""
+        now = self.lister.server_clock()
+        self.govern(now)  # a standby replica too: its answers follow the syncer's periods
         if not self.take_lease():
             return None
-        now = self.lister.server_clock()
         if self.missing(now):
             return self.backfill_step(now)
         pieces = self.store.pieces(self.account)

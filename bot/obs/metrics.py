@@ -172,6 +172,13 @@ INDEX_GAUGES = {
         ("sync_calls_last_hour", "API calls spent on sync in the last hour, all replicas."),
         ("lag_seconds", "Age of the oldest listing of the index's near part."),
         ("far_lag_seconds", "Age of the oldest listing of the index's far part."),
+        ("sync_budget_calls_per_hour", "API calls an hour the index sync may spend (0: none)."),
+        (
+            "sync_projected_calls_per_hour",
+            "API calls an hour the index sync spends at its periods, from its recorded runs.",
+        ),
+        ("near_period_seconds", "Seconds between near refreshes, as the sync budget set them."),
+        ("far_period_seconds", "Seconds between far refreshes, as the sync budget set them."),
     )
 }
 

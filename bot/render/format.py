@@ -234,7 +234,10 @@ def footer_parts(stats: FetchStats, escape: Callable[[str], str] = str) -> list[
         elapsed_text(stats.elapsed_s),
     ]
     if stats.index_age_s is not None:
-        parts.append(f"index, synced {_ago(stats.index_age_s)} ago")
+        synced = f"index, synced {_ago(stats.index_age_s)} ago"
+        if stats.index_every_s is not None:  # the sync budget lengthened the period
+            synced += f" (every {_ago(stats.index_every_s)}, within the sync budget)"
+        parts.append(synced)
     if stats.cache_age_s is not None:
         parts.append(f"from cache, {duration(timedelta(seconds=stats.cache_age_s))} old")
     if stats.retries:

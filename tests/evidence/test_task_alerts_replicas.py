@@ -87,6 +87,7 @@ def test_stopped_and_silent_tasks_alert_once_across_replicas(world: World, tmp_p
         RECBOT_ACCESS_FILE=str(access),
         RECBOT_ALERT_TASK_CHECK_S="1",
         RECBOT_INDEX_HOT_S="1",
+        RECBOT_INDEX_SYNC_BUDGET_PER_H="0",  # a near refresh every second, not the budget's
     )
     try:
         # RECORDING did start recording (its callback, as CSS retries it, to both replicas).

@@ -3,13 +3,15 @@ simulator and on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.css.simulator import Simulator
+from bot.index.ranges import CHUNK
 from bot.index.store import IndexStore
-from bot.index.sync import Kind, Syncer, SyncPolicy, horizon, hot_start
+from bot.index.sync import WINDOWS_PER_STEP, Kind, Syncer, SyncPolicy, horizon, hot_start
 from bot.plan import oldest_allowed
 from bot.tasks import RecordTask
 from tests.index.conftest import MovingClock
@@ -101,6 +103,30 @@ def test_reconcile_drops_a_deleted_old_task_and_prunes_below_the_floor(
         )
     )
     assert not store.tasks_starting(syncer.account, floor - timedelta(days=30), floor)
+
+
+def test_reconcile_lists_the_ranges_the_near_part_left_behind_with_their_neighbours(
+    sim: Simulator, store: IndexStore, syncer: Syncer, clock: MovingClock
+) -> None:
+    syncer.backfill()
+    for _ in range(6):  # half an hour of near refreshes: each 5 minutes leaves a range behind
+        clock.skip(timedelta(minutes=5))
+        while syncer.step() is not None:
+            pass
+    clock.skip(timedelta(days=1))
+    began = sim.clock()
+    while syncer.step() is not None:
+        pass
+    now = sim.clock()
+    reconciles = [r for r in store.runs_since(syncer.account, began) if r.kind == "reconcile"]
+    # The settled past in steps of WINDOWS_PER_STEP windows, the left-behind ranges with the
+    # last one: not one listing (a window reaching a day past it) each, every day.
+    settled = hot_start(now) - oldest_allowed(now)
+    assert len(reconciles) == math.ceil(settled / (CHUNK * WINDOWS_PER_STEP))
+    assert len([p for p in store.pieces(syncer.account) if p.start < hot_start(now)]) <= len(
+        reconciles
+    )
+    assert indexed(store, syncer, now) == listed(sim, now)
 
 
 def test_a_stream_refresh_touches_only_that_stream(
