@@ -182,11 +182,24 @@ class Lane:
                         log.exception("lane answer could not be written")
 
     def _answers(self, batch: list[Any]) -> list[Answer]:
-        bodies = [channel.requests[0].get_body_stream().read() for channel in batch]
+        """One answer per channel; whatever fails, the lane's thread goes on (a lane that
+        stopped would leave every later request unanswered)."""
         ids = [make_request_id() for _ in batch]
+        answers = [Answer(500, FAILED, rid) for rid in ids]
+        readable: list[int] = []
+        bodies: list[bytes] = []
+        for index, channel in enumerate(batch):
+            try:
+                bodies.append(channel.requests[0].get_body_stream().read())
+            except Exception:
+                log.exception("lane request body unreadable", extra={"path": self.path})
+                continue
+            readable.append(index)
         try:
-            found = self._route.answer_batch(bodies, ids)
+            found = self._route.answer_batch(bodies, [ids[i] for i in readable])
+            for index, (status, body) in zip(readable, found, strict=True):
+                answers[index] = Answer(status, body, ids[index])
         except Exception:
             log.exception("lane batch failed; senders retry", extra={"path": self.path})
-            found = [(500, FAILED)] * len(bodies)
-        return [Answer(s, b, rid) for (s, b), rid in zip(found, ids, strict=True)]
+            return [Answer(500, FAILED, rid) for rid in ids]
+        return answers

@@ -219,3 +219,24 @@ def test_stopping_answers_what_the_lane_holds_and_refuses_what_comes_after() -> 
     lane = lane_of(server)
     assert not lane.put(object())  # a stopped lane takes nothing more
     assert Lane.refusal().status == 503
+
+
+class FailingRoute(HeldRoute):
+    """Raises on its first batch, answers like HeldRoute after."""
+
+    def answer_batch(
+        self, bodies: Sequence[bytes], request_ids: Sequence[str]
+    ) -> list[tuple[int, bytes]]:
+        if not self.entered.is_set():
+            self.entered.set()
+            raise RuntimeError("database gone")
+        return super().answer_batch(bodies, request_ids)
+
+
+def test_a_failing_route_answers_500_and_the_lane_goes_on() -> None:
+    route = FailingRoute()
+    route.open()
+    with serving(route) as server:
+        port = port_of(server)
+        assert post(port, b"first")[:2] == (500, b'{"code":500}')
+        assert post(port, b"second")[:2] == (200, b"second")
