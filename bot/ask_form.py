@@ -64,14 +64,15 @@ def task_window(start: datetime, end: datetime, zone: tzinfo) -> str:
 
 
 def form_for_task(task: RecordTask, zone: tzinfo, channel: str | None) -> AskForm:
-    """The form a message naming this task opens with: its stream, app and domain, and its
-    scheduled window: the answer lists the stream's tasks then, the task among them (typing
-    `task:ID` instead asks about that task alone)."""
+    """The form a message naming this task opens with: `task:ID` (that task alone), with its
+    stream, app, domain and scheduled window shown in their fields (clearing the request field
+    then lists the stream's tasks around it)."""
     return AskForm(
         stream=task.stream,
         app=task.app,
         domain=task.domain,
         when=task_window(task.start, task.end, zone),
+        text=f"task:{task.task_id}",
         channel=channel,
     )
 

@@ -36,6 +36,7 @@ from bot.slack.modals import ModalContext, prefill_from_message
 from bot.slack.native import NativeParts
 from bot.slack.parts import BotParts, acked
 from bot.slack.setup_views import NO_NAMES
+from bot.tasks import task_ids_in
 
 NO_DIGESTS = "Digests are not set up on this bot."
 
@@ -121,9 +122,10 @@ def _open_ask(
 def _form_for_message(
     native: NativeParts, text: str, channel: str | None, zone: ZoneInfo
 ) -> AskForm:
-    """A pasted TaskId of a recent task (within the channel's scope) asks about that task:
-    its stream, app, domain and window. Else a message naming exactly one recently recorded
-    stream picks it. Else its text is the request, which the parser reads like typed text."""
+    """A pasted TaskId of a recent task (within the channel's scope) asks about that task,
+    its stream, app, domain and window shown. Other pasted TaskIds are the request alone
+    (`task:ID,…`: the rest of a message is no request). Else a message naming exactly one
+    recently recorded stream picks it. Else its text is the request, read like typed text."""
     try:
         scope = native.policy.scope_for(channel)
     except AccessDenied:
@@ -134,6 +136,9 @@ def _form_for_message(
         task = None  # the CSS API is unreachable: the text is still the request
     if task is not None:
         return form_for_task(task, zone, channel)
+    pasted = task_ids_in(text)
+    if pasted:
+        return AskForm(text="task:" + ",".join(pasted), channel=channel)
     named = native.pickers.streams_named_in(text, scope)
     if len(named) == 1:
         return AskForm(stream=named[0], channel=channel)

@@ -358,7 +358,7 @@ def element(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     return dict(block.get("element") or block)
 
 
-def test_a_pasted_task_id_asks_about_that_tasks_stream_in_its_window(
+def test_a_pasted_task_id_asks_about_that_task_with_its_stream_and_window_shown(
     served: ServedBot, slack_api: SlackStandIn
 ) -> None:
     view = use_message_shortcut(served, slack_api, f"did `{TASK_ID}` record? it went quiet")
@@ -371,7 +371,7 @@ def test_a_pasted_task_id_asks_about_that_tasks_stream_in_its_window(
     preview = json.dumps(element(view, "preview"), ensure_ascii=False)
     assert "→" in preview  # the prefilled time, read for UALICE
     assert "JST" in preview
-    assert "initial_value" not in element(view, "text")
+    assert element(view, "text")["initial_value"] == f"task:{TASK_ID}"  # that task alone
 
 
 def test_a_pasted_task_id_the_channel_may_not_see_is_not_looked_up(
@@ -382,6 +382,8 @@ def test_a_pasted_task_id_the_channel_may_not_see_is_not_looked_up(
     assert "initial_option" not in element(view, "stream")
     assert "initial_value" not in element(view, "when")
     assert "vault" not in json.dumps(view)
+    # The request is the pasted TaskId alone (its answer is scoped like any other).
+    assert element(view, "text")["initial_value"] == f"task:{HIDDEN_TASK_ID}"
 
 
 # --- App Home lists what the person made, with Off / Forget / Resume -----------------------

@@ -7,8 +7,9 @@ import base64
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.ask_form import task_window
-from bot.tasks import task_ids_in
+from bot.ask_form import form_for_task, request_text, task_window
+from bot.request import parse_request
+from bot.tasks import RecordTask, task_ids_in
 
 REAL_SHAPE = base64.b64encode(bytes(range(100, 142))).decode()  # 56 characters
 
@@ -32,3 +33,17 @@ def test_a_tasks_window_is_read_to_the_minute_in_the_askers_zone() -> None:
     assert task_window(start, end, ZoneInfo("Asia/Tokyo")) == (
         "from 2026-12-02 18:00 to 2026-12-03 00:01"
     )
+
+
+def test_a_tasks_form_asks_about_that_task_alone_in_its_window() -> None:
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    task = RecordTask(
+        REAL_SHAPE, "a.push.example.com", "live", "studio7", start, start.replace(hour=15), 0, None
+    )
+    tokyo = ZoneInfo("Asia/Tokyo")
+    request = parse_request(
+        request_text(form_for_task(task, tokyo, "C1")), datetime(2026, 12, 3, tzinfo=UTC), tokyo
+    )
+    assert request.filters.task_ids == (REAL_SHAPE,)
+    assert request.filters.streams == ("studio7",)
+    assert request.filters.matches(task)
