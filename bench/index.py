@@ -34,7 +34,7 @@ from bot.css.ratelimit import SlidingWindowLimiter  # noqa: E402
 from bot.css.simulator import Simulator  # noqa: E402
 from bot.db.database import migrate, open_engine  # noqa: E402
 from bot.filters import Filters  # noqa: E402
-from bot.index.budget import Costs, Periods, duration, per_hour, stretch  # noqa: E402
+from bot.index.budget import Costs, Periods, per_hour, period_text, stretch  # noqa: E402
 from bot.index.source import Freshness, IndexSource  # noqa: E402
 from bot.index.store import IndexStore, Run  # noqa: E402
 from bot.index.sync import Kind, Syncer, SyncLoop, SyncPolicy, hot_start  # noqa: E402
@@ -315,7 +315,7 @@ def _budget_loop(bench: Bench) -> Budgeted:
 
 
 def _every(periods: Periods) -> str:
-    return f"near {duration(periods.near)}, far {duration(periods.far)}"
+    return f"near {period_text(periods.near)}, far {period_text(periods.far)}"
 
 
 def run() -> list[Row]:

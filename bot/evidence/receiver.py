@@ -101,7 +101,9 @@ class CallbackReceiver:
             return refused.status, json.dumps({"code": refused.status}).encode()
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """The route: POST only; at most 64 KiB read (a larger body is refused unread)."""
+        """The WSGI route: answers what the lane does not take (other methods: 405), and a
+        POST on a server without a lane, one callback per transaction; at most 64 KiB read
+        (a larger body is refused unread)."""
         if environ.get("REQUEST_METHOD") != "POST":
             return _reply(start_response, 405, b"method not allowed\n")
         try:

@@ -139,11 +139,11 @@ class Budget:
 
 def _every(part: str, effective: timedelta, configured: timedelta) -> str:
     if effective == configured:
-        return f"{part} every {duration(effective)}"
-    return f"{part} every {duration(effective)} (set {duration(configured)})"
+        return f"{part} every {period_text(effective)}"
+    return f"{part} every {period_text(effective)} (set {period_text(configured)})"
 
 
-def duration(span: timedelta) -> str:
+def period_text(span: timedelta) -> str:
     """`45 s`, `2.5 min`, `1 h`: a period as doctor shows it."""
     seconds = span.total_seconds()
     if seconds < 120:

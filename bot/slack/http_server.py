@@ -104,7 +104,7 @@ class _DeadlineServer(TcpWSGIServer):  # type: ignore[misc]
 
     channel_class = _TimedChannel
     lanes: tuple[Lane, ...] = ()
-    _deferring = threading.local()
+    _deferring: threading.local  # per server: its lane thread's deferred wake-up
 
     def pull_trigger(self) -> None:
         if getattr(self._deferring, "on", False):
@@ -193,6 +193,7 @@ def make_server(
             "--port or PORT"
         ) from None
     server = servers[0]
+    server._deferring = threading.local()
     server.lanes = tuple(
         Lane(path, route, batch_scope=server.one_wake_up) for path, route in (lanes or {}).items()
     )
